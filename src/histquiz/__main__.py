@@ -1,0 +1,5 @@
+"""``python -m histquiz``."""
+
+from .cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,71 @@
+"""The command line: parse arguments, call the library, print. The one place where errors
+become exit codes: a HistquizError prints its message and exits 1, never a traceback."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+from types import ModuleType
+
+from .commands import COMMANDS
+from .errors import DeckError, HistquizError
+
+
+def _command(name: str) -> ModuleType:
+    return importlib.import_module(f"histquiz.commands.{COMMANDS[name]}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="histquiz",
+        description="Learn the history of India's relations with the Soviet Union and Russia, "
+        "1947–2025: quizzes in the terminal, Anki decks and printable worksheets.",
+        epilog="Run 'histquiz COMMAND --help' for a command's options and an example.",
+    )
+    from . import __version__
+
+    parser.add_argument("--version", action="version", version=f"histquiz {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in COMMANDS:
+        module = _command(name)
+        doc = (module.__doc__ or "").strip()
+        summary = doc.splitlines()[0] if doc else name
+        child = sub.add_parser(
+            name, help=summary, description=doc,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        module.configure(child)
+        child.set_defaults(_run=module.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        result: int = args._run(args)
+        return result
+    except DeckError as exc:
+        for line in exc.problems:
+            print(line, file=sys.stderr)
+        count = len(exc.problems)
+        print(f"histquiz: {count} problem{'s' * (count != 1)} found", file=sys.stderr)
+        return 1
+    except HistquizError as exc:
+        print(f"histquiz: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\nhistquiz: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # the reader (e.g. `| head`) went away; say nothing more
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

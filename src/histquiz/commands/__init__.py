@@ -1,0 +1,12 @@
+"""The CLI's commands, one module each. A module has a docstring (its help: a one-line summary,
+then an example), ``configure(parser)`` and ``run(args) -> int``. Heavy libraries are imported
+inside ``run`` only, so ``histquiz --help`` stays fast."""
+
+from __future__ import annotations
+
+# name → module under histquiz.commands, in the order --help lists them
+COMMANDS: dict[str, str] = {
+    "validate": "validate",
+    "items": "items",
+    "schema": "schema",
+}

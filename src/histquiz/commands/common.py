@@ -1,0 +1,75 @@
+"""Options shared by the commands: where the decks are, which facts, which items, the seed."""
+
+from __future__ import annotations
+
+import argparse
+import random
+
+from ..generate import ITEM_KINDS, Selection
+from ..model import Deck
+
+
+def _split(values: list[str] | None) -> tuple[str, ...]:
+    """Accept both ``--tag a --tag b`` and ``--tag a,b``."""
+    out: list[str] = []
+    for value in values or []:
+        out.extend(v.strip() for v in value.split(",") if v.strip())
+    return tuple(dict.fromkeys(out))
+
+
+def add_decks_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--decks", metavar="PATH", action="extend", nargs="+", default=[],
+        help="deck files or folders to load instead of the built-in decks (repeatable)",
+    )
+
+
+def add_filter_options(parser: argparse.ArgumentParser, *, kinds: bool = True) -> None:
+    add_decks_option(parser)
+    group = parser.add_argument_group("choosing facts")
+    group.add_argument("--deck", metavar="ID", action="append",
+                       help="only this deck (repeatable, or comma-separated)")
+    group.add_argument("--topic", metavar="T", action="append",
+                       help="only this topic, e.g. defence (repeatable, or comma-separated)")
+    group.add_argument("--tag", metavar="T", action="append",
+                       help="only facts with this tag, e.g. era::1970s (repeatable, or comma-separated)")
+    if kinds:
+        group.add_argument("--kind", metavar="K", action="append",
+                           help=f"only these item kinds: {', '.join(ITEM_KINDS)} (comma-separated)")
+
+
+def add_seed_option(parser: argparse.ArgumentParser, default: int | None = 0) -> None:
+    help_text = "random seed: the same seed gives the same items, options and order"
+    if default is not None:
+        help_text += f" (default {default})"
+    parser.add_argument("--seed", type=int, default=default, metavar="N", help=help_text)
+
+
+def selection(args: argparse.Namespace) -> Selection:
+    return Selection(
+        decks=_split(getattr(args, "deck", None)),
+        topics=_split(getattr(args, "topic", None)),
+        tags=_split(getattr(args, "tag", None)),
+        kinds=_split(getattr(args, "kind", None)),
+    )
+
+
+def load(args: argparse.Namespace) -> list[Deck]:
+    from ..loader import load_decks
+
+    return load_decks(args.decks or None)
+
+
+def rng(args: argparse.Namespace) -> random.Random:
+    seed = args.seed if args.seed is not None else random.SystemRandom().randrange(2**32)
+    return random.Random(seed)
+
+
+def positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value

@@ -1,0 +1,63 @@
+"""Print the generated items, as readable text or as JSON.
+
+example:
+  histquiz items --topic un --kind choice --seed 7
+  histquiz items --format json --count 20 --seed 1 > items.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from ..model import Item
+from .common import add_filter_options, add_seed_option, positive
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    add_filter_options(parser)
+    add_seed_option(parser)
+    parser.add_argument("--count", type=positive, metavar="N",
+                        help="a random selection of N items (chosen by the seed)")
+    parser.add_argument("--options", type=int, default=4, metavar="N",
+                        help="options per choice item, 3 to 5 (default 4)")
+    parser.add_argument("--format", choices=("text", "json"), default="text",
+                        help="text for reading, json for tools (default text)")
+
+
+def pick(items: list[Item], count: int | None, rng_: object) -> list[Item]:
+    import random
+
+    assert isinstance(rng_, random.Random)
+    if count is None or count >= len(items):
+        return items
+    chosen = sorted(rng_.sample(range(len(items)), count))
+    return [items[i] for i in chosen]
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..generate import generate
+    from .common import load, rng, selection
+
+    decks = load(args)
+    random_ = rng(args)
+    items = pick(generate(decks, random_, selection(args), args.options), args.count, random_)
+    if args.format == "json":
+        json.dump([i.to_json() for i in items], sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    for item in items:
+        sys.stdout.write(render_text(item) + "\n")
+    print(f"{len(items)} item{'s' * (len(items) != 1)}", file=sys.stderr)
+    return 0
+
+
+def render_text(item: Item) -> str:
+    lines = [f"{item.id}  [{item.kind} · {item.topic} · {item.date_display or 'undated'}]",
+             f"  {item.question}"]
+    for i, option in enumerate(item.options):
+        mark = "*" if i == item.answer_index else " "
+        lines.append(f"  {mark} {chr(65 + i)}) {option}")
+    lines.append(f"  answer: {item.answer}")
+    return "\n".join(lines) + "\n"

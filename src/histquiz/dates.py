@@ -1,0 +1,307 @@
+"""Historical dates with a precision (year, month or day), spans, and reading typed answers.
+
+A history quiz must never claim more precision than its sources: 1955 is not 1 January 1955.
+So a date here is a year with an optional month and an optional day, and every comparison and
+every printed form respects the precision that was given.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from enum import Enum
+from typing import Union
+
+MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+_MONTH_NUMBERS: dict[str, int] = {}
+for _i, _name in enumerate(MONTHS, start=1):
+    _MONTH_NUMBERS[_name.lower()] = _i
+    _MONTH_NUMBERS[_name[:3].lower()] = _i
+_MONTH_NUMBERS["sept"] = 9
+
+MIN_YEAR = 1
+MAX_YEAR = 9999
+
+
+class Precision(Enum):
+    YEAR = "year"
+    MONTH = "month"
+    DAY = "day"
+
+    @property
+    def rank(self) -> int:
+        return {"year": 0, "month": 1, "day": 2}[self.value]
+
+
+@dataclass(frozen=True, order=True)
+class HistDate:
+    """A date known to the year, the month or the day."""
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    def __post_init__(self) -> None:
+        problem = _date_problem(self.year, self.month, self.day)
+        if problem:
+            raise ValueError(problem)
+
+    @property
+    def precision(self) -> Precision:
+        if self.day is not None:
+            return Precision.DAY
+        if self.month is not None:
+            return Precision.MONTH
+        return Precision.YEAR
+
+    def truncate(self, precision: Precision) -> HistDate:
+        """The same date, known only to ``precision`` (never more precise than it was)."""
+        if precision is Precision.YEAR:
+            return HistDate(self.year)
+        if precision is Precision.MONTH:
+            return HistDate(self.year, self.month)
+        return self
+
+    def sort_key(self) -> tuple[int, int, int]:
+        return (self.year, self.month or 0, self.day or 0)
+
+    def iso(self) -> str:
+        if self.day is not None:
+            return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+        if self.month is not None:
+            return f"{self.year:04d}-{self.month:02d}"
+        return f"{self.year:04d}"
+
+    def display(self) -> str:
+        if self.day is not None and self.month is not None:
+            return f"{self.day} {MONTHS[self.month - 1]} {self.year}"
+        if self.month is not None:
+            return f"{MONTHS[self.month - 1]} {self.year}"
+        return str(self.year)
+
+    def month_index(self) -> int:
+        """Months since year 0, for distances at month precision."""
+        return self.year * 12 + (self.month or 1) - 1
+
+    def ordinal(self) -> int:
+        """Days since year 1, for distances at day precision."""
+        from datetime import date
+
+        return date(self.year, self.month or 1, self.day or 1).toordinal()
+
+
+@dataclass(frozen=True)
+class DateSpan:
+    """An event that lasted from one date to another, e.g. 20 October – 21 November 1962."""
+
+    start: HistDate
+    end: HistDate
+
+    def __post_init__(self) -> None:
+        if self.end.sort_key() < self.start.sort_key():
+            raise ValueError(f"the span ends ({self.end.iso()}) before it starts ({self.start.iso()})")
+
+    def iso(self) -> str:
+        return f"{self.start.iso()}/{self.end.iso()}"
+
+    def display(self) -> str:
+        s, e = self.start, self.end
+        if s.precision is Precision.DAY and e.precision is Precision.DAY:
+            if s.year == e.year and s.month == e.month:
+                return f"{s.day}–{e.day} {MONTHS[(s.month or 1) - 1]} {s.year}"
+            if s.year == e.year:
+                return f"{s.day} {MONTHS[(s.month or 1) - 1]} – {e.display()}"
+        if s.precision is Precision.MONTH and e.precision is Precision.MONTH and s.year == e.year:
+            return f"{MONTHS[(s.month or 1) - 1]}–{e.display()}"
+        return f"{s.display()} – {e.display()}"
+
+    def common(self) -> HistDate | None:
+        """The most precise single date that covers the whole span, if any (same month, same year)."""
+        s, e = self.start, self.end
+        if s.year != e.year:
+            return None
+        if s.month is not None and s.month == e.month:
+            return HistDate(s.year, s.month)
+        return HistDate(s.year)
+
+    def sort_key(self) -> tuple[int, int, int]:
+        return self.start.sort_key()
+
+    @property
+    def year(self) -> int:
+        return self.start.year
+
+    def years(self) -> range:
+        return range(self.start.year, self.end.year + 1)
+
+
+When = Union[HistDate, DateSpan]
+
+
+def years_of(when: When) -> range:
+    """Every calendar year the date or span touches."""
+    if isinstance(when, DateSpan):
+        return when.years()
+    return range(when.year, when.year + 1)
+
+
+def era_of(when: When) -> str:
+    """The decade tag of a date, e.g. ``1970s``."""
+    return f"{when.year // 10 * 10}s"
+
+
+def _date_problem(year: int, month: int | None, day: int | None) -> str | None:
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        return f"year {year} is out of range"
+    if month is None:
+        return "a day needs a month" if day is not None else None
+    if not 1 <= month <= 12:
+        return f"there is no month {month}"
+    if day is None:
+        return None
+    last = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= last:
+        return f"{MONTHS[month - 1]} {year} has {last} days, not {day}"
+    return None
+
+
+_ISO = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+
+
+def parse_iso(text: str) -> When:
+    """Read a deck date: ``1971``, ``1971-08``, ``1971-08-09`` or a span ``START/END``.
+
+    Raises ValueError with a message that says what is wrong.
+    """
+    text = text.strip()
+    if "/" in text:
+        left, _, right = text.partition("/")
+        return DateSpan(_parse_one_iso(left, text), _parse_one_iso(right, text))
+    return _parse_one_iso(text, text)
+
+
+def _parse_one_iso(part: str, whole: str) -> HistDate:
+    m = _ISO.match(part.strip())
+    if not m:
+        raise ValueError(
+            f"date '{whole}' is not YYYY, YYYY-MM, YYYY-MM-DD or a span START/END"
+        )
+    year = int(m.group(1))
+    month = int(m.group(2)) if m.group(2) else None
+    day = int(m.group(3)) if m.group(3) else None
+    problem = _date_problem(year, month, day)
+    if problem:
+        raise ValueError(f"date '{whole}' is impossible: {problem}")
+    return HistDate(year, month, day)
+
+
+# --- typed answers -------------------------------------------------------------------------
+
+_WORD = r"([A-Za-z]+)\.?"
+_DAY = r"(\d{1,2})(?:st|nd|rd|th)?"
+_YEAR = r"(\d{3,4})"
+_SEP = r"[\s,]+"
+_ANSWER_PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(rf"^{_YEAR}$"), "y"),
+    (re.compile(r"^(\d{4})-(\d{1,2})$"), "ym"),
+    (re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"), "ymd"),
+    (re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{3,4})$"), "dmy"),
+    (re.compile(r"^(\d{1,2})[/.](\d{3,4})$"), "my"),
+    (re.compile(rf"^{_WORD}{_SEP}{_YEAR}$"), "Wy"),
+    (re.compile(rf"^{_DAY}(?:\s+of)?{_SEP}{_WORD}{_SEP}{_YEAR}$"), "dWy"),
+    (re.compile(rf"^{_WORD}{_SEP}{_DAY}{_SEP}{_YEAR}$"), "Wdy"),
+]
+
+DATE_INPUT_HELP = (
+    "Type a year (1971), a month and year (Aug 1971, 1971-08) or a full date "
+    "(9 August 1971, August 9, 1971, 1971-08-09, 9/8/1971). "
+    "Slashed dates are read day first: 9/8/1971 is 9 August 1971."
+)
+
+
+def parse_answer(text: str) -> HistDate | None:
+    """Read a date as a person types it; None when it cannot be read as a date."""
+    text = " ".join(text.strip().split())
+    for pattern, shape in _ANSWER_PATTERNS:
+        m = pattern.match(text)
+        if not m:
+            continue
+        groups = m.groups()
+        try:
+            if shape == "y":
+                return HistDate(int(groups[0]))
+            if shape == "ym":
+                return HistDate(int(groups[0]), int(groups[1]))
+            if shape == "ymd":
+                return HistDate(int(groups[0]), int(groups[1]), int(groups[2]))
+            if shape == "dmy":
+                return HistDate(int(groups[2]), int(groups[1]), int(groups[0]))
+            if shape == "my":
+                return HistDate(int(groups[1]), int(groups[0]))
+            if shape == "Wy":
+                month = _MONTH_NUMBERS.get(groups[0].lower())
+                return HistDate(int(groups[1]), month) if month else None
+            if shape == "dWy":
+                month = _MONTH_NUMBERS.get(groups[1].lower())
+                return HistDate(int(groups[2]), month, int(groups[0])) if month else None
+            if shape == "Wdy":
+                month = _MONTH_NUMBERS.get(groups[0].lower())
+                return HistDate(int(groups[2]), month, int(groups[1])) if month else None
+        except ValueError:
+            return None
+    return None
+
+
+class Verdict(Enum):
+    EXACT = "exact"
+    NEAR = "near"
+    WRONG = "wrong"
+    IMPRECISE = "imprecise"
+    UNREADABLE = "unreadable"
+
+
+@dataclass(frozen=True)
+class DateGrade:
+    verdict: Verdict
+    message: str
+    given: HistDate | None = None
+
+    @property
+    def correct(self) -> bool:
+        return self.verdict is Verdict.EXACT
+
+
+# How far off still counts as a near miss, in the unit of the precision asked.
+NEAR_LIMITS = {Precision.YEAR: 2, Precision.MONTH: 3, Precision.DAY: 7}
+_UNITS = {Precision.YEAR: "year", Precision.MONTH: "month", Precision.DAY: "day"}
+
+
+def grade_date(answer: HistDate, typed: str) -> DateGrade:
+    """Grade a typed date against the answer, at the answer's precision."""
+    given = parse_answer(typed)
+    if given is None:
+        return DateGrade(Verdict.UNREADABLE, f"'{typed.strip()}' is not a date I can read. "
+                         + DATE_INPUT_HELP)
+    asked = answer.precision
+    if given.precision.rank < asked.rank:
+        wanted = {Precision.MONTH: "the month and the year", Precision.DAY: "the full date"}[asked]
+        return DateGrade(Verdict.IMPRECISE, f"Please give {wanted}.", given)
+    given = given.truncate(asked)
+    if given == answer:
+        return DateGrade(Verdict.EXACT, "Exactly right.", given)
+    if asked is Precision.YEAR:
+        delta = given.year - answer.year
+    elif asked is Precision.MONTH:
+        delta = given.month_index() - answer.month_index()
+    else:
+        delta = given.ordinal() - answer.ordinal()
+    size = abs(delta)
+    unit = _UNITS[asked] + ("s" if size != 1 else "")
+    side = "early" if delta < 0 else "late"
+    if size <= NEAR_LIMITS[asked]:
+        return DateGrade(Verdict.NEAR, f"Close: off by {size} {unit} ({size} {unit} {side}).", given)
+    return DateGrade(Verdict.WRONG, f"Off by {size} {unit} ({side}).", given)

@@ -1,0 +1,103 @@
+"""Facts → items. A registry of question templates, a fact selection, and ``generate``.
+
+Items come out in deck order, then fact order, then template order, so a rebuild with the
+same seed is identical; only distractors and option order depend on the seed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import random
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from ..errors import UsageError
+from ..model import Deck, Fact, Item
+from .choice import choice
+from .context import Context, build_context
+from .dated import date_choice, date_recall
+from .registry import ITEM_KINDS, TEMPLATE_KINDS, TEMPLATE_NEEDS, TEMPLATE_ORDER
+from .reverse import which_happened
+
+Template = Callable[[Fact, Context], list[Item]]
+
+TEMPLATES: dict[str, Template] = {
+    "date-recall": date_recall,
+    "date-choice": date_choice,
+    "which-happened": which_happened,
+    "choice": choice,
+}
+assert tuple(TEMPLATES) == TEMPLATE_ORDER
+
+MIN_OPTIONS, MAX_OPTIONS = 3, 5
+
+__all__ = [
+    "ITEM_KINDS",
+    "TEMPLATES",
+    "TEMPLATE_KINDS",
+    "TEMPLATE_NEEDS",
+    "Selection",
+    "generate",
+    "select_facts",
+]
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which facts and items a command works on. Empty means everything."""
+
+    decks: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    templates: tuple[str, ...] = ()
+
+
+def _unknown(what: str, wanted: Iterable[str], known: Iterable[str]) -> None:
+    known = sorted(set(known))
+    for name in wanted:
+        if name not in known:
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f" Did you mean '{close[0]}'?" if close else ""
+            raise UsageError(f"unknown {what} '{name}'.{hint} Known: {', '.join(known) or 'none'}")
+
+
+def select_facts(decks: Sequence[Deck], selection: Selection) -> list[Fact]:
+    """The facts that pass the deck, topic and tag filters; unknown names are errors."""
+    _unknown("deck", selection.decks, (d.id for d in decks))
+    all_facts = [f for d in decks for f in d.facts]
+    _unknown("topic", selection.topics, (f.topic for f in all_facts))
+    _unknown("tag", selection.tags, (t for f in all_facts for t in f.all_tags))
+    _unknown("kind", selection.kinds, ITEM_KINDS)
+    _unknown("template", selection.templates, TEMPLATES)
+    return [
+        f for f in all_facts
+        if (not selection.decks or f.deck in selection.decks)
+        and (not selection.topics or f.topic in selection.topics)
+        and (not selection.tags or any(t in f.all_tags for t in selection.tags))
+    ]
+
+
+def generate(
+    decks: Sequence[Deck],
+    rng: random.Random,
+    selection: Selection | None = None,
+    n_options: int = 4,
+) -> list[Item]:
+    """Build the items of the selected facts. Distractors come from all of ``decks``."""
+    if not MIN_OPTIONS <= n_options <= MAX_OPTIONS:
+        raise UsageError(f"options must be from {MIN_OPTIONS} to {MAX_OPTIONS}, not {n_options}")
+    selection = selection or Selection()
+    facts = select_facts(decks, selection)
+    ctx = build_context(decks, rng, n_options)
+    items: list[Item] = []
+    for fact in facts:
+        for name in TEMPLATE_ORDER:
+            if name not in fact.templates:
+                continue
+            if selection.templates and name not in selection.templates:
+                continue
+            if selection.kinds and TEMPLATE_KINDS[name] not in selection.kinds:
+                continue
+            items.extend(TEMPLATES[name](fact, ctx))
+    return items

@@ -1,0 +1,103 @@
+"""``choice``: each hand-written question of a fact as multiple choice.
+
+Distractors are of exactly the answer's kind (``person.soviet`` with ``person.soviet``), drawn
+from every loaded deck's answers and pools; the question's own hand-picked distractors come
+first. Numbers and percentages get numeric distractors of similar size and rounding, in
+ascending order.
+"""
+
+from __future__ import annotations
+
+import math
+
+from ..model import NUMERIC_KINDS, Fact, Item, Question
+from ..textnorm import format_number, normalize
+from .common import make_item, place_shuffled
+from .context import Context
+
+
+def choice(fact: Fact, ctx: Context) -> list[Item]:
+    items = []
+    for q in fact.questions:
+        item = _numeric(fact, q, ctx) if q.base_kind in NUMERIC_KINDS else _named(fact, q, ctx)
+        if item is not None:
+            items.append(item)
+    return items
+
+
+def _named(fact: Fact, q: Question, ctx: Context) -> Item | None:
+    want = ctx.n_options - 1
+    correct = {normalize(q.answer), *(normalize(a) for a in q.accept)}
+    taken = set(correct)
+    chosen: list[str] = []
+    own = list(q.distractors)
+    ctx.rng.shuffle(own)
+    for d in own:
+        if len(chosen) < want and normalize(d) not in taken:
+            taken.add(normalize(d))
+            chosen.append(d)
+    if len(chosen) < want and q.base_kind != "text":
+        pool = ctx.pools.get(q.kind)
+        values = pool.values if pool else []
+
+        def reject(i: int) -> bool:
+            key = normalize(values[i])
+            if key in taken:
+                return True
+            taken.add(key)
+            return False
+
+        chosen.extend(values[i] for i in ctx.sample(values, want - len(chosen), reject))
+    if len(chosen) < want:
+        return None
+    options, position = place_shuffled(ctx, q.answer, chosen)
+    return make_item(fact, "choice", q.ask, q.answer, part=q.id, options=options,
+                     answer_index=position, answer_kind=q.kind, accept=q.accept)
+
+
+def numeric_steps(value: float, base: str) -> float:
+    """The spacing of numeric distractors: about a sixth of the value, at the value's rounding."""
+    if base == "year":
+        return 1.0
+    if value == int(value):
+        grain = 1.0
+        while value % (grain * 10) == 0 and grain * 10 <= value / 2:
+            grain *= 10
+    else:
+        decimals = len(f"{value:.4f}".rstrip("0").split(".")[1])
+        grain = 10.0 ** -decimals
+    step = max(grain, round(value / 6 / grain) * grain)
+    return step
+
+
+def numeric_distractors(ctx: Context, q: Question, count: int) -> tuple[list[float], int]:
+    value = q.number or 0.0
+    step = numeric_steps(value, q.base_kind)
+    upper = 100.0 if q.base_kind == "percentage" else math.inf
+    if q.base_kind == "year":
+        upper = max(ctx.latest_year, value)
+    correct = {normalize(q.answer), *(normalize(a) for a in q.accept)}
+
+    def fine(v: float) -> bool:
+        shown = format_number(v, q.base_kind, q.unit)
+        return 0 < v <= upper and normalize(shown) not in correct
+
+    before = [value - k * step for k in range(1, 7) if fine(value - k * step)]
+    after = [value + k * step for k in range(1, 7) if fine(value + k * step)]
+    possible = [k for k in range(count + 1) if k <= len(before) and count - k <= len(after)]
+    if not possible:
+        return [], 0
+    below = ctx.dealer.deal(count + 1, possible)
+    low = ctx.rng.sample(before[: below + 1], below) if below else []
+    high = ctx.rng.sample(after[: count - below + 1], count - below)
+    return sorted(low) + sorted(high), below
+
+
+def _numeric(fact: Fact, q: Question, ctx: Context) -> Item | None:
+    values, below = numeric_distractors(ctx, q, ctx.n_options - 1)
+    if len(values) < ctx.n_options - 1:
+        return None
+    options = [format_number(v, q.base_kind, q.unit) for v in values]
+    options.insert(below, q.answer)
+    return make_item(fact, "choice", q.ask, q.answer, part=q.id, options=tuple(options),
+                     answer_index=below, ordered=True, answer_kind=q.kind, accept=q.accept)

@@ -1,0 +1,201 @@
+"""The frozen data model shared by every stage: sources, facts, decks and the items made from them.
+
+No I/O happens here. Every fact keeps the file, line and column it came from, so later stages
+(a worksheet that meets an unprintable character, say) can still point the user at the YAML.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .dates import DateSpan, HistDate, When, era_of
+
+BASE_KINDS = (
+    "person", "place", "country", "organisation", "document", "equipment",
+    "number", "percentage", "year", "text",
+)  # fmt: skip
+NUMERIC_KINDS = ("number", "percentage", "year")
+TOPICS_TAG_PREFIX = "histquiz::topic::"
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where something was written: a file, a line and a column (1-based)."""
+
+    path: str
+    line: int
+    col: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}"
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    title: str
+    author: str | None
+    publisher: str | None
+    date: HistDate
+    url: str | None = None
+    locator: str | None = None
+
+    def citation(self) -> str:
+        """One line a reader can find the source by: who, title, date, where."""
+        who = ", ".join(x for x in (self.author, self.publisher) if x)
+        parts = [who, f"“{self.title}”", self.date.display()]
+        if self.locator:
+            parts.append(self.locator)
+        text = ", ".join(p for p in parts if p)
+        if self.url:
+            text += f" <{self.url}>"
+        return text
+
+
+@dataclass(frozen=True)
+class Question:
+    """A hand-written question of a fact, with a typed answer (an answer slot)."""
+
+    id: str
+    ask: str
+    answer: str
+    kind: str
+    accept: tuple[str, ...] = ()
+    distractors: tuple[str, ...] = ()
+    unit: str | None = None
+    number: float | None = None  # the answer as a number, for numeric kinds
+    origin: Origin | None = None
+
+    @property
+    def base_kind(self) -> str:
+        return self.kind.split(".", 1)[0]
+
+
+@dataclass(frozen=True)
+class Fact:
+    id: str
+    deck: str
+    statement: str
+    topic: str
+    sources: tuple[Source, ...]
+    explanation: str
+    date: When | None = None
+    when: str | None = None
+    event: str | None = None
+    tags: tuple[str, ...] = ()
+    note: str | None = None
+    templates: tuple[str, ...] = ()
+    questions: tuple[Question, ...] = ()
+    origin: Origin | None = None
+
+    @property
+    def era(self) -> str | None:
+        return era_of(self.date) if self.date is not None else None
+
+    @property
+    def all_tags(self) -> tuple[str, ...]:
+        """The fact's own tags plus the derived topic and era tags."""
+        tags = [f"topic::{self.topic}"]
+        if self.era:
+            tags.append(f"era::{self.era}")
+        tags.extend(t for t in self.tags if t not in tags)
+        return tuple(tags)
+
+
+@dataclass(frozen=True)
+class Deck:
+    id: str
+    title: str
+    description: str
+    facts: tuple[Fact, ...]
+    path: str
+    sources: tuple[Source, ...] = ()
+    pools: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Item:
+    """One question, ready for any exporter.
+
+    ``kind`` is ``choice`` (options, exactly one of which is ``answer``) or ``date`` (a typed
+    date, ``answer_date`` at the precision asked). ``ordered`` choice options follow their
+    natural order (dates, numbers) and must never be reshuffled.
+    """
+
+    id: str
+    kind: str
+    template: str
+    question: str
+    answer: str
+    deck: str
+    fact: str
+    topic: str
+    explanation: str
+    sources: tuple[Source, ...]
+    tags: tuple[str, ...]
+    date: When | None
+    statement: str
+    options: tuple[str, ...] = ()
+    answer_index: int | None = None
+    ordered: bool = False
+    answer_date: HistDate | None = None
+    answer_kind: str = "text"
+    accept: tuple[str, ...] = ()
+    note: str | None = None
+    origin: Origin | None = None
+    extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def date_display(self) -> str:
+        return self.date.display() if self.date is not None else ""
+
+    def to_json(self) -> dict[str, object]:
+        data: dict[str, object] = {
+            "id": self.id,
+            "kind": self.kind,
+            "template": self.template,
+            "question": self.question,
+        }
+        if self.kind == "choice":
+            data["options"] = list(self.options)
+            data["answer_index"] = self.answer_index
+            data["ordered"] = self.ordered
+        data["answer"] = self.answer
+        if self.answer_date is not None:
+            data["answer_date"] = self.answer_date.iso()
+            data["precision"] = self.answer_date.precision.value
+        data["answer_kind"] = self.answer_kind
+        if self.accept:
+            data["accept"] = list(self.accept)
+        data["explanation"] = self.explanation
+        if self.note:
+            data["note"] = self.note
+        data["sources"] = [
+            {
+                "id": s.id,
+                "title": s.title,
+                "author": s.author,
+                "publisher": s.publisher,
+                "date": s.date.iso(),
+                "url": s.url,
+                "locator": s.locator,
+                "citation": s.citation(),
+            }
+            for s in self.sources
+        ]
+        data["deck"] = self.deck
+        data["fact"] = self.fact
+        data["topic"] = self.topic
+        data["tags"] = list(self.tags)
+        data["date"] = self.date.iso() if self.date is not None else None
+        data["date_display"] = self.date_display
+        data["statement"] = self.statement
+        return data
+
+
+def sort_key_for_date(when: When | None) -> tuple[int, int, int]:
+    if when is None:
+        return (99999, 0, 0)
+    if isinstance(when, DateSpan):
+        return when.start.sort_key()
+    return when.sort_key()
