@@ -11,7 +11,6 @@ import calendar
 import re
 from dataclasses import dataclass
 from enum import Enum
-from typing import Union
 
 MONTHS = (
     "January", "February", "March", "April", "May", "June",
@@ -139,7 +138,7 @@ class DateSpan:
         return range(self.start.year, self.end.year + 1)
 
 
-When = Union[HistDate, DateSpan]
+When = HistDate | DateSpan
 
 
 def years_of(when: When) -> range:

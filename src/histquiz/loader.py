@@ -64,9 +64,10 @@ def find_deck_files(paths: Sequence[str | os.PathLike[str]] | None) -> tuple[lis
             files.append(str(path))
         else:
             problems.append(f"{path}:1:1: no such file or folder")
-    seen: set[str] = set()
-    unique = [f for f in files if not (os.path.realpath(f) in seen or seen.add(os.path.realpath(f)))]
-    return unique, problems
+    unique: dict[str, str] = {}
+    for f in files:
+        unique.setdefault(os.path.realpath(f), f)
+    return list(unique.values()), problems
 
 
 def load_decks(paths: Sequence[str | os.PathLike[str]] | None = None) -> list[Deck]:
@@ -151,7 +152,7 @@ def _text(state: _State, data: Map, key: str, what: str, required: bool = True) 
             state.add(data.origin, f"{what} needs '{key}'")
         return None
     value = data[key]
-    if isinstance(value, (Map, Seq)) or isinstance(value, bool):
+    if isinstance(value, (Map, Seq, bool)):
         state.add(data.value_at(key), f"{what}: '{key}' must be text")
         return None
     text = " ".join(str(value).split()) if key not in ("explanation", "note") else str(value).strip()
@@ -352,10 +353,10 @@ def _read_template_defaults(raw: Map, state: _State) -> dict[str, tuple[str, ...
         state.add(raw.value_at("templates"), "'templates:' must map 'default' or a topic to a "
                   "list of templates")
         return result
-    for topic, names in section.items():
+    for topic in section:
         seq = _list(state, section, topic, f"templates for '{topic}'")
         if seq is None:
-            if topic in section and not isinstance(section[topic], Seq):
+            if section[topic] is not None:
                 continue
             seq = Seq()
             seq.origins = []
@@ -537,10 +538,10 @@ def _read_question(q: Map, fact_what: str, state: _State) -> dict[str, Any] | No
             state.add(distractor_seq.at(i), f"{what}: distractor '{text}' is also a correct answer")
             continue
         distractors.append(text)
-    if ask is not None and base not in NUMERIC_KINDS and len(normalize(answer)) > 2:
-        if re.search(rf"\b{re.escape(normalize(answer))}\b", normalize(ask)):
+    if (ask is not None and base not in NUMERIC_KINDS and len(normalize(answer)) > 2
+            and re.search(rf"\b{re.escape(normalize(answer))}\b", normalize(ask))):
             state.add(q.value_at("ask"), f"{what}: the question contains its own answer "
-                      f"'{answer}'; reword it")
+                  f"'{answer}'; reword it")
     if qid is None or ask is None or kind is None:
         return None
     return {
@@ -565,7 +566,7 @@ def _link(state: _State) -> list[str]:
                     problems.append(f"{where}: fact '{fact.data['id']}': unknown source '{ref}'"
                                     f"{_suggest(ref, source_ids)}; define it under 'sources:'")
             for q, _, _ in fact.questions:
-                if q["kind"].split(".")[0] not in NUMERIC_KINDS + ("text",):
+                if q["kind"].split(".")[0] not in (*NUMERIC_KINDS, "text"):
                     candidates.setdefault(q["kind"], set()).add(normalize(q["answer"]))
     for deck in state.decks:
         for fact in deck.facts:

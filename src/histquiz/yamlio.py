@@ -78,6 +78,8 @@ def read_yaml(path: str, data: bytes) -> tuple[Any, list[str]]:
     except _BudgetExceeded as exc:
         return None, [f"{exc.origin}: the document expands to more than {converter.budget} "
                       "values through YAML aliases (an alias bomb?); write the values out"]
+    except _Shape as exc:
+        return None, [exc.message]
     return value, converter.problems
 
 
@@ -86,12 +88,21 @@ class _BudgetExceeded(Exception):
         self.origin = origin
 
 
+class _Shape(Exception):
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+
+MAX_DEPTH = 100
+
+
 class _Converter:
     def __init__(self, path: str, budget: int) -> None:
         self.path = path
         self.budget = budget
         self.used = 0
         self.problems: list[str] = []
+        self._active: list[int] = []
         self._constructor = yaml.constructor.SafeConstructor()
 
     def origin(self, node: yaml.Node) -> Origin:
@@ -104,6 +115,18 @@ class _Converter:
             raise _BudgetExceeded(self.origin(node))
         if isinstance(node, yaml.ScalarNode):
             return self._scalar(node)
+        if id(node) in self._active:
+            raise _Shape(f"{self.origin(node)}: a YAML alias refers to the value that contains "
+                         "it; write the values out")
+        if len(self._active) >= MAX_DEPTH:
+            raise _Shape(f"{self.origin(node)}: values are nested more than {MAX_DEPTH} deep")
+        self._active.append(id(node))
+        try:
+            return self._collection(node)
+        finally:
+            self._active.pop()
+
+    def _collection(self, node: yaml.Node) -> Any:
         if isinstance(node, yaml.SequenceNode):
             seq = Seq()
             seq.origin = self.origin(node)

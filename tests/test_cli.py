@@ -1,0 +1,113 @@
+"""The CLI as a user meets it: help for every command, exit codes, JSON, determinism, start-up."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from histquiz.cli import build_parser, main
+from histquiz.commands import COMMANDS
+from histquiz.loader import DECK_KEYS, FACT_KEYS, QUESTION_KEYS, SOURCE_KEYS, TOP_KEYS
+
+GOOD = Path(__file__).parent / "data" / "good"
+BAD = Path(__file__).parent / "data" / "bad"
+HEAVY = ("reportlab", "genanki", "questionary", "anki", "fsrs", "prompt_toolkit")
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "histquiz", *args], capture_output=True,
+                          text=True, cwd=cwd, timeout=120)
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_every_command_has_help_with_example(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main([command, "--help"])
+    assert info.value.code == 0
+    out = capsys.readouterr().out
+    assert f"usage: histquiz {command}" in out
+    assert "example:" in out
+
+
+def test_top_help_lists_every_command() -> None:
+    text = build_parser().format_help()
+    for command in COMMANDS:
+        assert command in text
+
+
+def test_help_imports_nothing_heavy() -> None:
+    result = subprocess.run([sys.executable, "-X", "importtime", "-m", "histquiz", "--help"],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0
+    imported = {line.split("|")[-1].strip().split(".")[0] for line in result.stderr.splitlines()
+                if line.startswith("import time:")}
+    assert "histquiz" in imported
+    assert not imported & set(HEAVY), imported & set(HEAVY)
+
+
+def test_validate_clean_and_broken(tmp_path: Path) -> None:
+    ok = run("validate", str(GOOD / "mini.yaml"))
+    assert ok.returncode == 0 and ok.stdout.startswith("ok: 1 deck, 8 facts")
+    bad = run("validate", str(BAD / "three-problems.yaml"))
+    assert bad.returncode == 1
+    lines = bad.stderr.strip().splitlines()
+    assert len(lines) == 4 and lines[-1] == "histquiz: 3 problems found"
+    assert all(line.startswith(f"{BAD / 'three-problems.yaml'}:") for line in lines[:3])
+    assert "Traceback" not in bad.stderr
+
+
+@pytest.mark.parametrize("name", ["bomb.yaml", "binary.bin.yaml", "latin1.yaml", "empty.yaml",
+                                  "malformed.yaml", "not-mapping.yaml", "missing.yaml"])
+def test_broken_files_never_traceback(name: str) -> None:
+    result = run("validate", str(BAD / name))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.splitlines()[0].startswith(f"{BAD / name}:1:") or \
+        result.stderr.splitlines()[0].startswith(f"{BAD / name}:")
+
+
+def test_items_json_fields_and_determinism() -> None:
+    a = run("items", "--decks", str(GOOD), "--format", "json", "--seed", "1")
+    b = run("items", "--decks", str(GOOD), "--format", "json", "--seed", "1")
+    c = run("items", "--decks", str(GOOD), "--format", "json", "--seed", "2")
+    assert a.returncode == 0 and a.stdout == b.stdout and a.stdout != c.stdout
+    items = json.loads(a.stdout)
+    for item in items:
+        for key in ("id", "kind", "question", "answer", "explanation", "sources", "topic",
+                    "tags", "date"):
+            assert key in item
+        assert ("options" in item) == (item["kind"] == "choice")
+    assert any("&" in i["explanation"] and "<b>" in i["explanation"] for i in items)
+
+
+def test_items_count_and_filters() -> None:
+    out = run("items", "--decks", str(GOOD), "--format", "json", "--count", "5", "--seed", "3",
+              "--kind", "choice", "--topic", "diplomacy")
+    items = json.loads(out.stdout)
+    assert len(items) == 5
+    assert all(i["kind"] == "choice" and i["topic"] == "diplomacy" for i in items)
+
+
+def test_unknown_filter_is_one_line_error() -> None:
+    result = run("items", "--decks", str(GOOD), "--deck", "nope")
+    assert result.returncode == 1
+    assert result.stderr.strip() == "histquiz: error: unknown deck 'nope'. Known: mini"
+
+
+def test_runs_from_another_directory_with_builtin_decks(tmp_path: Path) -> None:
+    result = run("validate", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+
+
+def test_schema_is_json_and_matches_loader() -> None:
+    result = run("schema")
+    schema = json.loads(result.stdout)
+    assert set(schema["properties"]) == set(TOP_KEYS)
+    assert set(schema["properties"]["deck"]["properties"]) == set(DECK_KEYS)
+    assert set(schema["properties"]["sources"]["additionalProperties"]["properties"]) == set(SOURCE_KEYS)
+    assert set(schema["$defs"]["fact"]["properties"]) == set(FACT_KEYS)
+    assert set(schema["$defs"]["question"]["properties"]) == set(QUESTION_KEYS)

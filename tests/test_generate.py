@@ -1,0 +1,120 @@
+"""Every item upholds the invariants, on the shipped decks, the test deck and unseen decks."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from invariants import check_items
+from synth import write_deck
+
+from histquiz import Deck, Selection, UsageError, generate, load_decks
+from histquiz.generate import TEMPLATES
+
+
+@pytest.mark.parametrize("n_options", [3, 4, 5])
+def test_builtin_items_uphold_invariants(builtin_decks: list[Deck], n_options: int) -> None:
+    items = generate(builtin_decks, random.Random(n_options), n_options=n_options)
+    assert items
+    check_items(items, builtin_decks, n_options)
+
+
+def test_mini_items_uphold_invariants(mini_decks: list[Deck]) -> None:
+    items = generate(mini_decks, random.Random(5))
+    assert {i.template for i in items} == set(TEMPLATES)
+    check_items(items, mini_decks)
+
+
+def test_every_fact_of_every_shipped_deck_gives_items(builtin_decks: list[Deck]) -> None:
+    items = generate(builtin_decks, random.Random(0))
+    with_items = {(i.deck, i.fact) for i in items}
+    silent = [f"{f.deck}/{f.id}" for d in builtin_decks for f in d.facts
+              if (f.deck, f.id) not in with_items]
+    assert silent == []
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(n=st.integers(4, 60), seed=st.integers(0, 10_000), n_options=st.integers(3, 5))
+def test_unseen_decks_uphold_invariants(tmp_path_factory: pytest.TempPathFactory, n: int,
+                                        seed: int, n_options: int) -> None:
+    folder = tmp_path_factory.mktemp("synth")
+    decks = load_decks([write_deck(folder, n, seed)])
+    check_items(generate(decks, random.Random(seed), n_options=n_options), decks, n_options)
+
+
+names = st.text(alphabet="abcAB .,-'é", min_size=1, max_size=6).filter(lambda s: s.strip(" .,-'"))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    answers=st.lists(names, min_size=1, max_size=8),
+    pool=st.lists(names, min_size=3, max_size=12),
+    years=st.lists(st.integers(1947, 2025), min_size=4, max_size=8),
+    numbers=st.lists(st.integers(1, 99), min_size=1, max_size=4),
+    seed=st.integers(0, 1000),
+)
+def test_adversarial_values(tmp_path_factory: pytest.TempPathFactory, answers: list[str],
+                            pool: list[str], years: list[int], numbers: list[int],
+                            seed: int) -> None:
+    """Values that differ only in case, accents or punctuation never yield two right options."""
+    from histquiz.textnorm import normalize
+
+    distinct = {normalize(p) for p in pool} - {normalize(a) for a in answers}
+    if len(distinct) < 3:
+        return
+    q = lambda s: '"' + s.replace('"', '\\"') + '"'  # noqa: E731
+    lines = ["deck: {id: adv, title: Adv, description: x}",
+             "sources: {s: {title: T, author: A, date: 2000}}",
+             "pools: {person.x: [" + ", ".join(q(p) for p in pool) + "]}", "facts:"]
+    for i, year in enumerate(years):
+        lines += [f"  - id: f{i}", "    statement: S.", "    explanation: E.", "    topic: t",
+                  "    sources: [s]", f"    date: {year}", f"    when: did thing {i} happen",
+                  f"    event: Thing {i} happens", "    questions:",
+                  f"      - {{id: n, ask: How many {i}?, answer: {numbers[i % len(numbers)]}, kind: number}}"]
+        if i < len(answers):
+            lines.append(f"      - {{id: p, ask: Who {i}?, answer: {q(answers[i])}, kind: person.x}}")
+    path = tmp_path_factory.mktemp("adv") / "adv.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    try:
+        decks = load_decks([path])
+    except Exception as exc:  # the loader may refuse (too few candidates): never a crash
+        assert type(exc).__name__ == "DeckError", exc
+        return
+    check_items(generate(decks, random.Random(seed)), decks)
+
+
+def test_same_seed_same_items_different_seed_differs(builtin_decks: list[Deck]) -> None:
+    a = generate(builtin_decks, random.Random(1))
+    b = generate(builtin_decks, random.Random(1))
+    c = generate(builtin_decks, random.Random(2))
+    assert a == b
+    assert [i.options for i in a] != [i.options for i in c]
+
+
+def test_key_position_spread_evenly(builtin_decks: list[Deck]) -> None:
+    items = [i for i in generate(builtin_decks, random.Random(3)) if i.kind == "choice"]
+    positions = Counter(i.answer_index for i in items)
+    assert set(positions) == {0, 1, 2, 3}
+    assert max(positions.values()) - min(positions.values()) <= max(4, len(items) // 10)
+
+
+def test_filters(builtin_decks: list[Deck]) -> None:
+    topic = builtin_decks[0].facts[0].topic
+    items = generate(builtin_decks, random.Random(0), Selection(topics=(topic,), kinds=("date",)))
+    assert items and all(i.topic == topic and i.kind == "date" for i in items)
+    with pytest.raises(UsageError, match="unknown topic 'nope'"):
+        generate(builtin_decks, random.Random(0), Selection(topics=("nope",)))
+    with pytest.raises(UsageError, match="Did you mean 'choice'"):
+        generate(builtin_decks, random.Random(0), Selection(kinds=("choise",)))
+
+
+def test_distractors_come_from_all_loaded_decks(mini_decks: list[Deck], tmp_path: Path) -> None:
+    extra = write_deck(tmp_path, 5, 1, deck_id="other")
+    decks = load_decks([Path(__file__).parent / "data" / "good" / "mini.yaml", extra])
+    items = generate(decks, random.Random(0), Selection(decks=("mini",)))
+    assert {i.deck for i in items} == {"mini"}
+    check_items(items, decks)
