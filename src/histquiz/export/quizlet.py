@@ -1,0 +1,57 @@
+"""Quizlet: a text file to paste or upload into Quizlet's "Import", one card per line.
+
+Each line is the term, a tab, then the definition, which is what Quizlet's importer reads with
+its default settings ("between term and definition: Tab", "between cards: New line"). Tabs and
+line breaks inside the text become spaces, so the file imports as it is.
+
+The term is the question and the definition is the answer alone. The explanation is left out on
+purpose: Quizlet's Learn and Test modes ask for the definition back, and a learner should not
+have to type a paragraph. A card must stand without options, so which-happened items ("Which of
+these happened in 1971?") are not made into cards, and an item with the same question and
+answer as an earlier one (a date-choice item and its date-recall sibling) gives one card.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+
+from ..atomic import write_text_atomic
+from ..model import Item
+from .classroom import ExportOptions, ExportResult, Skipped, one_line
+
+# Templates whose question is only a question together with its options.
+NEEDS_OPTIONS = frozenset({"which-happened"})
+
+
+def quizlet_cards(items: Sequence[Item]) -> tuple[list[tuple[str, str]], list[Skipped]]:
+    """(term, definition) pairs, and the items that made no card with the reason."""
+    cards: list[tuple[str, str]] = []
+    seen: set[tuple[str, str]] = set()
+    skipped: list[Skipped] = []
+    for item in items:
+        if item.template in NEEDS_OPTIONS:
+            skipped.append(Skipped(item.id, "questions that need their options", by_design=True))
+            continue
+        card = (one_line(item.question), one_line(item.answer))
+        if card in seen:
+            skipped.append(Skipped(item.id, "same question and answer as another card (merged)",
+                                   by_design=True))
+            continue
+        seen.add(card)
+        cards.append(card)
+    return cards, skipped
+
+
+def render_quizlet(items: Sequence[Item], options: ExportOptions | None = None) -> tuple[str, ExportResult]:
+    cards, skipped = quizlet_cards(items)
+    text = "".join(f"{term}\t{definition}\n" for term, definition in cards)
+    return text, ExportResult(len(cards), tuple(skipped))
+
+
+def write_quizlet(
+    items: Sequence[Item], path: str | os.PathLike[str], options: ExportOptions | None = None
+) -> ExportResult:
+    text, result = render_quizlet(items, options)
+    write_text_atomic(path, text)
+    return result
