@@ -9,4 +9,5 @@ COMMANDS: dict[str, str] = {
     "validate": "validate",
     "items": "items",
     "schema": "schema",
+    "export": "export",
 }
