@@ -1,0 +1,556 @@
+"""Every classroom format read back and checked against the items: how many, which answer is
+right, and that awkward text (GIFT's control characters, HTML, Cyrillic) survives unchanged.
+
+Moodle XML is read with an XML parser and GIFT with a reader written here after Moodle's own
+importer (qformat_gift::readquestion); the Kahoot sheet is read with openpyxl where it is
+installed and always with a plain zip + XML reading.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import io
+import json
+import random
+import re
+import zipfile
+from collections.abc import Sequence
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from synth import write_deck
+
+from histquiz import Item, generate, load_decks
+from histquiz.cli import main
+from histquiz.dates import HistDate, Precision, parse_answer
+from histquiz.errors import UsageError
+from histquiz.export import CLASSROOM_FORMATS, EXPORTERS, load_exporter
+from histquiz.export.classroom import ExportOptions, category, typed_forms
+from histquiz.export.gift import escape as gift_escape
+from histquiz.export.gift import render_gift
+from histquiz.export.jsonout import render_json
+from histquiz.export.kahoot import ANSWER_LIMIT, QUESTION_LIMIT, kahoot_rows, render_kahoot
+from histquiz.export.moodle import render_moodle_xml
+from histquiz.export.quizlet import quizlet_cards, render_quizlet
+
+GOOD = Path(__file__).parent / "data" / "good"
+NASTY = "a {brace} #hash ~tilde =eq :colon \\back\\slash ]]> AT&T <b>bold</b> &amp; Хрущёв “q” 'x'"
+
+
+# --- items ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def synth_items(tmp_path_factory: pytest.TempPathFactory) -> list[Item]:
+    folder = tmp_path_factory.mktemp("decks")
+    decks = load_decks([write_deck(folder, 40, seed=5, deck_id="synth")])
+    return generate(decks, random.Random(3), n_options=4)
+
+
+@pytest.fixture(scope="module")
+def mini_items() -> list[Item]:
+    return generate(load_decks([GOOD / "mini.yaml"]), random.Random(1), n_options=4)
+
+
+def nasty(items: Sequence[Item]) -> list[Item]:
+    """Items with the most awkward text put into every field a format writes."""
+    out = []
+    for n, item in enumerate(items):
+        changes: dict[str, Any] = {
+            "id": f"awk/{item.fact}/{item.id.rsplit('/', 1)[1]}",
+            "deck": "awk",
+            "question": f"{NASTY} #{n}?\nsecond line\tafter a tab",
+            "explanation": f"[html] {NASTY}\nline two",
+            "note": "%50% note",
+        }
+        if item.kind == "choice":
+            options = list(item.options)
+            options[0] = f"[plain]{options[0]} {{x}}"
+            options[-1] = f"%25% {options[-1]} ~=#:"
+            changes["options"] = tuple(options)
+            assert item.answer_index is not None
+            changes["answer"] = options[item.answer_index]
+        out.append(dataclasses.replace(item, **changes))
+    return out
+
+
+@pytest.fixture(scope="module")
+def all_items(synth_items: list[Item], mini_items: list[Item]) -> list[Item]:
+    return [*mini_items, *synth_items, *nasty(mini_items)]
+
+
+def test_the_items_exercise_every_mapping(all_items: list[Item]) -> None:
+    precisions = {i.answer_date.precision for i in all_items
+                  if i.kind == "date" and i.answer_date is not None}
+    assert precisions == set(Precision)
+    assert any(i.ordered for i in all_items) and any(not i.ordered for i in all_items if i.kind == "choice")
+    text = json.dumps([i.to_json() for i in all_items], ensure_ascii=False)
+    for awkward in ("{brace}", "AT&T <b>bold</b>", "Хрущёв", "#hash ~tilde =eq :colon"):
+        assert awkward in text
+
+
+# --- shared readers -------------------------------------------------------------------------
+
+
+class _Text(HTMLParser):
+    """The text an HTML fragment shows. Any element but <br> fails: deck text must never
+    turn into markup."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        assert tag == "br", f"markup <{tag}> leaked into the text"
+        self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        raise AssertionError(f"markup </{tag}> leaked into the text")
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def shown(fragment: str) -> str:
+    parser = _Text()
+    parser.feed(fragment)
+    parser.close()
+    return "".join(parser.parts)
+
+
+def lines_of(text: str) -> str:
+    return "\n".join(line.strip() for line in text.strip().splitlines())
+
+
+def flat(text: str) -> str:
+    """Text on one line, as the one-line formats write it."""
+    return " ".join(text.replace("\t", " ").splitlines()).strip()
+
+
+def check_typed_answers(item: Item, answers: list[str]) -> None:
+    """The accepted typed answers of a month or full-date item all mean the item's date."""
+    assert item.answer_date is not None
+    assert item.answer_date.display() in answers
+    assert item.answer_date.iso() in answers
+    for answer in answers:
+        assert parse_answer(answer) == item.answer_date, answer
+
+
+# --- Moodle XML -----------------------------------------------------------------------------
+
+
+def read_moodle(text: str) -> list[dict[str, Any]]:
+    root = ElementTree.fromstring(text.encode("utf-8"))
+    assert root.tag == "quiz"
+    current = None
+    out = []
+    for question in root:
+        assert question.tag == "question"
+        qtype = question.get("type")
+        if qtype == "category":
+            current = question.findtext("category/text")
+            continue
+        qtext = question.find("questiontext")
+        assert qtext is not None and qtext.get("format") == "html"
+        record: dict[str, Any] = {
+            "type": qtype,
+            "category": current,
+            "name": question.findtext("name/text"),
+            "idnumber": question.findtext("idnumber"),
+            "question": shown(qtext.findtext("text") or ""),
+            "feedback": shown(question.findtext("generalfeedback/text") or ""),
+            "shuffle": question.findtext("shuffleanswers"),
+            "single": question.findtext("single"),
+            "answers": [],
+        }
+        for answer in question.findall("answer"):
+            raw = answer.findtext("text") or ""
+            record["answers"].append({
+                "fraction": answer.get("fraction"),
+                "text": shown(raw) if answer.get("format") == "html" else raw,
+                "tolerance": answer.findtext("tolerance"),
+            })
+        out.append(record)
+    return out
+
+
+@pytest.mark.parametrize("tolerance", [0, 2])
+def test_moodle_xml_structure_and_answers(all_items: list[Item], tolerance: int) -> None:
+    text = render_moodle_xml(all_items, ExportOptions(tolerance=tolerance))
+    questions = read_moodle(text)
+    assert len(questions) == len(all_items)
+    by_name = {q["name"]: q for q in questions}
+    assert len(by_name) == len(all_items)
+    for item in all_items:
+        q = by_name[item.id]
+        assert q["category"] == f"$course$/histquiz/{item.deck}/{item.topic}"
+        assert q["idnumber"] == item.id
+        assert q["question"] == item.question.strip()
+        assert lines_of(item.explanation) in q["feedback"]
+        if item.kind == "choice":
+            assert q["type"] == "multichoice" and q["single"] == "true"
+            assert q["shuffle"] == ("false" if item.ordered else "true")
+            assert [a["text"] for a in q["answers"]] == [o.strip() for o in item.options]
+            right = [a["text"] for a in q["answers"] if a["fraction"] == "100"]
+            assert right == [item.answer.strip()]
+            assert sum(a["fraction"] == "0" for a in q["answers"]) == len(item.options) - 1
+        elif item.answer_date is not None and item.answer_date.precision is Precision.YEAR:
+            assert q["type"] == "numerical"
+            assert q["answers"] == [{"fraction": "100", "text": str(item.answer_date.year),
+                                     "tolerance": str(tolerance)}]
+        else:
+            assert q["type"] == "shortanswer"
+            assert all(a["fraction"] == "100" for a in q["answers"])
+            check_typed_answers(item, [a["text"] for a in q["answers"]])
+
+
+def test_moodle_categories_come_once_per_deck_and_topic(synth_items: list[Item]) -> None:
+    root = ElementTree.fromstring(render_moodle_xml(synth_items).encode("utf-8"))
+    paths = [q.findtext("category/text") for q in root if q.get("type") == "category"]
+    assert len(paths) == len(set(paths)) == len({category(i) for i in synth_items})
+
+
+# --- GIFT -----------------------------------------------------------------------------------
+# A reader that follows Moodle's importer step by step: questions are blocks separated by
+# blank lines, '//' lines are comments, escaped characters are set aside before parsing.
+
+_ESCAPES = {":": "\x01", "#": "\x02", "=": "\x03", "{": "\x04", "}": "\x05", "~": "\x06", "n": "\x07"}
+_BACK = "\x08"
+
+
+def _protect(text: str) -> str:
+    text = text.replace("\\\\", _BACK)
+    for ch, mark in _ESCAPES.items():
+        text = text.replace("\\" + ch, mark)
+    return text.replace(_BACK, "\\")
+
+
+def _restore(text: str) -> str:
+    for ch, mark in _ESCAPES.items():
+        text = text.replace(mark, "\n" if ch == "n" else ch)
+    return text
+
+
+def _with_format(text: str, default: str) -> tuple[str, str]:
+    text = text.strip()
+    if text.startswith("[") and "]" in text:
+        name = text[1:text.index("]")]
+        if name in ("moodle", "html", "plain", "markdown"):
+            return _restore(text[text.index("]") + 1:]).strip(), name
+    return _restore(text).strip(), default
+
+
+def read_gift(text: str) -> list[dict[str, Any]]:
+    blocks: list[list[str]] = [[]]
+    for line in text.splitlines():
+        line = line.strip()
+        if not line:
+            blocks.append([])
+        elif not line.startswith("//"):
+            blocks[-1].append(line)
+    out = []
+    current = None
+    for block in blocks:
+        if not block:
+            continue
+        body = _protect("\n".join(block))
+        if body.startswith("$CATEGORY:"):
+            current = body[len("$CATEGORY:"):].strip()
+            continue
+        assert body.startswith("::"), body
+        end = body.index("::", 2)
+        name = _restore(body[2:end])
+        body = body[end + 2:].strip()
+        start, stop = body.index("{"), body.index("}")
+        assert body.endswith("}") and stop == len(body) - 1, "answers must close the question"
+        answers = body[start + 1:stop].strip()
+        qtext, fmt = _with_format(body[:start], "moodle")
+        feedback = ""
+        if "####" in answers:
+            cut = answers.rindex("####")
+            feedback, answers = _with_format(answers[cut + 4:], fmt)[0], answers[:cut].strip()
+        record: dict[str, Any] = {"category": current, "name": name, "format": fmt,
+                                  "question": qtext, "feedback": feedback}
+        if answers.startswith("#"):
+            value, _, tolerance = answers[1:].partition(":")
+            record.update(type="numerical", value=value.strip(), tolerance=tolerance.strip())
+        elif "~" in answers:
+            parts = [p.strip() for p in answers.replace("=", "~=").split("~") if p.strip()]
+            record.update(type="multichoice", answers=[
+                (p.startswith("="), _with_format(p.lstrip("="), fmt)[0]) for p in parts])
+            for p in parts:
+                assert not re.match(r"^=?%-?\d", p), f"read as a weighted answer: {p}"
+        else:
+            parts = [p.strip() for p in answers.split("=") if p.strip()]
+            record.update(type="shortanswer", answers=[_restore(p) for p in parts])
+        out.append(record)
+    return out
+
+
+def test_gift_answers_and_escaping(all_items: list[Item]) -> None:
+    questions = read_gift(render_gift(all_items, ExportOptions(tolerance=1)))
+    assert len(questions) == len(all_items)
+    by_name = {q["name"]: q for q in questions}
+    for item in all_items:
+        q = by_name[item.id]
+        assert q["category"] == f"$course$/histquiz/{item.deck}/{item.topic}"
+        assert q["format"] == "html"
+        assert shown(q["question"]) == item.question.strip()
+        assert lines_of(item.explanation) in shown(q["feedback"])
+        if item.kind == "choice":
+            assert q["type"] == "multichoice"
+            assert [shown(text) for _, text in q["answers"]] == [o.strip() for o in item.options]
+            right = [shown(text) for ok, text in q["answers"] if ok]
+            assert right == [item.answer.strip()]
+        elif item.answer_date is not None and item.answer_date.precision is Precision.YEAR:
+            assert q["type"] == "numerical"
+            assert (q["value"], q["tolerance"]) == (str(item.answer_date.year), "1")
+        else:
+            assert q["type"] == "shortanswer"
+            check_typed_answers(item, q["answers"])
+
+
+def test_gift_years_are_written_as_moodle_documents_them(mini_items: list[Item]) -> None:
+    text = render_gift(mini_items)
+    pact = next(i for i in mini_items if i.id == "mini/pact/date-recall")
+    assert "{#1955:0" in text
+    assert f"::{gift_escape(pact.id)}::" in text
+    assert "$CATEGORY: $course$/histquiz/mini/cold-war" in text
+
+
+def test_gift_escapes_every_control_character() -> None:
+    assert gift_escape("a{b}c~d=e#f:g\\h") == "a\\{b\\}c\\~d\\=e\\#f\\:g\\\\h"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=40))
+def test_gift_escape_round_trips(text: str) -> None:
+    assert _restore(_protect(gift_escape(text))) == text
+
+
+@settings(max_examples=100, deadline=None)
+@given(question=st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp")),
+                        min_size=1, max_size=30).filter(lambda s: s.strip()))
+def test_any_question_text_survives_gift_and_moodle(mini_items: list[Item], question: str) -> None:
+    item = dataclasses.replace(mini_items[1], question=question, options=(question, "b", "c", "d"),
+                               answer=question, answer_index=0)
+    gift = read_gift(render_gift([item]))[0]
+    assert shown(gift["question"]) == question.strip()
+    assert shown(gift["answers"][0][1]) == question.strip() and gift["answers"][0][0]
+    moodle = read_moodle(render_moodle_xml([item]))[0]
+    assert moodle["question"] == question.strip()
+
+
+# --- Kahoot ---------------------------------------------------------------------------------
+
+
+def read_xlsx(data: bytes) -> dict[tuple[int, int], str | int]:
+    """Cells by (row, column), both 1-based, read straight from the SpreadsheetML parts."""
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert archive.testzip() is None
+        names = archive.namelist()
+        assert names[0] == "[Content_Types].xml"
+        for info in archive.infolist():
+            assert info.date_time == (1980, 1, 1, 0, 0, 0)
+        shared = ElementTree.fromstring(archive.read("xl/sharedStrings.xml"))
+        strings = ["".join(t.text or "" for t in si.iter(f"{{{ns['m']}}}t")) for si in shared]
+        sheet = ElementTree.fromstring(archive.read("xl/worksheets/sheet1.xml"))
+    cells: dict[tuple[int, int], str | int] = {}
+    for c in sheet.iterfind(".//m:sheetData/m:row/m:c", ns):
+        ref = c.get("r") or ""
+        letters = re.match(r"[A-Z]+", ref)
+        assert letters is not None
+        col = 0
+        for ch in letters.group(0):
+            col = col * 26 + ord(ch) - 64
+        value = c.findtext("m:v", namespaces=ns) or ""
+        cells[(int(ref[letters.end():]), col)] = strings[int(value)] if c.get("t") == "s" else int(value)
+    return cells
+
+
+def kahoot_table(cells: dict[tuple[int, int], str | int]) -> list[list[str | int | None]]:
+    rows = sorted({r for r, _ in cells if r >= 9})
+    return [[cells.get((r, c)) for c in range(1, 9)] for r in rows]
+
+
+def check_kahoot(rows: list[list[Any]], items: list[Item], time_limit: int) -> None:
+    assert len(rows) == len(items)
+    for number, (row, item) in enumerate(zip(rows, items, strict=True), start=1):
+        assert row[0] == number
+        assert row[1] == flat(item.question)
+        answers = [a for a in row[2:6] if a is not None]
+        assert answers == [flat(o) for o in item.options]
+        assert row[6] == time_limit
+        assert isinstance(row[7], int) and answers[row[7] - 1] == flat(item.answer)
+        assert len(row[1]) <= QUESTION_LIMIT and all(len(a) <= ANSWER_LIMIT for a in answers)
+
+
+def test_kahoot_sheet_matches_the_template_and_the_items(all_items: list[Item]) -> None:
+    data, result = render_kahoot(all_items, ExportOptions(time_limit=30, title="Тест & <title>"))
+    cells = read_xlsx(data)
+    assert cells[(2, 2)] == "Тест & <title>"
+    assert cells[(8, 2)].startswith("Question - max 120") and cells[(8, 8)].startswith("Correct answer")
+    assert cells[(8, 7)].startswith("Time limit (sec)")
+    kept, skipped = kahoot_rows(all_items)
+    assert result.count == len(kept) and len(result.skipped) == len(skipped)
+    assert {s.item_id for s in skipped} | {i.id for i in kept} == {i.id for i in all_items}
+    assert all(i.kind == "date" for i in all_items if i.id in {s.item_id for s in skipped})
+    check_kahoot(kahoot_table(cells), kept, 30)
+
+
+def test_kahoot_sheet_opens_in_openpyxl(all_items: list[Item], tmp_path: Path) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    path = tmp_path / "k.xlsx"
+    load_exporter("kahoot")(all_items, path, ExportOptions())
+    sheet = openpyxl.load_workbook(path).active
+    rows = [list(r) for r in sheet.iter_rows(min_row=9, max_col=8, values_only=True)]
+    check_kahoot(rows, kahoot_rows(all_items)[0], 20)
+    assert sheet.cell(row=8, column=3).value == "Answer 1 - max 75 characters"
+
+
+def test_kahoot_leaves_out_what_does_not_fit_and_says_so(mini_items: list[Item]) -> None:
+    choice = [i for i in mini_items if i.kind == "choice"]
+    long_q = dataclasses.replace(choice[0], id="x/long/question", question="Ж" * 121)
+    fits_q = dataclasses.replace(choice[0], id="x/fits/question", question="Ж" * 120)
+    astral = dataclasses.replace(choice[0], id="x/astral/question", question="🙂" * 61)
+    long_a = dataclasses.replace(choice[1], id="x/long/answer",
+                                 options=("a" * 76, *choice[1].options[1:]))
+    five = dataclasses.replace(choice[2], id="x/five/options", options=(*choice[2].options, "extra"))
+    data, result = render_kahoot([long_q, fits_q, astral, long_a, five])
+    assert result.count == 1
+    reasons = {s.item_id: s.reason for s in result.skipped}
+    assert set(reasons) == {"x/long/question", "x/astral/question", "x/long/answer", "x/five/options"}
+    assert "121 characters" in reasons["x/long/question"]
+    assert "122 characters" in reasons["x/astral/question"]
+    assert "answer 1 is 76 characters" in reasons["x/long/answer"]
+    assert "5 options" in reasons["x/five/options"]
+    rows = kahoot_table(read_xlsx(data))
+    assert [r[1] for r in rows] == ["Ж" * 120]
+
+
+def test_kahoot_refuses_a_time_limit_kahoot_does_not_have(mini_items: list[Item]) -> None:
+    with pytest.raises(UsageError, match="5, 10, 20, 30, 60, 90, 120, 240"):
+        render_kahoot(mini_items, ExportOptions(time_limit=45))
+
+
+def test_kahoot_file_is_the_same_every_time(all_items: list[Item]) -> None:
+    assert render_kahoot(all_items)[0] == render_kahoot(list(all_items))[0]
+
+
+# --- Quizlet and JSON -----------------------------------------------------------------------
+
+
+def test_quizlet_lines_are_term_tab_definition(all_items: list[Item]) -> None:
+    text, result = render_quizlet(all_items)
+    lines = text.split("\n")
+    assert lines[-1] == "" and "\r" not in text
+    cards = [line.split("\t") for line in lines[:-1]]
+    assert all(len(card) == 2 for card in cards)
+    assert len(cards) == result.count
+    expected, _ = quizlet_cards(all_items)
+    assert [tuple(c) for c in cards] == expected
+    made = {(flat(i.question), flat(i.answer)) for i in all_items if i.template != "which-happened"}
+    assert {tuple(c) for c in cards} == made
+    assert result.count + len(result.skipped) == len(all_items)
+    assert any(NASTY.split(" ]]>")[0] in term for term, _ in cards)
+
+
+def test_json_is_every_item(all_items: list[Item]) -> None:
+    assert json.loads(render_json(all_items)) == [i.to_json() for i in all_items]
+
+
+# --- typed dates ----------------------------------------------------------------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dates(min_value=datetime.date(1000, 1, 1)), st.sampled_from(list(Precision)))
+def test_every_typed_form_means_the_date(day: Any, precision: Precision) -> None:
+    date = HistDate(day.year, day.month, day.day).truncate(precision)
+    forms = typed_forms(date)
+    assert date.display() in forms and len(forms) == len(set(forms))
+    for form in forms:
+        assert parse_answer(form) == date, form
+        if "/" in form or "." in form:
+            assert date.day is None or date.day > 12, f"{form} could be read either way"
+
+
+# --- the command ----------------------------------------------------------------------------
+
+
+def test_registry_names_every_classroom_format() -> None:
+    assert set(CLASSROOM_FORMATS) <= set(EXPORTERS)
+    for name in CLASSROOM_FORMATS:
+        assert callable(load_exporter(name))
+    with pytest.raises(UsageError, match="unknown format 'pdfx'"):
+        load_exporter("pdfx")
+
+
+@pytest.mark.parametrize("fmt", CLASSROOM_FORMATS)
+def test_export_command_writes_each_format(fmt: str, tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    deck = write_deck(tmp_path, 12, seed=2, deck_id="cls")
+    out = tmp_path / f"out.{fmt}"
+    assert main(["export", "--format", fmt, "--decks", str(deck), "--seed", "4", "-o", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert f"wrote {out}" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cls.yaml", out.name]
+    items = generate(load_decks([deck]), random.Random(4), n_options=4)
+    if fmt == "moodle-xml":
+        assert len(read_moodle(out.read_text("utf-8"))) == len(items)
+    elif fmt == "gift":
+        assert len(read_gift(out.read_text("utf-8"))) == len(items)
+    elif fmt == "kahoot":
+        check_kahoot(kahoot_table(read_xlsx(out.read_bytes())), kahoot_rows(items)[0], 20)
+        assert "typed answers; Kahoot has only multiple choice" in err
+    elif fmt == "quizlet":
+        assert out.read_text("utf-8") == render_quizlet(items)[0]
+    else:
+        assert json.loads(out.read_text("utf-8")) == [i.to_json() for i in items]
+
+
+def test_export_names_each_item_kahoot_cannot_take(tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    deck = tmp_path / "long.yaml"
+    long = "From which launch site, of all the launch sites there were, " * 3 + "did it go?"
+    text = (GOOD / "mini.yaml").read_text("utf-8").replace(
+        "ask: From which launch site did the first satellite go up?", f"ask: {long}")
+    deck.write_text(text, encoding="utf-8")
+    assert main(["export", "--format", "kahoot", "--decks", str(deck), "-o",
+                 str(tmp_path / "k.xlsx")]) == 0
+    err = capsys.readouterr().err
+    assert "histquiz: warning: kahoot: left out" in err
+    assert (f"mini/satellite/choice-site: question is {len(long)} characters; Kahoot takes at most 120"
+            in err)
+
+
+def test_export_to_stdout_and_its_limits(capsys: pytest.CaptureFixture[str]) -> None:
+    mini = str(GOOD / "mini.yaml")
+    assert main(["export", "--format", "gift", "--decks", mini, "-o", "-"]) == 0
+    assert read_gift(capsys.readouterr().out)
+    assert main(["export", "--format", "kahoot", "--decks", mini, "-o", "-"]) == 1
+    assert "binary file" in capsys.readouterr().err
+
+
+def test_export_same_seed_same_bytes(tmp_path: Path) -> None:
+    deck = str(write_deck(tmp_path, 10, seed=9, deck_id="rep"))
+    for fmt in CLASSROOM_FORMATS:
+        a, b = tmp_path / f"a-{fmt}", tmp_path / f"b-{fmt}"
+        for out in (a, b):
+            assert main(["export", "--format", fmt, "--decks", deck, "--seed", "7", "-o", str(out)]) == 0
+        assert a.read_bytes() == b.read_bytes(), fmt
+
+
+def test_export_into_a_missing_folder_fails_cleanly(tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "nowhere" / "q.xml"
+    assert main(["export", "--format", "moodle-xml", "--decks", str(GOOD / "mini.yaml"),
+                 "-o", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("histquiz: error:") and "does not exist" in err and "Traceback" not in err
