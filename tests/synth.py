@@ -20,6 +20,16 @@ CITIES = ["Ashford", "Brindle", "Carrow", "Dunmore", "Eastwick", "Fairholm", "Gl
           "Harwich", "Islay", "Juniper", "Kestrel", "Lowther"]
 
 
+def _letters(n: int) -> str:
+    """A number spelled in letters (a, b, …, ba, bb), so no label looks like a year."""
+    out = ""
+    while True:
+        out = "abcdefghijklmnopqrstuvwxyz"[n % 26] + out
+        n //= 26
+        if n == 0:
+            return out
+
+
 def _q(text: str) -> str:
     """A YAML double-quoted scalar."""
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
@@ -60,7 +70,7 @@ def deck_yaml(n_facts: int, seed: int = 0, deck_id: str = "synth", awkward: bool
         else:
             date = f"{year}-{month:02d}-{day:02d}/{year}-{month:02d}-{min(day + 5, 28):02d}"
         odd = rng.choice(AWKWARD) if awkward and rng.random() < 0.3 else ""
-        label = f"event {i} {odd}".strip()
+        label = f"event {_letters(i)} {odd}".strip()
         lines += [
             f"  - id: f{i}",
             f"    statement: {_q(f'Statement of {label}.')}",

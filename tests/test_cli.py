@@ -111,3 +111,12 @@ def test_schema_is_json_and_matches_loader() -> None:
     assert set(schema["properties"]["sources"]["additionalProperties"]["properties"]) == set(SOURCE_KEYS)
     assert set(schema["$defs"]["fact"]["properties"]) == set(FACT_KEYS)
     assert set(schema["$defs"]["question"]["properties"]) == set(QUESTION_KEYS)
+
+
+def test_ci_runs_exactly_the_readme_test_command() -> None:
+    root = Path(__file__).resolve().parents[1]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    ci = (root / ".ci" / "run").read_text(encoding="utf-8").strip().splitlines()
+    commands = [line for line in readme.splitlines() if line.startswith("python3 -m venv .venv")]
+    test_command = next(c for c in commands if "pytest" in c)
+    assert ci[-1] == test_command

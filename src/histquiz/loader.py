@@ -19,8 +19,8 @@ from .dates import DateSpan, When, parse_iso, years_of
 from .errors import DeckError
 from .generate.registry import TEMPLATE_NEEDS, TEMPLATE_ORDER
 from .model import BASE_KINDS, NUMERIC_KINDS, Deck, Fact, Origin, Question, Source
-from .textnorm import format_number, normalize
-from .yamlio import Map, Seq, load_file
+from .textnorm import format_number, gc_paused, normalize
+from .yamlio import Map, Seq, empty_seq, load_file
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 TAG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_:.\-]*$")
@@ -75,6 +75,11 @@ def load_decks(paths: Sequence[str | os.PathLike[str]] | None = None) -> list[De
 
     Raises DeckError listing every problem found, each as ``path:line:col: message``.
     """
+    with gc_paused():
+        return _load(paths)
+
+
+def _load(paths: Sequence[str | os.PathLike[str]] | None) -> list[Deck]:
     files, problems = find_deck_files(paths)
     state = _State()
     for path in files:
@@ -358,9 +363,7 @@ def _read_template_defaults(raw: Map, state: _State) -> dict[str, tuple[str, ...
         if seq is None:
             if section[topic] is not None:
                 continue
-            seq = Seq()
-            seq.origins = []
-            seq.origin = section.value_at(topic)
+            seq = empty_seq(section.value_at(topic))
         result[topic] = _template_names(state, seq, f"templates for '{topic}'")
     return result
 

@@ -6,6 +6,7 @@ No I/O happens here. Every fact keeps the file, line and column it came from, so
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 from .dates import DateSpan, HistDate, When, era_of
@@ -92,7 +93,7 @@ class Fact:
     def era(self) -> str | None:
         return era_of(self.date) if self.date is not None else None
 
-    @property
+    @functools.cached_property
     def all_tags(self) -> tuple[str, ...]:
         """The fact's own tags plus the derived topic and era tags."""
         tags = [f"topic::{self.topic}"]

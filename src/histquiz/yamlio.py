@@ -27,25 +27,43 @@ _MERGE = "tag:yaml.org,2002:merge"
 class Map(dict[str, Any]):
     """A mapping that remembers where each key and each value were written."""
 
-    origin: Origin
-    key_origins: dict[str, Origin]
-    value_origins: dict[str, Origin]
+    path: str
+    where: tuple[int, int]
+    keys_at: dict[str, tuple[int, int]]
+    values_at: dict[str, tuple[int, int]]
+
+    @property
+    def origin(self) -> Origin:
+        return Origin(self.path, *self.where)
 
     def key_at(self, key: str) -> Origin:
-        return self.key_origins.get(key, self.origin)
+        return Origin(self.path, *self.keys_at.get(key, self.where))
 
     def value_at(self, key: str) -> Origin:
-        return self.value_origins.get(key, self.key_at(key))
+        where = self.values_at.get(key) or self.keys_at.get(key, self.where)
+        return Origin(self.path, *where)
 
 
 class Seq(list[Any]):
     """A sequence that remembers where each element was written."""
 
-    origin: Origin
-    origins: list[Origin]
+    path: str
+    where: tuple[int, int]
+    items_at: list[tuple[int, int]]
+
+    @property
+    def origin(self) -> Origin:
+        return Origin(self.path, *self.where)
 
     def at(self, index: int) -> Origin:
-        return self.origins[index] if index < len(self.origins) else self.origin
+        where = self.items_at[index] if index < len(self.items_at) else self.where
+        return Origin(self.path, *where)
+
+
+def empty_seq(origin: Origin) -> Seq:
+    seq = Seq()
+    seq.path, seq.where, seq.items_at = origin.path, (origin.line, origin.col), []
+    return seq
 
 
 def read_yaml(path: str, data: bytes) -> tuple[Any, list[str]]:
@@ -96,6 +114,9 @@ class _Shape(Exception):
 MAX_DEPTH = 100
 
 
+_STR = "tag:yaml.org,2002:str"
+
+
 class _Converter:
     def __init__(self, path: str, budget: int) -> None:
         self.path = path
@@ -109,12 +130,23 @@ class _Converter:
         mark = node.start_mark
         return Origin(self.path, mark.line + 1, mark.column + 1)
 
+    @staticmethod
+    def where(node: yaml.Node) -> tuple[int, int]:
+        mark = node.start_mark
+        return (mark.line + 1, mark.column + 1)
+
     def convert(self, node: yaml.Node) -> Any:
         self.used += 1
         if self.used > self.budget:
             raise _BudgetExceeded(self.origin(node))
         if isinstance(node, yaml.ScalarNode):
-            return self._scalar(node)
+            if node.tag == _STR or node.tag == _TIMESTAMP:
+                # dates stay text: histquiz reads them itself, keeping their precision
+                return node.value
+            try:
+                return self._constructor.construct_object(node, deep=True)
+            except yaml.YAMLError:
+                return node.value
         if id(node) in self._active:
             raise _Shape(f"{self.origin(node)}: a YAML alias refers to the value that contains "
                          "it; write the values out")
@@ -122,36 +154,24 @@ class _Converter:
             raise _Shape(f"{self.origin(node)}: values are nested more than {MAX_DEPTH} deep")
         self._active.append(id(node))
         try:
-            return self._collection(node)
+            if isinstance(node, yaml.SequenceNode):
+                return self._sequence(node)
+            return self._mapping(node)
         finally:
             self._active.pop()
 
-    def _collection(self, node: yaml.Node) -> Any:
-        if isinstance(node, yaml.SequenceNode):
-            seq = Seq()
-            seq.origin = self.origin(node)
-            seq.origins = []
-            for child in node.value:
-                seq.append(self.convert(child))
-                seq.origins.append(self.origin(child))
-            return seq
-        if isinstance(node, yaml.MappingNode):
-            return self._mapping(node)
-        raise AssertionError(f"unexpected YAML node {node!r}")  # pragma: no cover
-
-    def _scalar(self, node: yaml.ScalarNode) -> Any:
-        if node.tag == _TIMESTAMP:
-            return node.value  # dates are read by histquiz itself, with their precision
-        try:
-            return self._constructor.construct_object(node, deep=True)
-        except yaml.YAMLError:
-            return node.value
+    def _sequence(self, node: yaml.SequenceNode) -> Seq:
+        seq = Seq()
+        seq.path, seq.where, seq.items_at = self.path, self.where(node), []
+        for child in node.value:
+            seq.append(self.convert(child))
+            seq.items_at.append(self.where(child))
+        return seq
 
     def _mapping(self, node: yaml.MappingNode) -> Map:
         result = Map()
-        result.origin = self.origin(node)
-        result.key_origins = {}
-        result.value_origins = {}
+        result.path, result.where = self.path, self.where(node)
+        result.keys_at, result.values_at = {}, {}
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE:
                 self._merge(result, value_node)
@@ -161,13 +181,13 @@ class _Converter:
                                      "not a list or mapping")
                 continue
             key = str(key_node.value)
-            if key in result.key_origins:
-                first = result.key_origins[key]
+            if key in result.keys_at:
+                line = result.keys_at[key][0]
                 self.problems.append(f"{self.origin(key_node)}: key '{key}' is given twice "
-                                     f"(first at line {first.line}); keep one")
+                                     f"(first at line {line}); keep one")
             result[key] = self.convert(value_node)
-            result.key_origins[key] = self.origin(key_node)
-            result.value_origins[key] = self.origin(value_node)
+            result.keys_at[key] = self.where(key_node)
+            result.values_at[key] = self.where(value_node)
         return result
 
     def _merge(self, result: Map, value_node: yaml.Node) -> None:
@@ -180,8 +200,8 @@ class _Converter:
             for key, value in merged.items():
                 if key not in result:
                     result[key] = value
-                    result.key_origins[key] = merged.key_at(key)
-                    result.value_origins[key] = merged.value_at(key)
+                    result.keys_at[key] = merged.keys_at.get(key, merged.where)
+                    result.values_at[key] = merged.values_at.get(key, merged.where)
 
 
 def load_file(path: str) -> tuple[Any, list[str]]:

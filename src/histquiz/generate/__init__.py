@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from ..errors import UsageError
 from ..model import Deck, Fact, Item
+from ..textnorm import gc_paused
 from .choice import choice
 from .context import Context, build_context
 from .dated import date_choice, date_recall
@@ -89,7 +90,11 @@ def generate(
         raise UsageError(f"options must be from {MIN_OPTIONS} to {MAX_OPTIONS}, not {n_options}")
     selection = selection or Selection()
     facts = select_facts(decks, selection)
-    ctx = build_context(decks, rng, n_options)
+    with gc_paused():
+        return _generate(facts, build_context(decks, rng, n_options), selection)
+
+
+def _generate(facts: Sequence[Fact], ctx: Context, selection: Selection) -> list[Item]:
     items: list[Item] = []
     for fact in facts:
         for name in TEMPLATE_ORDER:

@@ -78,8 +78,10 @@ def nearby_dates(ctx: Context, asked: HistDate, when: When, count: int) -> tuple
     limit = max(ctx.latest_year, asked.year)
 
     def side(sign: int) -> list[HistDate]:
-        out = []
+        out: list[HistDate] = []
         for s in steps:
+            if len(out) == count + 2:
+                break
             cand = _shift(asked, sign * s)
             if cand is not None and cand.year <= limit and not _inside(cand, when):
                 out.append(cand)
