@@ -131,3 +131,21 @@ def test_source_library_file_is_shared(tmp_path: Path) -> None:
                     "  - {id: f, statement: S., explanation: E., topic: t, sources: [s1]}\n")
     (loaded,) = load_decks([tmp_path])
     assert loaded.facts[0].sources[0].title == "T"
+
+
+def test_which_happened_needs_other_years(tmp_path: Path) -> None:
+    def fact(i: int, year: int, explicit: bool) -> str:
+        extra = "    templates: [which-happened]\n" if explicit else ""
+        return (f"  - id: f{i}\n    statement: S.\n    explanation: E.\n    topic: t\n"
+                f"    sources: [s]\n    date: {year}\n    event: Thing {i} happens\n{extra}")
+
+    head = "deck: {id: d, title: D, description: x}\nsources: {s: {title: T, author: A, date: 2000}}\nfacts:\n"
+    quiet = tmp_path / "quiet.yaml"
+    quiet.write_text(head + fact(1, 1950, False) + fact(2, 1951, False) + fact(3, 1952, False))
+    (deck,) = load_decks([quiet])
+    assert all("which-happened" not in f.templates for f in deck.facts)
+    loud = tmp_path / "loud.yaml"
+    loud.write_text(head + fact(1, 1950, True) + fact(2, 1951, False) + fact(3, 1952, False))
+    (line,) = problems_of(loud)
+    assert line == (f"{loud}:10:12: fact 'f1': 'which-happened' needs events of at least 3 other "
+                    "years in the loaded decks, found 2; add facts or drop the template")

@@ -114,6 +114,7 @@ class _RawFact:
     source_refs: list[tuple[str, Origin]]
     questions: list[tuple[dict[str, Any], Origin, Map]]
     explicit_templates: bool
+    entry: Map
 
 
 @dataclass
@@ -476,7 +477,7 @@ def _read_fact(
         state.fact_origins[fact_id] = entry.value_at("id")
     if any(data.get(k) is None for k in ("id", "statement", "explanation", "topic")):
         return None
-    return _RawFact(data, entry.origin, refs, questions, explicit)
+    return _RawFact(data, entry.origin, refs, questions, explicit, entry)
 
 
 def _check_date_free(state: _State, entry: Map, data: dict[str, Any], what: str) -> None:
@@ -557,6 +558,42 @@ def _read_question(q: Map, fact_what: str, state: _State) -> dict[str, Any] | No
 
 
 def _link(state: _State) -> list[str]:
+    problems = _check_sources_and_candidates(state)
+    problems.extend(_check_reverse_options(state))
+    return problems
+
+
+def _check_reverse_options(state: _State) -> list[str]:
+    """'Which of these happened in 1971?' needs three events of other years. A fact that asks
+    for the template by name gets an error; otherwise the template is quietly left out."""
+    problems: list[str] = []
+    per_year: dict[int, int] = {}
+    total = 0
+    for deck in state.decks:
+        for fact in deck.facts:
+            if fact.data.get("event") and fact.data.get("date") is not None:
+                total += 1
+                for year in years_of(fact.data["date"]):
+                    per_year[year] = per_year.get(year, 0) + 1
+    for deck in state.decks:
+        for fact in deck.facts:
+            names = fact.data["templates"]
+            if "which-happened" not in names or fact.data.get("date") is None:
+                continue
+            others = total - sum(per_year.get(y, 0) for y in years_of(fact.data["date"]))
+            if others >= MIN_DISTRACTORS:
+                continue
+            if fact.explicit_templates:
+                problems.append(
+                    f"{fact.entry.value_at('event')}: fact '{fact.data['id']}': 'which-happened' "
+                    f"needs events of at least {MIN_DISTRACTORS} other years in the loaded decks, "
+                    f"found {others}; add facts or drop the template"
+                )
+            fact.data["templates"] = tuple(n for n in names if n != "which-happened")
+    return problems
+
+
+def _check_sources_and_candidates(state: _State) -> list[str]:
     problems: list[str] = []
     source_ids = list(state.sources)
     candidates: dict[str, set[str]] = {}

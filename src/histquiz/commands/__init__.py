@@ -6,8 +6,14 @@ from __future__ import annotations
 
 # name → module under histquiz.commands, in the order --help lists them
 COMMANDS: dict[str, str] = {
+    "build": "build",
     "validate": "validate",
+    "decks": "decks",
     "items": "items",
+    "anki": "anki",
+    "worksheet": "worksheet",
     "schema": "schema",
     "export": "export",
+    "quiz": "quiz",
+    "stats": "stats",
 }
