@@ -139,7 +139,8 @@ def test_which_happened_needs_other_years(tmp_path: Path) -> None:
         return (f"  - id: f{i}\n    statement: S.\n    explanation: E.\n    topic: t\n"
                 f"    sources: [s]\n    date: {year}\n    event: Thing {i} happens\n{extra}")
 
-    head = "deck: {id: d, title: D, description: x}\nsources: {s: {title: T, author: A, date: 2000}}\nfacts:\n"
+    head = ("deck: {id: d, title: D, description: x}\n"
+            "sources: {s: {title: T, author: A, date: 2000}}\nfacts:\n")
     quiet = tmp_path / "quiet.yaml"
     quiet.write_text(head + fact(1, 1950, False) + fact(2, 1951, False) + fact(3, 1952, False))
     (deck,) = load_decks([quiet])
