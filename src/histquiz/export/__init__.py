@@ -14,6 +14,7 @@ from typing import Any
 from ..errors import UsageError
 
 EXPORTERS: dict[str, str] = {
+    "anki": "histquiz.export.anki:write_apkg",  # write_apkg(items, decks, path, *, timestamp)
     "moodle-xml": "histquiz.export.moodle:write_moodle_xml",
     "gift": "histquiz.export.gift:write_gift",
     "kahoot": "histquiz.export.kahoot:write_kahoot",

@@ -1,0 +1,381 @@
+"""Items → an Anki package (.apkg) that imports cleanly and updates in place when imported again.
+
+Identity. Each item becomes one note. Its GUID is ``guid_for("histquiz", <note type key>, item.id)``,
+so rewording a question, an explanation or a source keeps the note (and its review history),
+and notes of different note types can never share a GUID. The note types have fixed ids; see
+``anki_notetypes`` for why changing their fields is a migration.
+
+Updates. Anki updates a note on import only when the incoming note is newer than its own copy, and
+it counts every newer note as "updated", changed or not. Notes carry the build time
+(``SOURCE_DATE_EPOCH`` when set, else now). Given the file a build replaces (``previous``),
+notes whose content did not change keep that file's time, so a re-import reports exactly the
+changed notes as updated and leaves the rest alone.
+
+Removed facts. Anki never deletes notes on import: when a fact leaves the YAML, its old notes
+stay in the learner's collection, with their history. ``write_apkg`` reports the item ids that
+were in ``previous`` but are gone, and ``histquiz anki`` prints an Anki search that finds them
+(``Item:deck/fact/template OR …``) so the learner can review and delete them in the browser.
+
+Order. Decks are "Indo-Soviet History::<Topic>". New cards come chronologically within a topic;
+a fact's second and later questions come a few facts after its first, not straight after it.
+
+Reproducibility. With the same timestamp the file is byte-identical: note and card ids count up
+from the timestamp, deck ids are hashes of the deck names, and the zip entries carry the build
+time in a fixed order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import itertools
+import os
+import shutil
+import sqlite3
+import tempfile
+import time
+import zipfile
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..atomic import atomic_path
+from ..dates import DateSpan, HistDate
+from ..errors import ExportError
+from ..model import TOPICS_TAG_PREFIX, Deck, Fact, Item, Source, sort_key_for_date
+from ..reproducible import build_time
+from . import anki_html as h
+from .anki_notetypes import CSS, DATE_RECALL, DATE_TYPED, MULTIPLE_CHOICE, NOTE_TYPES, NoteType
+
+ROOT_DECK = "Indo-Soviet History"
+# A fact's k-th question is introduced LAG facts after its (k-1)-th.
+LAG = 4
+_ZIP_EPOCH = 315532800  # 1980-01-01, the earliest time a zip entry can hold
+_SMALL_WORDS = {"and", "of", "the", "in", "on", "for", "to", "a", "an", "vs"}
+_ACRONYMS = {"un": "UN", "us": "US", "usa": "USA", "uk": "UK", "ussr": "USSR", "brics": "BRICS",
+             "sco": "SCO", "isro": "ISRO", "nato": "NATO", "ngo": "NGO", "eu": "EU"}
+
+
+@dataclass(frozen=True)
+class ApkgStats:
+    """What a package holds. ``removed``: item ids of ``previous`` that this build no longer has."""
+
+    path: Path
+    decks: int
+    notes: int
+    cards: int
+    deck_notes: tuple[tuple[str, int], ...]
+    removed: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Note:
+    note_type: NoteType
+    guid: str
+    fields: list[str]
+    tags: list[str]
+    deck: str
+
+
+def topic_title(topic: str) -> str:
+    """A topic slug as a deck name: ``cold-war`` → ``Cold War``, ``un`` → ``UN``."""
+    words = topic.split("-")
+    out = []
+    for i, word in enumerate(words):
+        if word in _ACRONYMS:
+            out.append(_ACRONYMS[word])
+        elif i and word in _SMALL_WORDS:
+            out.append(word)
+        else:
+            out.append(word[:1].upper() + word[1:])
+    return " ".join(out)
+
+
+def deck_name(topic: str) -> str:
+    return f"{ROOT_DECK}::{topic_title(topic)}"
+
+
+def note_guid(note_type: NoteType, item_id: str) -> str:
+    import genanki
+
+    guid: str = genanki.guid_for("histquiz", note_type.key, item_id)
+    return guid
+
+
+def note_tags(item: Item) -> list[str]:
+    """``histquiz::topic::…``, ``era::1970s``, the fact's own tags and ``histquiz::deck::…``."""
+    tags = []
+    for tag in item.tags:
+        if tag.startswith("topic::"):
+            tag = TOPICS_TAG_PREFIX + tag.removeprefix("topic::")
+        tags.append("_".join(tag.split()))
+    tags.append(f"histquiz::deck::{item.deck}")
+    return list(dict.fromkeys(tags))
+
+
+def _reverse_dates(decks: Sequence[Deck]) -> set[str]:
+    """Dates that belong to exactly one fact: only those make a fair 'What happened on …?' card
+    (a date shared by two facts has two right answers). Only dates known to the day are asked."""
+    counts: Counter[str] = Counter(
+        f.date.iso() for d in decks for f in d.facts if f.date is not None
+    )
+    return {iso for iso, n in counts.items() if n == 1}
+
+
+def _choice_note(item: Item, tags: list[str]) -> _Note:
+    if item.answer_index is None or not 0 <= item.answer_index < len(item.options):
+        raise ExportError(f"{item.origin or item.id}: item {item.id} has no marked answer")
+    fields = [
+        h.text(item.question),
+        h.options_html(item.options),
+        h.options_html(item.options, item.answer_index),
+        h.answer_html(item.options, item.answer_index),
+        h.text(item.statement),
+        h.text(item.explanation),
+        h.text(item.note or ""),
+        h.text(item.date_display),
+        h.sources_html(item.sources),
+        h.text(item.id),
+    ]
+    return _Note(MULTIPLE_CHOICE, note_guid(MULTIPLE_CHOICE, item.id), fields, tags,
+                 deck_name(item.topic))
+
+
+def _date_note(item: Item, tags: list[str], fact: Fact | None, reverse_ok: set[str],
+               note_type: NoteType) -> _Note:
+    answer = item.answer_date
+    if answer is None:
+        raise ExportError(f"{item.origin or item.id}: date item {item.id} has no answer date")
+    prompt = event = ""
+    if fact is not None and fact.event:
+        event = h.text(fact.event)
+        if fact.date is not None and fact.date.iso() in reverse_ok:
+            prompt = h.text(h.reverse_prompt(fact.date) or "")
+    fields = [
+        h.text(item.question),
+        h.text(answer.display()),
+        h.format_hint(answer),
+        prompt,
+        event,
+        h.text(item.statement),
+        h.text(item.explanation),
+        h.text(item.note or ""),
+        h.sources_html(item.sources),
+        h.text(item.id),
+    ]
+    return _Note(note_type, note_guid(note_type, item.id), fields, tags, deck_name(item.topic))
+
+
+def _order(items: Sequence[Item], facts: dict[tuple[str, str], Fact]) -> list[int]:
+    """Item indices in new-card order: by topic deck, then chronological by fact, with a fact's
+    later questions spread LAG facts apart."""
+    first_seen: dict[tuple[str, str], int] = {}
+    for i, item in enumerate(items):
+        first_seen.setdefault((item.deck, item.fact), i)
+    by_topic: dict[str, list[tuple[str, str]]] = {}
+    for key in first_seen:
+        topic = items[first_seen[key]].topic
+        by_topic.setdefault(topic, []).append(key)
+    rank: dict[tuple[str, str], int] = {}
+    for keys in by_topic.values():
+        keys.sort(key=lambda k: (_date_key(facts.get(k), items[first_seen[k]].date), first_seen[k]))
+        rank.update((k, r) for r, k in enumerate(keys))
+    nth: Counter[tuple[str, str]] = Counter()
+    slots = []
+    for i, item in enumerate(items):
+        key = (item.deck, item.fact)
+        k = nth[key]
+        nth[key] += 1
+        slots.append((topic_title(item.topic), rank[key] + LAG * k, k, rank[key], i))
+    return [s[-1] for s in sorted(slots)]
+
+
+def _date_key(fact: Fact | None, fallback: HistDate | DateSpan | None) -> tuple[int, int, int]:
+    return sort_key_for_date(fact.date if fact is not None else fallback)
+
+
+def _deck_id(name: str) -> int:
+    digest = hashlib.sha256(f"histquiz deck {name}".encode()).digest()
+    return (1 << 30) + int.from_bytes(digest[:4], "big") % (1 << 30)
+
+
+def _sources_of(items: Iterable[Item]) -> list[Source]:
+    seen: dict[str, Source] = {}
+    for item in items:
+        for source in item.sources:
+            seen.setdefault(source.id, source)
+    return sorted(seen.values(), key=lambda s: s.citation().casefold())
+
+
+def _topic_description(title: str, items: Sequence[Item], deck_titles: list[str]) -> str:
+    facts = len({(i.deck, i.fact) for i in items})
+    origin = ", ".join(f"“{t}”" for t in deck_titles)
+    intro = (f"{len(items)} question{'s' * (len(items) != 1)} on {facts} "
+             f"fact{'s' * (facts != 1)} about {title}, from {origin}.")
+    sources = "".join(f"<li>{h.citation_html(s)}</li>" for s in _sources_of(items))
+    return (f"<p>{h.text(intro)}</p><p>New cards come in chronological order.</p>"
+            f"<p>Sources:</p><ul>{sources}</ul>")
+
+
+def _root_description(decks: Sequence[Deck]) -> str:
+    rows = "".join(f"<li><b>{h.text(d.title)}</b>: {h.text(d.description)}</li>" for d in decks)
+    return ("<p>The history of India's relations with the Soviet Union and Russia, 1947–2025, "
+            "made by histquiz, one subdeck per topic. Every card names its sources on the back. "
+            "Importing a newer build updates the cards in place and keeps your reviews.</p>"
+            f"<ul>{rows}</ul>")
+
+
+def _previous_notes(path: str | os.PathLike[str] | None, folder: Path) -> dict[str, tuple[Any, ...]]:
+    """guid → (model id, fields, tags, mtime) of the notes in an earlier histquiz package.
+
+    A missing or unreadable file gives nothing: every note then simply counts as changed.
+    """
+    if path is None or not Path(path).is_file():
+        return {}
+    db = folder / "previous.anki2"
+    try:
+        with zipfile.ZipFile(path) as zf, zf.open("collection.anki2") as src, open(db, "wb") as dst:
+            shutil.copyfileobj(src, dst, 1 << 20)
+        conn = sqlite3.connect(db)
+        try:
+            rows = conn.execute("SELECT guid, mid, flds, tags, mod FROM notes").fetchall()
+        finally:
+            conn.close()
+    except (OSError, KeyError, zipfile.BadZipFile, sqlite3.DatabaseError):
+        return {}
+    ours = {t.model_id for t in NOTE_TYPES}
+    return {row[0]: tuple(row[1:]) for row in rows if row[1] in ours}
+
+
+def _keep_unchanged_times(cursor: sqlite3.Cursor, previous: dict[str, tuple[Any, ...]],
+                          timestamp: int) -> list[str]:
+    """Give unchanged notes their earlier mtime and changed ones a newer one; return the item
+    ids of earlier notes that are gone."""
+    rows = cursor.execute("SELECT id, guid, mid, flds, tags FROM notes").fetchall()
+    keep, bump = [], []
+    present = set()
+    for note_id, guid, mid, flds, tags in rows:
+        present.add(guid)
+        old = previous.get(guid)
+        if old is None:
+            continue
+        old_mid, old_flds, old_tags, old_mod = old
+        if (old_mid, old_flds, old_tags) == (mid, flds, tags):
+            keep.append((old_mod, note_id))
+        elif old_mod >= timestamp:
+            bump.append((old_mod + 1, note_id))
+    cursor.executemany("UPDATE notes SET mod = ? WHERE id = ?", keep + bump)
+    gone = [html.unescape(old[1].rsplit("\x1f", 1)[-1])
+            for guid, old in previous.items() if guid not in present]
+    return sorted(gone)
+
+
+def _genanki_model(note_type: NoteType) -> Any:
+    import genanki
+
+    return genanki.Model(
+        note_type.model_id,
+        note_type.name,
+        fields=[{"name": name} for name in note_type.fields],
+        templates=[{"name": n, "qfmt": q, "afmt": a} for n, q, a in note_type.templates],
+        css=CSS,
+        sort_field_index=0,
+    )
+
+
+def _write_zip(db_path: Path, target: Path, timestamp: int) -> None:
+    """The package: the collection, then an empty media map, with fixed times and modes."""
+    when = time.gmtime(max(timestamp, _ZIP_EPOCH))[:6]
+    with zipfile.ZipFile(target, "w") as zf:
+        for name in ("collection.anki2", "media"):
+            info = zipfile.ZipInfo(name, date_time=when)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3
+            info.external_attr = 0o644 << 16
+            with zf.open(info, "w", force_zip64=True) as dst:
+                if name == "media":
+                    dst.write(b"{}")
+                else:
+                    with open(db_path, "rb") as src:
+                        shutil.copyfileobj(src, dst, 1 << 20)
+
+
+def write_apkg(
+    items: Sequence[Item],
+    decks: Sequence[Deck],
+    path: str | os.PathLike[str],
+    *,
+    timestamp: int | None = None,
+    type_in: bool = False,
+    previous: str | os.PathLike[str] | None = None,
+) -> ApkgStats:
+    """Write ``items`` as an Anki package at ``path`` (atomically).
+
+    ``decks`` are the loaded decks: their titles describe the package, and their facts decide
+    which dates get a "What happened on …?" card. ``timestamp`` defaults to
+    ``reproducible.build_time()``. ``type_in`` makes date-recall cards ask for a typed answer
+    (a different note type: switching adds new notes). ``previous`` is an earlier build of the
+    same package, usually the file being replaced; see the module docstring.
+    """
+    import genanki
+
+    if not items:
+        raise ExportError(f"{path}: there are no items to write")
+    stamp = build_time() if timestamp is None else int(timestamp)
+    facts = {(f.deck, f.id): f for d in decks for f in d.facts}
+    reverse_ok = _reverse_dates(decks)
+    date_type = DATE_TYPED if type_in else DATE_RECALL
+
+    notes: list[_Note] = []
+    seen: set[str] = set()
+    for item in items:
+        tags = note_tags(item)
+        if item.kind == "choice":
+            note = _choice_note(item, tags)
+        else:
+            note = _date_note(item, tags, facts.get((item.deck, item.fact)), reverse_ok, date_type)
+        if note.guid in seen:
+            raise ExportError(f"{item.origin or item.id}: two items share the id {item.id}")
+        seen.add(note.guid)
+        notes.append(note)
+
+    models = {t.key: _genanki_model(t) for t in (MULTIPLE_CHOICE, date_type)}
+    by_deck: dict[str, list[int]] = {}
+    for i in _order(items, facts):
+        by_deck.setdefault(notes[i].deck, []).append(i)
+    used = sorted({i.deck for i in items})
+    titles = [d.title for d in decks if d.id in used] or used
+    package_decks = [genanki.Deck(_deck_id(ROOT_DECK), ROOT_DECK,
+                                  description=_root_description([d for d in decks if d.id in used]))]
+    due = itertools.count(1)
+    for name in sorted(by_deck):
+        indices = by_deck[name]
+        deck = genanki.Deck(_deck_id(name), name, description=_topic_description(
+            name.split("::")[-1], [items[i] for i in indices], titles))
+        for i in indices:
+            note = notes[i]
+            deck.add_note(genanki.Note(model=models[note.note_type.key], fields=note.fields,
+                                       tags=note.tags, guid=note.guid, due=next(due)))
+        package_decks.append(deck)
+
+    target = Path(path)
+    with tempfile.TemporaryDirectory(prefix="histquiz-anki-") as tmp:
+        folder = Path(tmp)
+        before = _previous_notes(previous, folder)
+        db_path = folder / "collection.anki2"
+        conn = sqlite3.connect(db_path)
+        try:
+            cursor = conn.cursor()
+            genanki.Package(package_decks).write_to_db(
+                cursor, stamp, itertools.count(stamp * 1000))
+            removed = _keep_unchanged_times(cursor, before, stamp) if before else []
+            cards = cursor.execute("SELECT count(*) FROM cards").fetchone()[0]
+            conn.commit()
+        finally:
+            conn.close()
+        with atomic_path(target) as part:
+            _write_zip(db_path, part, stamp)
+    deck_notes = tuple((name, len(by_deck[name])) for name in sorted(by_deck))
+    return ApkgStats(target, len(by_deck), len(notes), int(cards), deck_notes, tuple(removed))

@@ -1,0 +1,99 @@
+"""Text from the YAML made safe for Anki fields, and the small HTML pieces the cards show.
+
+Anki fields are HTML, and Anki reads a few markers inside them even after escaping: ``[sound:…]``
+plays a file, ``[latex]…[/latex]`` and ``[$]…[$]`` render LaTeX into media files. So besides
+``& < > " '`` the square brackets are escaped too, and control characters (one of them, 0x1f,
+separates fields inside Anki's database) become character references.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import re
+from collections.abc import Sequence
+from urllib.parse import urlsplit
+
+from ..dates import DateSpan, HistDate, Precision, When
+from ..model import Source
+
+LETTERS = "ABCDEFGHIJ"
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_SPECIAL = str.maketrans({"[": "&#91;", "]": "&#93;", "\n": "<br>", "\t": " "})
+
+
+def text(value: str) -> str:
+    """Plain text → HTML that shows exactly that text, on one or more lines."""
+    escaped = html.escape(value, quote=True).translate(_SPECIAL)
+    return _CONTROL.sub(lambda m: f"&#x{ord(m.group()):x};", escaped)
+
+
+def options_html(options: Sequence[str], correct: int | None = None) -> str:
+    """The lettered options; with ``correct`` given, that option is marked as the answer."""
+    rows = []
+    for i, option in enumerate(options):
+        if correct is None:
+            attrs, mark = "", ""
+        elif i == correct:
+            attrs, mark = ' class="hq-correct"', '<span class="hq-mark">✓</span>'
+        else:
+            attrs, mark = ' class="hq-other"', ""
+        rows.append(f'<li{attrs}><span class="hq-letter">{LETTERS[i]}</span>'
+                    f'<span class="hq-text">{text(option)}</span>{mark}</li>')
+    return f'<ol class="hq-options">{"".join(rows)}</ol>'
+
+
+def answer_html(options: Sequence[str], correct: int) -> str:
+    return f'<span class="hq-letter-answer">{LETTERS[correct]}</span> {text(options[correct])}'
+
+
+def _link(url: str) -> str:
+    """A link for web addresses only; anything else (javascript:, file:) stays plain text."""
+    if urlsplit(url).scheme.lower() in ("http", "https"):
+        return f'<a href="{text(url)}">{text(url)}</a>'
+    return text(url)
+
+
+def citation_html(source: Source) -> str:
+    plain = dataclasses.replace(source, url=None).citation()
+    return text(plain) + (f" {_link(source.url)}" if source.url else "")
+
+
+def sources_html(sources: Sequence[Source]) -> str:
+    if not sources:
+        return ""
+    label = "Source" if len(sources) == 1 else "Sources"
+    rows = "".join(f"<li>{citation_html(s)}</li>" for s in sources)
+    return f'<span class="hq-label">{label}</span><ul>{rows}</ul>'
+
+
+# Examples of the form a typed date must take; a second one in case the first is the answer.
+_EXAMPLES = {
+    Precision.YEAR: ("1950", "1961"),
+    Precision.MONTH: ("January 1950", "March 1961"),
+    Precision.DAY: ("26 January 1950", "12 March 1961"),
+}
+_FORMAT_WORDS = {
+    Precision.YEAR: "the year",
+    Precision.MONTH: "the month and year",
+    Precision.DAY: "the full date",
+}
+
+
+def format_hint(answer: HistDate) -> str:
+    """How to type the answer so that Anki's letter-by-letter comparison can match it."""
+    first, second = _EXAMPLES[answer.precision]
+    example = second if answer.display() == first else first
+    return text(f"Type {_FORMAT_WORDS[answer.precision]}, like {example}")
+
+
+def reverse_prompt(when: When) -> str | None:
+    """'What happened on 9 August 1971?', for dates known to the day; None otherwise."""
+    if isinstance(when, HistDate):
+        if when.precision is not Precision.DAY:
+            return None
+        return f"What happened on {when.display()}?"
+    assert isinstance(when, DateSpan)
+    if when.start.precision is not Precision.DAY or when.end.precision is not Precision.DAY:
+        return None
+    return f"What happened between {when.start.display()} and {when.end.display()}?"
