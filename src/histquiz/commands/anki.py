@@ -1,0 +1,81 @@
+"""Write Anki decks (.apkg) that import cleanly and update in place when imported again.
+
+One .apkg per deck goes into the current folder (or --out-dir); -o puts everything into one
+file. Import it in Anki (File → Import), AnkiDroid or AnkiMobile. Importing a newer build
+updates the cards in place and keeps your reviews; run it again in the same folder, so that it
+can compare with the file it replaces, and it lists the notes a rebuild dropped (Anki never
+deletes notes on import) with a search that finds them in Anki's browser. Keep the same
+--seed between builds, or every multiple-choice card gets new options.
+
+example:
+  histquiz anki                               # indo-soviet.apkg here
+  histquiz anki --topic defence -o defence.apkg
+  histquiz anki --out-dir anki --type-in      # type the dates instead of recalling them
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..errors import UsageError
+from .common import add_filter_options, add_seed_option
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    add_filter_options(parser)
+    add_seed_option(parser)
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("-o", "--output", metavar="FILE.apkg",
+                       help="write every selected deck into this one file")
+    where.add_argument("--out-dir", metavar="DIR", default=".",
+                       help="folder for the per-deck files, created if missing (default: here)")
+    parser.add_argument("--type-in", action="store_true",
+                        help="date cards ask you to type the date (Anki's type-in box) instead of "
+                             "recalling it; a different note type, so switching adds new notes")
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..export.anki import write_apkg
+    from ..generate import generate
+    from ..reproducible import is_reproducible
+    from .common import load, rng, selection
+
+    decks = load(args)
+    items = generate(decks, rng(args), selection(args))
+    if not items:
+        raise UsageError("no items match the selection; nothing to write")
+    if args.output:
+        if not args.output.endswith(".apkg"):
+            raise UsageError(f"-o {args.output}: the file name must end in .apkg, "
+                             "or Anki will not offer to import it")
+        plan = [(Path(args.output), items)]
+    else:
+        folder = Path(args.out_dir)
+        if folder.exists() and not folder.is_dir():
+            raise UsageError(f"--out-dir {folder}: this is a file, not a folder")
+        folder.mkdir(parents=True, exist_ok=True)
+        plan = [(folder / f"{deck}.apkg", [i for i in items if i.deck == deck])
+                for deck in dict.fromkeys(i.deck for i in items)]
+    for path, chosen in plan:
+        # The file being replaced tells which notes really changed (reproducible builds ignore
+        # it: their output must depend on the inputs alone).
+        previous = path if path.is_file() and not is_reproducible() else None
+        stats = write_apkg(chosen, decks, path, type_in=args.type_in, previous=previous)
+        print(f"wrote {path}: {stats.notes} notes, {stats.cards} cards "
+              f"in {stats.decks} deck{'s' * (stats.decks != 1)}")
+        for name, count in stats.deck_notes:
+            print(f"  {name}: {count} notes")
+        if stats.removed:
+            _report_removed(path, stats.removed)
+    return 0
+
+
+def _report_removed(path: Path, removed: tuple[str, ...]) -> None:
+    count = len(removed)
+    print(f"{path}: {count} note{'s' * (count != 1)} of the file it replaced "
+          f"{'are' if count != 1 else 'is'} no longer built (removed facts or questions). "
+          "Anki keeps them on import; to find and delete them, search in Anki's browser for:",
+          file=sys.stderr)
+    print("  " + " OR ".join(f"Item:{item_id}" for item_id in removed), file=sys.stderr)
