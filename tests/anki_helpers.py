@@ -1,0 +1,115 @@
+"""Reading histquiz packages back the way Anki does: import into a real collection, render cards,
+and pull the shown text out of the card HTML."""
+
+from __future__ import annotations
+
+import contextlib
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+
+from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
+
+# What Anki renders instead of a card whose template is broken or whose front is empty.
+TEMPLATE_ERRORS = ("template has a problem", "templates/errors", "front of this card is blank",
+                   "no field called", "{{", "}}")
+
+
+@dataclass(frozen=True)
+class Counts:
+    new: int
+    updated: int
+    duplicate: int
+    conflicting: int
+    first_field_match: int
+
+
+@contextlib.contextmanager
+def collection(folder: Path) -> Iterator[Collection]:
+    """The collection in ``folder``, opened fresh (Anki caches note types per session)."""
+    col = Collection(str(folder / "collection.anki2"))
+    try:
+        yield col
+    finally:
+        col.close()
+
+
+def import_apkg(col: Collection, apkg: Path) -> Counts:
+    options = ImportAnkiPackageOptions(with_scheduling=False)
+    log = col.import_anki_package(
+        ImportAnkiPackageRequest(package_path=str(apkg), options=options)).log
+    return Counts(len(log.new), len(log.updated), len(log.duplicate), len(log.conflicting),
+                  len(log.first_field_match))
+
+
+def review_one(col: Collection) -> int:
+    """Answer the first queued card 'Good', as a learner would; returns its id."""
+    from anki.scheduler_pb2 import CardAnswer
+
+    col.decks.select(col.decks.id_for_name("Indo-Soviet History"))
+    queued = col.sched.get_queued_cards(fetch_limit=1).cards[0]
+    card = col.get_card(queued.card.id)
+    card.start_timer()
+    answer = col.sched.build_answer(card=card, states=queued.states, rating=CardAnswer.GOOD)
+    col.sched.answer_card(answer)
+    return int(card.id)
+
+
+def item_of(col: Collection, card_id: int) -> str:
+    return str(col.get_card(card_id).note()["Item"])
+
+
+def zip_entries(path: Path) -> list[tuple[str, tuple[int, ...], int]]:
+    with zipfile.ZipFile(path) as zf:
+        return [(i.filename, i.date_time, i.external_attr >> 16) for i in zf.infolist()]
+
+
+class Shown(HTMLParser):
+    """The text a card shows, by CSS class: ``texts['hq-question']``, the options in order,
+    and which options carry the 'correct' mark."""
+
+    def __init__(self, markup: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.texts: dict[str, str] = {}
+        self.options: list[str] = []
+        self.correct: list[str] = []
+        self.scripts = 0
+        self._open: list[tuple[str, list[str]]] = []
+        self._li_correct = False
+        self.feed(markup)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "script" or any(name.startswith("on") for name, _ in attrs):
+            self.scripts += 1
+        if tag == "br":
+            self._data("\n")
+            return
+        classes = (dict(attrs).get("class") or "").split()
+        if tag == "li":
+            self._li_correct = "hq-correct" in classes
+        self._open.append((tag, classes))
+        for cls in classes:
+            self.texts.setdefault(cls, "")
+            if cls == "hq-text":
+                self.options.append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        while self._open:
+            open_tag, classes = self._open.pop()
+            if "hq-text" in classes and self._li_correct:
+                self.correct.append(self.options[-1])
+            if open_tag == tag:
+                break
+
+    def handle_data(self, data: str) -> None:
+        self._data(data)
+
+    def _data(self, data: str) -> None:
+        inside = {cls for _, classes in self._open for cls in classes}
+        for cls in inside:
+            self.texts[cls] += data
+        if "hq-text" in inside:
+            self.options[-1] += data

@@ -1,0 +1,408 @@
+"""Anki packages, checked with Anki's own backend: import counts, every card rendered, the marked
+option, escaping, decks, tags, order, updates in place with review history, reproducible bytes.
+
+Each scenario opens one collection in a temporary folder; the `anki` package is heavy, so the
+scenarios share their collections between checks instead of opening one per check.
+"""
+
+from __future__ import annotations
+
+import html
+import random
+import re
+import shutil
+import sqlite3
+import time
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+from anki_helpers import (
+    TEMPLATE_ERRORS,
+    Counts,
+    Shown,
+    collection,
+    import_apkg,
+    item_of,
+    review_one,
+    zip_entries,
+)
+from synth import deck_yaml
+
+from histquiz import Deck, Item, generate, load_decks
+from histquiz.cli import main
+from histquiz.export import anki_html
+from histquiz.export.anki import ROOT_DECK, topic_title, write_apkg
+from histquiz.export.anki_notetypes import (
+    CSS,
+    DATE_RECALL,
+    DATE_TYPED,
+    MULTIPLE_CHOICE,
+    NOTE_TYPES,
+)
+from histquiz.model import sort_key_for_date
+
+GOOD = Path(__file__).parent / "data" / "good"
+T1 = 1_750_000_000  # 15 June 2025
+T2 = T1 + 86_400
+
+
+def synth_yaml(n_facts: int, seed: int, deck_id: str) -> str:
+    """A synthetic deck whose fact ids carry the deck id (fact ids are global across decks)."""
+    return deck_yaml(n_facts, seed=seed, deck_id=deck_id).replace("  - id: f", f"  - id: {deck_id}-f")
+
+
+def build(decks: Sequence[Deck], seed: int = 0) -> list[Item]:
+    return generate(decks, random.Random(seed))
+
+
+def _facts(decks: Sequence[Deck]) -> dict[tuple[str, str], object]:
+    return {(f.deck, f.id): f for d in decks for f in d.facts}
+
+
+def check_package(folder: Path, decks: Sequence[Deck], items: Sequence[Item]) -> None:
+    """Import a fresh build into an empty collection and check every card Anki renders."""
+    apkg = folder / "deck.apkg"
+    stats = write_apkg(items, decks, apkg, timestamp=T1)
+    assert stats.notes == len(items)
+    facts = _facts(decks)
+    by_id = {i.id: i for i in items}
+    with collection(folder) as col:
+        counts = import_apkg(col, apkg)
+        assert counts == Counts(new=len(items), updated=0, duplicate=0, conflicting=0,
+                                first_field_match=0)
+    with collection(folder) as col:  # reopened: the note-type cache is stale after an import
+        assert col.note_count() == len(items)
+        card_ids = col.find_cards("")
+        assert len(card_ids) == stats.cards
+        seen_items: set[str] = set()
+        for cid in card_ids:
+            card = col.get_card(cid)
+            note = card.note()
+            item = by_id[note["Item"]]
+            seen_items.add(item.id)
+            question, answer = card.question(), card.answer()
+            for side in (question, answer):
+                assert not any(e in side for e in TEMPLATE_ERRORS), (item.id, side)
+                assert "<script" not in side.lower()
+            front, back = Shown(question), Shown(answer)
+            assert front.scripts == back.scripts == 0
+            deck = col.decks.name(card.did)
+            assert deck == f"{ROOT_DECK}::{topic_title(item.topic)}"
+            assert f"histquiz::topic::{item.topic}" in note.tags
+            assert all(" " not in t for t in note.tags)
+            for tag in item.tags:
+                assert (tag if not tag.startswith("topic::") else f"histquiz::{tag}") in note.tags
+            # The explanation and the sources show literally, whatever characters they hold.
+            assert back.texts["hq-explanation"] == item.explanation
+            assert back.texts["hq-fact"] == item.statement
+            for source in item.sources:
+                assert source.title in back.texts["hq-sources"]
+            if card.ord == 1:  # "What happened on …?"
+                fact = facts[(item.deck, item.fact)]
+                assert front.texts["hq-question"].startswith("What happened ")
+                assert back.texts["hq-answer"] == fact.event  # type: ignore[attr-defined]
+                continue
+            assert front.texts["hq-question"] == item.question
+            assert "hq-answer" not in front.texts
+            if item.kind == "choice":
+                assert front.options == list(item.options)  # never reshuffled
+                assert front.correct == []  # the front gives nothing away
+                assert back.options == list(item.options)
+                assert back.correct == [item.answer] == [item.options[item.answer_index or 0]]
+                assert back.texts["hq-answer"].endswith(item.answer)
+            else:
+                assert item.answer_date is not None
+                assert back.texts["hq-answer"] == item.answer_date.display() == item.answer
+        assert seen_items == set(by_id)
+        # New cards: chronological within each topic deck, by each fact's first card.
+        for name in col.decks.all_names_and_ids():
+            ids = col.find_cards(f'deck:"{name.name}" -deck:"{name.name}::*" card:1')
+            if not ids:
+                continue
+            ordered = sorted((col.get_card(c).due, item_of(col, c)) for c in ids)
+            first_of_fact: dict[tuple[str, str], Item] = {}
+            for _, item_id in ordered:
+                it = by_id[item_id]
+                first_of_fact.setdefault((it.deck, it.fact), it)
+            keys = [sort_key_for_date(it.date) for it in first_of_fact.values()]
+            assert keys == sorted(keys), name.name
+
+
+def test_mini_deck_imports_and_renders(tmp_path: Path, mini_decks: list[Deck]) -> None:
+    items = build(mini_decks)
+    check_package(tmp_path, mini_decks, items)
+    # The mini deck's explanation holds markup: it must show as text, never as bold.
+    treaty = next(i for i in items if i.fact == "treaty")
+    assert "<b>Not bold</b>" in treaty.explanation
+
+
+def test_builtin_decks_import_and_render(tmp_path: Path, builtin_decks: list[Deck]) -> None:
+    check_package(tmp_path, builtin_decks, build(builtin_decks, seed=3))
+
+
+def test_unseen_synthetic_decks_import_and_render(tmp_path: Path) -> None:
+    for i, deck_id in enumerate(("alpha", "beta")):
+        (tmp_path / f"{deck_id}.yaml").write_text(synth_yaml(40, 10 + i, deck_id), "utf-8")
+    decks = load_decks([tmp_path / "alpha.yaml", tmp_path / "beta.yaml"])
+    (tmp_path / "col").mkdir()
+    check_package(tmp_path / "col", decks, build(decks, seed=5))
+
+
+def _reword(text: str, explanations: Sequence[str], question: tuple[str, str]) -> str:
+    """Reword the explanations of some facts and one question (fact id, question id)."""
+    out, fact, part = [], "", ""
+    for line in text.splitlines():
+        key, _, value = line.strip().removeprefix("- ").partition(": ")
+        if line.startswith("  - id: "):
+            fact, part = value, ""
+        elif line.startswith("      - id: "):
+            part = value
+        elif key == "explanation" and fact in explanations:
+            line = line.replace('explanation: "', 'explanation: "Reworded: ', 1)
+        elif key == "ask" and (fact, part) == question:
+            line = line.replace('ask: "', 'ask: "In other words: ', 1)
+        out.append(line)
+    return "\n".join(out) + "\n"
+
+
+def test_rebuilds_update_in_place_and_keep_reviews(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    deck_file = src / "upd.yaml"
+    original = deck_yaml(12, seed=7, deck_id="upd")
+    deck_file.write_text(original, encoding="utf-8")
+    decks1 = load_decks([deck_file])
+    items1 = build(decks1)
+    apkg = tmp_path / "upd.apkg"
+    write_apkg(items1, decks1, apkg, timestamp=T1)
+    with collection(tmp_path) as col:
+        assert import_apkg(col, apkg).new == len(items1)
+    with collection(tmp_path) as col:
+        reviewed = review_one(col)
+        reviewed_item = item_of(col, reviewed)
+        before = col.get_card(reviewed)
+        state = (before.type, before.queue, before.ivl, before.due, before.reps)
+        assert before.reps == 1
+        revlog = col.db.scalar("select count() from revlog where cid = ?", reviewed)
+        assert revlog == 1
+        note_ids = set(col.find_notes(""))
+
+    # Reword two explanations and one question; the item ids stay, so the notes are updated.
+    deck_file.write_text(_reword(original, ["f1", "f4"], ("f2", "who")), encoding="utf-8")
+    decks2 = load_decks([deck_file])
+    items2 = build(decks2)
+    old = {i.id: i for i in items1}
+    assert [i.id for i in items2] == list(old)
+    assert all(i.options == old[i.id].options for i in items2)
+    changed = {i.id for i in items2
+               if (i.question, i.explanation) != (old[i.id].question, old[i.id].explanation)}
+    assert 0 < len(changed) < len(items2)
+    stats = write_apkg(items2, decks2, apkg, timestamp=T2, previous=apkg)
+    assert stats.removed == ()
+    with collection(tmp_path) as col:
+        counts = import_apkg(col, apkg)
+        assert counts == Counts(new=0, updated=len(changed), duplicate=len(items2) - len(changed),
+                                conflicting=0, first_field_match=0)
+    with collection(tmp_path) as col:
+        assert set(col.find_notes("")) == note_ids
+        after = col.get_card(reviewed)
+        assert item_of(col, reviewed) == reviewed_item
+        assert (after.type, after.queue, after.ivl, after.due, after.reps) == state
+        assert col.db.scalar("select count() from revlog where cid = ?", reviewed) == 1
+        reworded = col.find_cards("Reworded")
+        assert {item_of(col, c) for c in reworded if col.get_card(c).ord == 0} == {
+            i for i in changed if "/f1/" in i or "/f4/" in i}
+        assert {item_of(col, c) for c in col.find_cards('"Question:In other words: *"')} == {
+            "upd/f2/choice-who"}
+
+    # Without the earlier file every note is newer, so Anki counts all as updated, none new.
+    write_apkg(items2, decks2, tmp_path / "again.apkg", timestamp=T2 + 60)
+    with collection(tmp_path) as col:
+        assert import_apkg(col, tmp_path / "again.apkg") == Counts(
+            new=0, updated=len(items2), duplicate=0, conflicting=0, first_field_match=0)
+
+    # Two more facts: only their items are new; nothing conflicts; the old notes stay.
+    grown = deck_yaml(14, seed=7, deck_id="upd")
+    deck_file.write_text(_reword(grown, ["f1", "f4"], ("f2", "who")), encoding="utf-8")
+    decks3 = load_decks([deck_file])
+    items3 = build(decks3)
+    added = [i for i in items3 if i.fact in ("f12", "f13")]
+    assert added and {i.id for i in items3} == set(old) | {i.id for i in added}
+    write_apkg(items3, decks3, apkg, timestamp=T2 + 120, previous=tmp_path / "again.apkg")
+    with collection(tmp_path) as col:
+        counts = import_apkg(col, apkg)
+        assert counts.new == len(added) and counts.conflicting == 0
+        assert counts.new + counts.updated + counts.duplicate == len(items3)
+    with collection(tmp_path) as col:
+        assert col.note_count() == len(items3)
+        assert note_ids <= set(col.find_notes(""))
+        assert col.get_card(reviewed).reps == 1
+
+    # A removed fact: the build names its items, and the printed search finds exactly those.
+    earlier = tmp_path / "upd-3.apkg"
+    shutil.copy(apkg, earlier)
+    kept = grown
+    start = kept.index("  - id: f5\n")
+    kept = kept[:start] + kept[kept.index("  - id: f6\n"):]
+    deck_file.write_text(kept, encoding="utf-8")
+    decks4 = load_decks([deck_file])
+    stats = write_apkg(build(decks4), decks4, apkg, timestamp=T2 + 180, previous=earlier)
+    gone = {i.id for i in items3 if i.fact == "f5"}
+    assert set(stats.removed) == gone
+    with collection(tmp_path) as col:
+        found = col.find_notes(" OR ".join(f"Item:{i}" for i in stats.removed))
+        assert {col.get_note(n)["Item"] for n in found} == gone
+
+
+def test_type_in_variant_and_awkward_text(tmp_path: Path) -> None:
+    deck_file = tmp_path / "odd.yaml"
+    text = (GOOD / "mini.yaml").read_text(encoding="utf-8").replace(
+        "Founded in Baghdad.", "Founded in Baghdad [sound:boom.mp3] [$]x^2[/$] {{c1::no}}.")
+    deck_file.write_text(text.replace("id: mini", "id: odd"), encoding="utf-8")
+    decks = load_decks([deck_file])
+    items = build(decks)
+    apkg = tmp_path / "odd.apkg"
+    stats = write_apkg(items, decks, apkg, timestamp=T1, type_in=True)
+    with collection(tmp_path) as col:
+        counts = import_apkg(col, apkg)
+        assert (counts.new, counts.conflicting, counts.duplicate) == (len(items), 0, 0)
+    with collection(tmp_path) as col:
+        names = {m["name"] for m in col.models.all()}
+        assert {DATE_TYPED.name, MULTIPLE_CHOICE.name} <= names and DATE_RECALL.name not in names
+        typed = col.find_cards(f'"note:{DATE_TYPED.name}" card:1')
+        assert typed and len(col.find_cards("")) == stats.cards
+        for cid in typed:
+            card = col.get_card(cid)
+            assert "[[type:Date]]" in card.question()
+            assert Shown(card.question()).texts["hq-format"].startswith("Type ")
+        for cid in col.find_cards("Item:odd/pact/*"):
+            card = col.get_card(cid)
+            back = card.answer()
+            assert card.answer_av_tags() == [] and card.question_av_tags() == []
+            assert "[sound:" not in back and "<img" not in back
+            assert Shown(back).texts["hq-explanation"] == (
+                "Founded in Baghdad [sound:boom.mp3] [$]x^2[/$] {{c1::no}}.")
+
+
+def test_reproducible_builds_are_byte_identical(tmp_path: Path, mini_decks: list[Deck],
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(T1))
+    items = build(mini_decks)
+    a, b = tmp_path / "a.apkg", tmp_path / "b.apkg"
+    write_apkg(items, mini_decks, a)
+    write_apkg(build(mini_decks), mini_decks, b)
+    assert a.read_bytes() == b.read_bytes()
+    stamp = time.gmtime(T1)[:6]
+    assert zip_entries(a) == [("collection.anki2", stamp, 0o644), ("media", stamp, 0o644)]
+    with zipfile.ZipFile(a) as zf:
+        assert zf.read("media") == b"{}"
+        (tmp_path / "c.anki2").write_bytes(zf.read("collection.anki2"))
+    conn = sqlite3.connect(tmp_path / "c.anki2")
+    assert {row[0] for row in conn.execute("select mod from notes")} == {T1}
+    conn.close()
+    # Another timestamp changes the notes' time (so Anki takes the rebuild as newer).
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    write_apkg(items, mini_decks, b, timestamp=T2)
+    assert a.read_bytes() != b.read_bytes()
+
+
+def test_command_writes_one_file_per_deck_or_one_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "decks").mkdir()
+    (tmp_path / "decks" / "one.yaml").write_text(synth_yaml(6, 1, "one"), "utf-8")
+    (tmp_path / "decks" / "two.yaml").write_text(synth_yaml(5, 2, "two"), "utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(T1))
+    assert main(["anki", "--decks", "decks"]) == 0
+    out = capsys.readouterr().out
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["decks", "one.apkg", "two.apkg"]
+    assert re.search(r"wrote one\.apkg: \d+ notes, \d+ cards in \d+ decks", out)
+    first = (tmp_path / "one.apkg").read_bytes()
+    assert main(["anki", "--decks", "decks", "--out-dir", "out", "--seed", "0"]) == 0
+    assert (tmp_path / "out" / "one.apkg").read_bytes() == first
+    assert main(["anki", "--decks", "decks", "--topic", "topic-1", "-o", "all.apkg"]) == 0
+    out = capsys.readouterr().out
+    assert "wrote all.apkg:" in out and "in 1 deck\n" in out
+    assert "Indo-Soviet History::Topic 1" in out
+    assert not [p for p in tmp_path.rglob("*.part")]
+    assert main(["anki", "--decks", "decks", "-o", "all.zip"]) == 1
+    assert main(["anki", "--decks", "decks", "--deck", "nope"]) == 1
+    err = capsys.readouterr().err
+    assert "must end in .apkg" in err and "unknown deck 'nope'" in err and "Traceback" not in err
+
+
+def test_command_rebuild_lists_removed_notes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    deck = tmp_path / "rm.yaml"
+    deck.write_text(deck_yaml(6, seed=4, deck_id="rm"), "utf-8")
+    assert main(["anki", "--decks", str(deck)]) == 0
+    first = _note_times(tmp_path / "rm.apkg")
+    assert main(["anki", "--decks", str(deck)]) == 0
+    assert _note_times(tmp_path / "rm.apkg") == first  # nothing changed: nothing newer
+    capsys.readouterr()
+    text = deck_yaml(6, seed=4, deck_id="rm")
+    deck.write_text(text[:text.index("  - id: f5\n")], "utf-8")
+    assert main(["anki", "--decks", str(deck)]) == 0
+    err = capsys.readouterr().err
+    assert "no longer built" in err and "Item:rm/f5/date-recall OR " in err
+
+
+def _note_times(apkg: Path) -> dict[str, int]:
+    with zipfile.ZipFile(apkg) as zf:
+        data = zf.read("collection.anki2")
+    db = apkg.with_suffix(".check.anki2")
+    db.write_bytes(data)
+    conn = sqlite3.connect(db)
+    try:
+        return dict(conn.execute("select guid, mod from notes").fetchall())
+    finally:
+        conn.close()
+        db.unlink()
+
+
+def test_note_types_are_frozen() -> None:
+    """Changing these is a migration (see anki_notetypes): update this test only on purpose."""
+    assert [(t.key, t.model_id, t.fields, [n for n, _, _ in t.templates]) for t in NOTE_TYPES] == [
+        ("choice", 1_847_305_221,
+         ("Question", "Options", "Marked options", "Answer", "Fact", "Explanation", "Note",
+          "Date", "Sources", "Item"), ["Multiple choice"]),
+        ("date", 1_847_305_222,
+         ("Question", "Date", "Format", "Date prompt", "Event", "Fact", "Explanation", "Note",
+          "Sources", "Item"), ["Date recall", "Date → event"]),
+        ("date-typed", 1_847_305_223,
+         ("Question", "Date", "Format", "Date prompt", "Event", "Fact", "Explanation", "Note",
+          "Sources", "Item"), ["Date recall (typed)", "Date → event"]),
+    ]
+    for note_type in NOTE_TYPES:
+        for _, front, back in note_type.templates:
+            assert "<script" not in front + back
+    assert ".nightMode" in CSS and "overflow-wrap" in CSS
+
+
+@pytest.mark.parametrize(("raw", "shown"), [
+    pytest.param("AT&T <b>x</b>", "AT&amp;T &lt;b&gt;x&lt;/b&gt;", id="markup"),
+    pytest.param("[sound:a.mp3]", "&#91;sound:a.mp3&#93;", id="sound-tag"),
+    pytest.param("a\x1fb", "a&#x1f;b", id="field-separator"),
+    pytest.param("line\nnext", "line<br>next", id="newline"),
+    pytest.param("O'Brien \"x\"", "O&#x27;Brien &quot;x&quot;", id="quotes"),
+])
+def test_text_escaping(raw: str, shown: str) -> None:
+    assert anki_html.text(raw) == shown
+    if raw.isprintable():
+        assert html.unescape(anki_html.text(raw).replace("<br>", "\n")) == raw
+
+
+def test_links_only_for_web_addresses() -> None:
+    assert anki_html._link("https://example.org/a?b=1&c=2").startswith(
+        '<a href="https://example.org/a?b=1&amp;c=2">')
+    assert "<a" not in anki_html._link("javascript:alert(1)")
+
+
+@pytest.mark.parametrize(("slug", "title"), [("cold-war", "Cold War"), ("un", "UN"),
+                                             ("trade-and-energy", "Trade and Energy")])
+def test_topic_titles(slug: str, title: str) -> None:
+    assert topic_title(slug) == title
