@@ -1,0 +1,86 @@
+"""Write a printable PDF worksheet: numbered questions, shuffled versions and answer keys.
+
+Every version has the same questions in its own order, with the options shuffled (dates and
+numbers stay in order), and starts on a fresh sheet for double-sided printing. Each fact's date
+is asked at most once. The answer keys go to FILE-answers.pdf unless --answer-key says otherwise.
+
+example:
+  histquiz worksheet --topic defence --count 20 --versions 2 --seed 7 -o defence.pdf
+  histquiz worksheet --decks my-decks/ --kind choice --answer-key append --timeline -o quiz.pdf
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..errors import UsageError
+from ..export.worksheet import DEFAULT_TITLE, KEY_MODES, MAX_VERSIONS, PAPERS
+from .common import add_filter_options, add_seed_option, positive
+
+
+def _versions(text: str) -> int:
+    value = positive(text)
+    if value > MAX_VERSIONS:
+        raise argparse.ArgumentTypeError(f"at most {MAX_VERSIONS} versions (A to Z)")
+    return value
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    add_filter_options(parser)
+    add_seed_option(parser)
+    group = parser.add_argument_group("the worksheet")
+    group.add_argument("--count", type=positive, metavar="N",
+                       help="N questions chosen by the seed (default: every question)")
+    group.add_argument("--versions", type=_versions, default=1, metavar="K",
+                       help="K versions, lettered A, B, …, with the same questions (default 1)")
+    group.add_argument("--title", metavar="TEXT", help=f"the title (default '{DEFAULT_TITLE}')")
+    group.add_argument("--points", type=positive, default=1, metavar="N",
+                       help="points per question (default 1)")
+    group.add_argument("--paper", choices=PAPERS, default="a4", help="paper size (default a4)")
+    group.add_argument("--answer-key", choices=KEY_MODES, default="separate",
+                       help="separate: FILE-answers.pdf; append: after the versions in FILE; "
+                            "none: no key (default separate)")
+    group.add_argument("--timeline", action="store_true",
+                       help="add a study page with a timeline of the facts (with the answer "
+                            "keys, or at the end when there is no key)")
+    group.add_argument("-o", "--output", metavar="FILE.pdf", required=True,
+                       help="the PDF to write")
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..export.worksheet import WorksheetOptions, pick_questions, subtitle_for, write_worksheet
+    from ..generate import generate
+    from .common import load, rng, selection
+
+    output = Path(args.output)
+    if output.suffix.lower() != ".pdf":
+        raise UsageError(f"the output '{args.output}' must be a .pdf file, e.g. -o worksheet.pdf")
+    decks = load(args)
+    random_ = rng(args)
+    chosen = selection(args)
+    items = generate(decks, random_, chosen)
+    if not items:
+        raise UsageError("no questions match the filters; loosen --deck, --topic, --tag or --kind")
+    questions = pick_questions(items, args.count, random_)
+    if args.count is not None and len(questions) < args.count:
+        print(f"histquiz: only {len(questions)} questions match; the worksheet has all of them",
+              file=sys.stderr)
+    options = WorksheetOptions(
+        title=args.title if args.title is not None else DEFAULT_TITLE,
+        subtitle=subtitle_for(decks, questions, chosen.topics, chosen.tags),
+        versions=args.versions, points=args.points, paper=args.paper,
+        answer_key=args.answer_key, timeline=args.timeline,
+        seed=args.seed if args.seed is not None else 0,
+    )
+    result = write_worksheet(questions, output, options)
+    pages = "+".join(str(p) for p in result.version_pages)
+    versions = f"{result.versions} version{'s' * (result.versions != 1)}"
+    print(f"wrote {result.files[0]}: {result.questions} questions, {result.points} points, "
+          f"{versions} ({pages} pages)")
+    if len(result.files) > 1:
+        print(f"wrote {result.files[1]}: answer keys ({result.key_pages} pages)")
+    elif args.answer_key == "append":
+        print(f"  the answer keys ({result.key_pages} pages) follow the versions in {result.files[0]}")
+    return 0

@@ -1,0 +1,207 @@
+"""Printable PDF worksheets: which questions, in which order, in each lettered version.
+
+This module is the light half (no reportlab): the options, picking the questions, and planning
+the versions, whose order and options are shuffled and whose answer letters are recomputed from
+what each version prints. ``write_worksheet`` hands the plan to ``worksheet_pdf`` to draw.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import ExportError, UsageError
+from ..generate.context import Dealer
+from ..model import Deck, Item
+
+PAPERS = ("a4", "letter")
+KEY_MODES = ("separate", "append", "none")
+MAX_VERSIONS = 26
+# Sections of a worksheet, in print order; an item kind not listed here comes after, by name.
+KIND_ORDER = ("choice", "date")
+# Templates that give away a fact's date: a worksheet asks each fact's date at most once.
+DATE_TEMPLATES = frozenset({"date-recall", "date-choice", "which-happened"})
+DEFAULT_TITLE = "History worksheet"
+
+
+@dataclass(frozen=True)
+class WorksheetOptions:
+    """How to print a worksheet. ``points`` is per question; ``seed`` drives the version shuffles."""
+
+    title: str = DEFAULT_TITLE
+    subtitle: str = ""
+    versions: int = 1
+    points: int = 1
+    paper: str = "a4"
+    answer_key: str = "separate"
+    timeline: bool = False
+    seed: int = 0
+    author: str = "histquiz"
+
+    def __post_init__(self) -> None:
+        if not self.title.strip():
+            raise UsageError("the worksheet title is empty; give one with --title")
+        if not 1 <= self.versions <= MAX_VERSIONS:
+            raise UsageError(f"versions must be from 1 to {MAX_VERSIONS} (A to Z), not {self.versions}")
+        if self.points < 1:
+            raise UsageError(f"points per question must be 1 or more, not {self.points}")
+        if self.paper not in PAPERS:
+            raise UsageError(f"unknown paper '{self.paper}'; choose one of {', '.join(PAPERS)}")
+        if self.answer_key not in KEY_MODES:
+            raise UsageError(
+                f"unknown answer key mode '{self.answer_key}'; choose one of {', '.join(KEY_MODES)}"
+            )
+
+
+@dataclass(frozen=True)
+class WorksheetResult:
+    """What ``write_worksheet`` wrote: the files (worksheet first) and what is in them."""
+
+    files: tuple[Path, ...]
+    questions: int
+    versions: int
+    points: int  # the total of one version
+    pages: int  # pages in the worksheet file, blank padding pages included
+    version_pages: tuple[int, ...]  # pages of each version, without padding
+    key_pages: int  # pages of answer keys (and the study page when it sits with them)
+
+
+@dataclass(frozen=True)
+class PrintedQuestion:
+    """One question as a version prints it: its number, its options in printed order, the key."""
+
+    number: int
+    item: Item
+    options: tuple[str, ...]
+    answer_index: int | None
+    points: int
+
+    @property
+    def letter(self) -> str | None:
+        return None if self.answer_index is None else letter_of(self.answer_index)
+
+
+@dataclass(frozen=True)
+class Version:
+    letter: str
+    questions: tuple[PrintedQuestion, ...]  # grouped by kind in KIND_ORDER, numbered from 1
+
+    @property
+    def points(self) -> int:
+        return sum(q.points for q in self.questions)
+
+
+def letter_of(index: int) -> str:
+    return chr(ord("A") + index)
+
+
+def answers_path(path: str | os.PathLike[str]) -> Path:
+    """Where ``--answer-key separate`` puts the key: FILE.pdf → FILE-answers.pdf."""
+    path = Path(path)
+    return path.with_name(f"{path.stem}-answers.pdf")
+
+
+def kinds_in_order(items: Sequence[Item]) -> list[str]:
+    present = {i.kind for i in items}
+    return [k for k in KIND_ORDER if k in present] + sorted(present - set(KIND_ORDER))
+
+
+def pick_questions(items: Sequence[Item], count: int | None, rng: random.Random) -> list[Item]:
+    """The worksheet's questions: each fact's date asked at most once (a date-recall question
+    next to a date-choice question of the same fact would give the answer away), then ``count``
+    of them chosen by ``rng``, kept in the generated order."""
+    date_items: dict[tuple[str, str], list[int]] = {}
+    for index, item in enumerate(items):
+        if item.template in DATE_TEMPLATES:
+            date_items.setdefault((item.deck, item.fact), []).append(index)
+    dropped: set[int] = set()
+    for indexes in date_items.values():
+        keep = rng.choice(indexes)
+        dropped.update(i for i in indexes if i != keep)
+    kept = [item for index, item in enumerate(items) if index not in dropped]
+    if count is None or count >= len(kept):
+        return kept
+    return [kept[i] for i in sorted(rng.sample(range(len(kept)), count))]
+
+
+def _check_item(item: Item) -> None:
+    if item.kind != "choice":
+        return
+    where = f"{item.origin}: " if item.origin else ""
+    if len(item.options) < 2 or item.answer_index is None:
+        raise ExportError(f"{where}item '{item.id}' is a choice question without options")
+    if not 0 <= item.answer_index < len(item.options):
+        raise ExportError(f"{where}item '{item.id}' has an answer index outside its options")
+    if item.options[item.answer_index] != item.answer:
+        raise ExportError(f"{where}item '{item.id}': the option at the answer index is not the answer")
+
+
+def _shuffle_options(item: Item, rng: random.Random, dealer: Dealer) -> tuple[tuple[str, ...], int | None]:
+    """Options in a new order with the right one at a dealt position; ordered options (dates,
+    numbers) keep their natural order, and so their key letter."""
+    if item.kind != "choice":
+        return (), None
+    assert item.answer_index is not None
+    if item.ordered:
+        return item.options, item.answer_index
+    others = [o for i, o in enumerate(item.options) if i != item.answer_index]
+    rng.shuffle(others)
+    position = dealer.deal(len(item.options))
+    others.insert(position, item.options[item.answer_index])
+    return tuple(others), position
+
+
+def plan_versions(items: Sequence[Item], options: WorksheetOptions) -> list[Version]:
+    """Each version: the same questions, grouped by kind, shuffled within each group, options
+    shuffled (except ordered ones), and each answer position dealt evenly over the letters."""
+    if not items:
+        raise UsageError("no questions to print: the selection is empty")
+    seen: set[str] = set()
+    for item in items:
+        _check_item(item)
+        if item.id in seen:
+            raise ExportError(f"item '{item.id}' is listed twice; a worksheet asks each item once")
+        seen.add(item.id)
+    rng = random.Random(f"histquiz-worksheet:{options.seed}")
+    groups = {kind: [i for i in items if i.kind == kind] for kind in kinds_in_order(items)}
+    versions = []
+    for v in range(options.versions):
+        dealer = Dealer(rng)
+        printed: list[PrintedQuestion] = []
+        for group in groups.values():
+            order = list(group)
+            rng.shuffle(order)
+            for item in order:
+                shown, answer = _shuffle_options(item, rng, dealer)
+                printed.append(PrintedQuestion(len(printed) + 1, item, shown, answer, options.points))
+        versions.append(Version(letter_of(v), tuple(printed)))
+    return versions
+
+
+def subtitle_for(decks: Sequence[Deck], items: Sequence[Item], topics: Sequence[str] = (),
+                 tags: Sequence[str] = ()) -> str:
+    """A subtitle naming where the questions come from: the decks, and the topic or tag filters."""
+    used = {i.deck for i in items}
+    titles = [d.title for d in decks if d.id in used]
+    parts = []
+    if titles:
+        shown = titles if len(titles) <= 3 else [*titles[:2], f"and {len(titles) - 2} more"]
+        parts.append(("Deck: " if len(titles) == 1 else "Decks: ") + "; ".join(shown))
+    if topics:
+        names = [t.replace("-", " ") for t in topics]
+        parts.append(("Topic: " if len(names) == 1 else "Topics: ") + ", ".join(names))
+    if tags:
+        parts.append(("Tag: " if len(tags) == 1 else "Tags: ") + ", ".join(tags))
+    return " · ".join(parts)
+
+
+def write_worksheet(items: Sequence[Item], path: str | os.PathLike[str],
+                    options: WorksheetOptions) -> WorksheetResult:
+    """Write the worksheet PDF (all versions) to ``path``; with ``answer_key="separate"`` also
+    ``FILE-answers.pdf``. Every file is written beside its target and renamed into place."""
+    from .worksheet_pdf import write_pdfs
+
+    return write_pdfs(plan_versions(items, options), Path(path), options)

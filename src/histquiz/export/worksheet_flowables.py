@@ -1,0 +1,251 @@
+"""The pieces a worksheet page is made of: styles, a question block with its bubbles or date
+boxes, the version badge, the name/class/date lines, and invisible anchors for tests.
+
+A question is one flowable that refuses to split, so it always sits whole on one page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import Flowable, Paragraph
+
+from .worksheet_fonts import BOLD, ITALIC, REGULAR
+
+INK = colors.HexColor("#1a1a1a")
+GREY = colors.HexColor("#555555")
+LIGHT = colors.HexColor("#9a9a9a")
+SHADE = colors.HexColor("#efefef")
+
+# Geometry of a question block, from the left edge of the text frame.
+NUMBER_WIDTH = 9 * mm  # the number is right-aligned in this column, so 9. and 10. line up
+TEXT_X = 11 * mm
+POINTS_WIDTH = 15 * mm
+BUBBLE_R = 2.3 * mm
+OPTION_X = TEXT_X + 2 * BUBBLE_R + 2.6 * mm
+BLOCK_GAP = 4.2 * mm  # space below each question
+OPTION_GAP = 1.3 * mm
+BOX_HEIGHT = 8 * mm
+FIELD_WIDTHS = {"day": 16 * mm, "month": 36 * mm, "year": 24 * mm, "answer": 90 * mm}
+
+
+@dataclass(frozen=True)
+class Styles:
+    body: ParagraphStyle
+    stem: ParagraphStyle
+    option: ParagraphStyle
+    title: ParagraphStyle
+    subtitle: ParagraphStyle
+    heading: ParagraphStyle
+    small: ParagraphStyle
+    note: ParagraphStyle
+    cell: ParagraphStyle
+    cell_bold: ParagraphStyle
+    cell_right: ParagraphStyle
+    cell_center: ParagraphStyle
+
+
+def make_styles() -> Styles:
+    body = ParagraphStyle("hq-body", fontName=REGULAR, fontSize=10.5, leading=13.5, textColor=INK)
+    cell = ParagraphStyle("hq-cell", parent=body, fontSize=9.5, leading=11.5)
+    return Styles(
+        body=body,
+        stem=ParagraphStyle("hq-stem", parent=body),
+        option=ParagraphStyle("hq-option", parent=body, fontSize=10, leading=12.5),
+        title=ParagraphStyle("hq-title", parent=body, fontName=BOLD, fontSize=19, leading=23),
+        subtitle=ParagraphStyle("hq-subtitle", parent=body, fontSize=11.5, leading=14.5,
+                                textColor=GREY, spaceBefore=2),
+        heading=ParagraphStyle("hq-heading", parent=body, fontName=BOLD, fontSize=12.5, leading=16,
+                               spaceBefore=5 * mm, spaceAfter=3 * mm, keepWithNext=1),
+        small=ParagraphStyle("hq-small", parent=body, fontSize=9, leading=11.5),
+        note=ParagraphStyle("hq-note", parent=body, fontSize=9, leading=11.5, spaceAfter=1.6 * mm),
+        cell=cell,
+        cell_bold=ParagraphStyle("hq-cell-bold", parent=cell, fontName=BOLD),
+        cell_right=ParagraphStyle("hq-cell-right", parent=cell, alignment=TA_RIGHT),
+        cell_center=ParagraphStyle("hq-cell-center", parent=cell, fontName=BOLD,
+                                   alignment=TA_CENTER),
+    )
+
+
+class QuestionBlock(Flowable):  # type: ignore[misc]
+    """Number, stem and points on the first line; then lettered bubbles, or boxes to write a
+    date in. Short options sit side by side (A B C D on one row, or two by two), long ones one
+    per row. Never split: platypus moves the whole block to the next page instead."""
+
+    def __init__(self, number: int, stem: Paragraph, points: str,
+                 options: Sequence[tuple[str, Paragraph]], fields: Sequence[str],
+                 styles: Styles) -> None:
+        super().__init__()
+        self.number = number
+        self.stem = stem
+        self.points = points
+        self.options = [para for _, para in options]
+        style = styles.option
+        self._natural = [stringWidth(text, style.fontName, style.fontSize) for text, _ in options]
+        self.fields = list(fields)
+        self.styles = styles
+        self._wrapped: tuple[float, float] | None = None
+        self._stem_h = 0.0
+        self._placed: list[tuple[float, float, float]] = []  # x, top (from block top), row height
+
+    def _columns(self, avail_width: float) -> int:
+        n = len(self.options)
+        room = avail_width - TEXT_X
+        for cols in dict.fromkeys((n, 2, 1)):
+            if 1 <= cols <= n:
+                cell = room / cols - (OPTION_X - TEXT_X) - 7 * mm
+                if cols == 1 or max(self._natural) <= cell:
+                    return cols
+        return 1
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        if self._wrapped is not None and self._wrapped[0] == avail_width:
+            return self._wrapped
+        stem_w = avail_width - TEXT_X - POINTS_WIDTH
+        self._stem_h = self.stem.wrap(stem_w, avail_height)[1]
+        height = self._stem_h
+        cols = self._columns(avail_width) if self.options else 1
+        cell = (avail_width - TEXT_X) / cols
+        text_w = cell - (OPTION_X - TEXT_X) - (4 * mm if cols == 1 else 0)
+        self._placed = []
+        for first in range(0, len(self.options), cols):
+            row = self.options[first:first + cols]
+            heights = [para.wrap(text_w, avail_height)[1] for para in row]
+            row_h = max(*heights, 2 * BUBBLE_R + 0.6 * mm)
+            height += OPTION_GAP
+            for j in range(len(row)):
+                self._placed.append((TEXT_X + j * cell, height, row_h))
+            height += row_h
+        if self.fields:
+            height += 2.2 * mm + BOX_HEIGHT + 3.4 * mm
+        height += BLOCK_GAP
+        self._wrapped = (avail_width, height)
+        self.width, self.height = self._wrapped
+        return self._wrapped
+
+    def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
+        return []
+
+    def draw(self) -> None:
+        c = self.canv
+        stem_style = self.styles.stem
+        top = self.height
+        baseline = top - stem_style.fontSize
+        c.setFillColor(INK)
+        c.setFont(BOLD, stem_style.fontSize)
+        c.drawRightString(NUMBER_WIDTH, baseline, f"{self.number}.")
+        c.setFillColor(GREY)
+        c.setFont(ITALIC, 8.5)
+        c.drawRightString(self.width, baseline, self.points)
+        self.stem.drawOn(c, TEXT_X, top - self._stem_h)
+        bottom = top - self._stem_h
+        option_size = self.styles.option.fontSize
+        for index, (para, (x, offset, _)) in enumerate(zip(self.options, self._placed, strict=True)):
+            para_top = top - offset
+            para.drawOn(c, x + OPTION_X - TEXT_X, para_top - para.height)
+            self._bubble(x + BUBBLE_R, para_top - option_size + 0.36 * option_size,
+                         chr(ord("A") + index))
+        if self._placed:
+            bottom = top - self._placed[-1][1] - self._placed[-1][2]
+        if self.fields:
+            self._boxes(bottom - 2.2 * mm - BOX_HEIGHT)
+
+    def _bubble(self, x: float, y: float, letter: str) -> None:
+        c = self.canv
+        c.setStrokeColor(INK)
+        c.setLineWidth(0.7)
+        c.circle(x, y, BUBBLE_R, stroke=1, fill=0)
+        c.setFillColor(INK)
+        c.setFont(BOLD, 7.5)
+        c.drawCentredString(x, y - 2.6, letter)
+
+    def _boxes(self, y: float) -> None:
+        c = self.canv
+        x = TEXT_X
+        c.setLineWidth(0.7)
+        for field in self.fields:
+            w = FIELD_WIDTHS.get(field, FIELD_WIDTHS["answer"])
+            c.setStrokeColor(INK)
+            c.rect(x, y, w, BOX_HEIGHT, stroke=1, fill=0)
+            c.setFillColor(GREY)
+            c.setFont(REGULAR, 7)
+            c.drawString(x + 1, y - 2.6 * mm, field)
+            x += w + 2.5 * mm
+
+
+class Anchor(Flowable):  # type: ignore[misc]
+    """Takes no space; reports the page it lands on (tests record where questions start and end)."""
+
+    def __init__(self, report: Callable[[int], None] | None) -> None:
+        super().__init__()
+        self.report = report
+        self.width = self.height = 0
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        return 0, 0
+
+    def draw(self) -> None:
+        if self.report is not None:
+            self.report(self.canv.getPageNumber())
+
+
+class VersionBadge(Flowable):  # type: ignore[misc]
+    """A box with the version letter, big enough to read across a classroom."""
+
+    def __init__(self, letter: str, width: float = 26 * mm, height: float = 20 * mm) -> None:
+        super().__init__()
+        self.letter = letter
+        self.width, self.height = width, height
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        return self.width, self.height
+
+    def draw(self) -> None:
+        c = self.canv
+        c.setStrokeColor(INK)
+        c.setLineWidth(1.2)
+        c.roundRect(0, 0, self.width, self.height, 2.5 * mm, stroke=1, fill=0)
+        c.setFillColor(GREY)
+        c.setFont(BOLD, 7.5)
+        c.drawCentredString(self.width / 2, self.height - 4.6 * mm, "VERSION")
+        c.setFillColor(INK)
+        c.setFont(BOLD, 24)
+        c.drawCentredString(self.width / 2, 3.2 * mm, self.letter)
+
+
+class WriteInLines(Flowable):  # type: ignore[misc]
+    """Labelled lines to write on, side by side: Name ______ Class ____ Date ____."""
+
+    def __init__(self, fields: Sequence[tuple[str, float]], height: float = 9 * mm) -> None:
+        super().__init__()
+        self.fields = list(fields)  # (label, share of the width)
+        self.height = height
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        self.width = avail_width
+        return avail_width, self.height
+
+    def draw(self) -> None:
+        c = self.canv
+        x = 0.0
+        total = sum(share for _, share in self.fields)
+        for label, share in self.fields:
+            w = self.width * share / total
+            c.setFillColor(INK)
+            c.setFont(BOLD, 10.5)
+            c.drawString(x, 2 * mm, label)
+            start = x + c.stringWidth(label, BOLD, 10.5) + 2 * mm
+            c.setStrokeColor(INK)
+            c.setLineWidth(0.6)
+            c.line(start, 1.4 * mm, x + w - 5 * mm, 1.4 * mm)
+            x += w
+
+
+def points_label(points: int) -> str:
+    return f"{points} pt" if points == 1 else f"{points} pts"

@@ -1,0 +1,449 @@
+"""Lay the planned versions out as PDF.
+
+One document holds several parts (a version, an answer key, the study page). Each version
+starts on a fresh sheet, so a blank page follows a version with an odd number of pages, and
+"Page x of y" counts within each part: a two-pass canvas keeps every page until the end, when
+the totals are known, and only then draws the headers and footers.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape as _escape
+
+from reportlab.lib.pagesizes import A4, LETTER
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    ActionFlowable,
+    BaseDocTemplate,
+    Flowable,
+    Frame,
+    KeepTogether,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from .. import __version__
+from ..atomic import write_atomic
+from ..dates import Precision
+from ..errors import ExportError
+from ..reproducible import build_time
+from .worksheet import PrintedQuestion, Version, WorksheetOptions, WorksheetResult, answers_path
+from .worksheet_flowables import (
+    GREY,
+    INK,
+    SHADE,
+    Anchor,
+    QuestionBlock,
+    Styles,
+    VersionBadge,
+    WriteInLines,
+    make_styles,
+    points_label,
+)
+from .worksheet_fonts import BOLD, REGULAR, TextChecker, register_fonts, where_of
+
+PAGE_SIZES = {"a4": A4, "letter": LETTER}
+SIDE_MARGIN = 18 * mm
+TOP_MARGIN = 19 * mm  # the running header sits above this
+BOTTOM_MARGIN = 17 * mm  # the page number sits below this
+
+# What each kind of question is called, and what the student does.
+KIND_TEXT = {
+    "choice": ("Multiple choice", "Fill in the bubble of the one best answer."),
+    "date": ("Dates", "Write the date in the boxes, as precisely as the boxes ask."),
+}
+FIELDS = {
+    Precision.YEAR: ("year",),
+    Precision.MONTH: ("month", "year"),
+    Precision.DAY: ("day", "month", "year"),
+}
+
+# (part key, question number, "start" or "end", page number in the file)
+Trace = Callable[[str, int, str, int], None]
+
+
+@dataclass
+class Part:
+    """A run of pages with its own header label and its own "Page x of y"."""
+
+    key: str
+    label: str
+    story: list[Flowable]
+    fresh_sheet: bool  # start on the front of a new sheet, not just on a new page
+
+
+@dataclass
+class Rendered:
+    pdf: bytes
+    part_pages: dict[str, int]
+    pages: int
+
+
+@dataclass
+class Documents:
+    worksheet: Rendered
+    key: Rendered | None
+    version_keys: list[str] = field(default_factory=list)
+    key_keys: list[str] = field(default_factory=list)
+
+
+class _SheetDoc(BaseDocTemplate):  # type: ignore[misc]
+    """A document of parts; ``startPart`` actions between them break to a new page or sheet."""
+
+    def __init__(self, buffer: io.BytesIO, first: Part, pagesize: tuple[float, float],
+                 **meta: Any) -> None:
+        super().__init__(buffer, pagesize=pagesize, leftMargin=SIDE_MARGIN,
+                         rightMargin=SIDE_MARGIN, topMargin=TOP_MARGIN,
+                         bottomMargin=BOTTOM_MARGIN, initialFontName=REGULAR, **meta)
+        # (the canvas names its initial font on every page: ours, not reportlab's Helvetica,
+        # which is not embedded)
+        frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body",
+                      leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+        self.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=self._on_page)])
+        self.current: Part | None = first
+        self.first_page = 1
+        self.page_parts: list[Part | None] = []  # the part of each page; None for padding
+
+    def _on_page(self, canv: Canvas, doc: BaseDocTemplate) -> None:
+        self.page_parts.append(self.current)
+
+    def handle_startPart(self, part: Part) -> None:
+        self.handle_pageBreak()
+        used = self.page - self.first_page + 1
+        if part.fresh_sheet and used % 2 == 1:
+            self.current = None
+            self.clean_hanging()  # begins the blank back of the last sheet
+            self.handle_pageEnd()
+        self.current = part
+        self.first_page = self.page + 1
+
+
+class _PagedCanvas(Canvas):  # type: ignore[misc]
+    """Keeps every page until ``save``, then decorates each one knowing the page totals."""
+
+    def __init__(self, *args: Any, decorate: Callable[[Canvas, int], None], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._kept_pages: list[dict[str, Any]] = []
+        self._decorate = decorate
+
+    def showPage(self) -> None:
+        self._kept_pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        for index, state in enumerate(self._kept_pages):
+            self.__dict__.update(state)
+            self._decorate(self, index)
+            super().showPage()
+        super().save()
+
+
+class _Decorator:
+    """Draws the running header, "Page x of y" and the outline entry of each page."""
+
+    def __init__(self, doc: _SheetDoc, title: str, pagesize: tuple[float, float]) -> None:
+        self.doc = doc
+        self.title = title
+        self.pagesize = pagesize
+        self.numbers: list[tuple[int, int]] = []
+
+    def _number_pages(self) -> None:
+        totals: dict[str, int] = {}
+        for part in self.doc.page_parts:
+            if part is not None:
+                totals[part.key] = totals.get(part.key, 0) + 1
+        seen: dict[str, int] = {}
+        for part in self.doc.page_parts:
+            if part is None:
+                self.numbers.append((0, 0))
+                continue
+            seen[part.key] = seen.get(part.key, 0) + 1
+            self.numbers.append((seen[part.key], totals[part.key]))
+
+    def __call__(self, canv: Canvas, index: int) -> None:
+        if not self.numbers:
+            self._number_pages()
+        width, height = self.pagesize
+        part = self.doc.page_parts[index]
+        canv.saveState()
+        if part is None:
+            canv.setFont(REGULAR, 8)
+            canv.setFillColor(GREY)
+            canv.drawCentredString(width / 2, height / 2,
+                                   "This page is intentionally left blank.")
+            canv.restoreState()
+            return
+        number, total = self.numbers[index]
+        if number == 1:
+            canv.bookmarkPage(part.key)
+            canv.addOutlineEntry(part.label, part.key, level=0)
+        left, right = SIDE_MARGIN, width - SIDE_MARGIN
+        top = height - 12 * mm
+        canv.setFillColor(INK)
+        canv.setFont(BOLD, 9)
+        canv.drawRightString(right, top, part.label)
+        room = right - left - canv.stringWidth(part.label, BOLD, 9) - 8 * mm
+        canv.setFont(REGULAR, 9)
+        canv.drawString(left, top, _fit(self.title, room, canv))
+        canv.setStrokeColor(GREY)
+        canv.setLineWidth(0.5)
+        canv.line(left, top - 2.2 * mm, right, top - 2.2 * mm)
+        canv.setFont(REGULAR, 9)
+        canv.drawCentredString(width / 2, 9 * mm, f"Page {number} of {total}")
+        canv.restoreState()
+
+
+def _fit(text: str, room: float, canv: Canvas) -> str:
+    if canv.stringWidth(text, REGULAR, 9) <= room:
+        return text
+    while text and canv.stringWidth(text + "…", REGULAR, 9) > room:
+        text = text[:-1]
+    return text.rstrip() + "…"
+
+
+def render(parts: Sequence[Part], pagesize: tuple[float, float], title: str,
+           meta: dict[str, str]) -> Rendered:
+    buffer = io.BytesIO()
+    doc = _SheetDoc(buffer, parts[0], pagesize, creator=f"histquiz {__version__}", lang="en",
+                    **meta)
+    story: list[Flowable] = list(parts[0].story)
+    for part in parts[1:]:
+        story.append(ActionFlowable(("startPart", part)))
+        story.extend(part.story)
+
+    def canvasmaker(*args: Any, **kwargs: Any) -> Canvas:
+        return _PagedCanvas(*args, decorate=_Decorator(doc, title, pagesize), **kwargs)
+
+    doc.build(story, canvasmaker=canvasmaker)
+    counts: dict[str, int] = {}
+    for page_part in doc.page_parts:
+        if page_part is not None:
+            counts[page_part.key] = counts.get(page_part.key, 0) + 1
+    return Rendered(buffer.getvalue(), counts, len(doc.page_parts))
+
+
+@dataclass
+class _Context:
+    options: WorksheetOptions
+    checker: TextChecker
+    styles: Styles
+    width: float
+    frame_height: float
+    title: str
+    subtitle: str
+    trace: Trace | None
+
+
+def _first_page(ctx: _Context, version: Version) -> list[Flowable]:
+    styles, width = ctx.styles, ctx.width
+    heading: list[Flowable] = [Paragraph(_escape(ctx.title), styles.title)]
+    if ctx.subtitle:
+        heading.append(Paragraph(_escape(ctx.subtitle), styles.subtitle))
+    top = Table([[heading, VersionBadge(version.letter)]], colWidths=[width - 30 * mm, 30 * mm])
+    # every table names the font, even one of flowables only: a cell sets its font before
+    # drawing, and reportlab's default is Helvetica, which is not embedded
+    top.setStyle(TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), REGULAR), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("ALIGN", (1, 0), (1, 0), "RIGHT"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+        ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+    ]))
+    kinds = {q.item.kind for q in version.questions}
+    lines = ["<b>Instructions.</b> Answer every question. Write clearly, in pen."]
+    if "choice" in kinds:
+        lines.append("<b>Multiple choice:</b> fill in the bubble of the one best answer "
+                     "completely, like this: ●. If you change your mind, cross out the wrong "
+                     "bubble clearly.")
+    if "date" in kinds:
+        lines.append("<b>Dates:</b> write the date in the boxes under the question: a year; a "
+                     "month and a year; or a day, a month and a year, as the boxes show.")
+    n, total = len(version.questions), version.points
+    summary = [
+        Paragraph(f"<b>{n}</b> question{'s' * (n != 1)}", styles.body),
+        Paragraph(f"<b>{total}</b> point{'s' * (total != 1)} in all", styles.body),
+        Spacer(1, 3 * mm),
+        Paragraph(f"Score: ________ / {total}", styles.body),
+    ]
+    info = Table([[[Paragraph(line, styles.note) for line in lines], summary]],
+                 colWidths=[width - 48 * mm, 48 * mm])
+    info.setStyle(TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), REGULAR), ("BACKGROUND", (0, 0), (-1, -1), SHADE),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3 * mm), ("RIGHTPADDING", (0, 0), (-1, -1), 3 * mm),
+        ("TOPPADDING", (0, 0), (-1, -1), 2.5 * mm), ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5 * mm),
+        ("LINEBEFORE", (1, 0), (1, 0), 0.5, GREY),
+    ]))
+    return [top, Spacer(1, 7 * mm), WriteInLines([("Name", 5.2), ("Class", 2.2), ("Date", 2.8)]),
+            Spacer(1, 6 * mm), info, Spacer(1, 2 * mm)]
+
+
+def _question(ctx: _Context, part_key: str, q: PrintedQuestion) -> Flowable:
+    item, check, styles = q.item, ctx.checker, ctx.styles
+    where = where_of(item)
+    stem = Paragraph(check.markup(item.question, where), styles.stem)
+    options = []
+    for text in q.options:
+        plain = check.plain(text, where)
+        options.append((plain, Paragraph(_escape(plain), styles.option)))
+    if item.kind == "choice":
+        fields: Sequence[str] = ()
+    elif item.kind == "date" and item.answer_date is not None:
+        fields = FIELDS[item.answer_date.precision]
+    else:
+        fields = ("answer",)
+    block = QuestionBlock(q.number, stem, points_label(q.points), options, fields, styles)
+    height = block.wrap(ctx.width, ctx.frame_height)[1]
+    if height > ctx.frame_height:
+        raise ExportError(f"{where}: question {item.id} is too long to fit on one page; shorten it")
+    trace = ctx.trace
+
+    def anchor(which: str) -> Anchor:
+        if trace is None:
+            return Anchor(None)
+        return Anchor(lambda page: trace(part_key, q.number, which, page))
+
+    return KeepTogether([anchor("start"), block, anchor("end")])
+
+
+def version_story(ctx: _Context, version: Version) -> list[Flowable]:
+    story = _first_page(ctx, version)
+    section = 0
+    kind = None
+    for q in version.questions:
+        if q.item.kind != kind:
+            kind = q.item.kind
+            section += 1
+            group = [x for x in version.questions if x.item.kind == kind]
+            name, hint = KIND_TEXT.get(kind, (kind.replace("-", " ").capitalize(), ""))
+            points = sum(x.points for x in group)
+            text = (f"Part {section}: {_escape(name)} <font name='{REGULAR}' size='9.5' "
+                    f"color='#555555'>({len(group)} question{'s' * (len(group) != 1)}, "
+                    f"{points} point{'s' * (points != 1)})</font>")
+            if hint:
+                text += f"<br/><font name='{REGULAR}' size='9.5' color='#555555'>{hint}</font>"
+            story.append(Paragraph(text, ctx.styles.heading))
+        story.append(_question(ctx, version.letter, q))
+    return story
+
+
+def key_story(ctx: _Context, version: Version) -> list[Flowable]:
+    styles, check = ctx.styles, ctx.checker
+    n, total = len(version.questions), version.points
+    story: list[Flowable] = [
+        Paragraph(f"Answer key: version {version.letter}", styles.title),
+        Paragraph(_escape(ctx.title) + (" · " + _escape(ctx.subtitle) if ctx.subtitle else ""),
+                  styles.subtitle),
+        Paragraph(f"{n} question{'s' * (n != 1)}, {total} point{'s' * (total != 1)} in all. "
+                  f"Use it only for the sheets marked version {version.letter}.", styles.small),
+        Spacer(1, 5 * mm),
+    ]
+    rows: list[list[Any]] = [["No.", "Answer", "Answer text", "Points"]]
+    for q in version.questions:
+        where = where_of(q.item)
+        if q.answer_index is not None:
+            letter, text = q.letter, q.options[q.answer_index]
+        else:
+            letter, text = "write-in", q.item.answer
+        rows.append([f"{q.number}.", letter, Paragraph(check.markup(text, where), styles.cell),
+                     str(q.points)])
+    rows.append(["", "", "Total", str(total)])
+    table = Table(rows, colWidths=[14 * mm, 20 * mm, ctx.width - 50 * mm, 16 * mm], repeatRows=1)
+    table.setStyle(TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), REGULAR), ("FONTSIZE", (0, 0), (-1, -1), 9.5),
+        ("FONTNAME", (0, 0), (-1, 0), BOLD), ("FONTNAME", (1, 1), (1, -1), BOLD),
+        ("FONTNAME", (0, -1), (-1, -1), BOLD),
+        ("ALIGN", (0, 0), (0, -1), "RIGHT"), ("ALIGN", (1, 0), (1, -1), "CENTER"),
+        ("ALIGN", (3, 0), (3, -1), "RIGHT"), ("ALIGN", (2, -1), (2, -1), "RIGHT"),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LINEBELOW", (0, 0), (-1, 0), 0.8, INK), ("LINEABOVE", (0, -1), (-1, -1), 0.8, INK),
+        ("ROWBACKGROUNDS", (0, 1), (-1, -2), [None, SHADE]),
+        ("TOPPADDING", (0, 0), (-1, -1), 1.2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2.3),
+    ]))
+    story.append(table)
+    return story
+
+
+def build_documents(versions: Sequence[Version], options: WorksheetOptions,
+                    trace: Trace | None = None) -> Documents:
+    """Render the worksheet (and the separate key, if asked) to bytes. Every piece of text is
+    checked against the font first, so an unprintable character fails before any drawing."""
+    build_time()  # a malformed SOURCE_DATE_EPOCH is a clear error, not a reportlab crash
+    checker = TextChecker(register_fonts())
+    pagesize = PAGE_SIZES[options.paper]
+    ctx = _Context(
+        options=options, checker=checker, styles=make_styles(),
+        width=pagesize[0] - 2 * SIDE_MARGIN, frame_height=pagesize[1] - TOP_MARGIN - BOTTOM_MARGIN,
+        title=checker.plain(options.title, "the worksheet title", BOLD),
+        subtitle=checker.plain(options.subtitle, "the worksheet subtitle"), trace=trace,
+    )
+    sheet_parts = [Part(v.letter, f"Version {v.letter}", version_story(ctx, v), True)
+                   for v in versions]
+    key_parts = []
+    if options.answer_key != "none":
+        key_parts = [Part(f"key-{v.letter}", f"Answer key · version {v.letter}",
+                          key_story(ctx, v), index == 0) for index, v in enumerate(versions)]
+    extra: list[Part] = []
+    if options.timeline:
+        from .worksheet_timeline import timeline_story
+
+        items = [q.item for q in versions[0].questions]
+        story = timeline_story(ctx.checker, ctx.styles, items, ctx.width)
+        # on a sheet of its own when it follows the students' pages; after a key, a new page
+        extra.append(Part("study", "Study page", story, options.answer_key == "none"))
+    checker.raise_problems()
+
+    n = len(versions[0].questions)
+    letters = ", ".join(v.letter for v in versions)
+    subject = f"{n} question{'s' * (n != 1)}, version{'s' * (len(versions) != 1)} {letters}"
+    if ctx.subtitle:
+        subject = f"{ctx.subtitle}: {subject}"
+    meta = {"title": ctx.title, "author": options.author, "subject": subject,
+            "keywords": "history worksheet, histquiz"}
+    if options.answer_key == "separate":
+        worksheet = render([*sheet_parts], pagesize, ctx.title, meta)
+        key_meta = {**meta, "title": f"{ctx.title}: answer keys"}
+        key = render([*key_parts, *extra], pagesize, ctx.title, key_meta)
+        return Documents(worksheet, key, [p.key for p in sheet_parts], [p.key for p in key_parts])
+    worksheet = render([*sheet_parts, *key_parts, *extra], pagesize, ctx.title, meta)
+    return Documents(worksheet, None, [p.key for p in sheet_parts], [p.key for p in key_parts])
+
+
+def _write_bytes(target: Path, data: bytes) -> None:
+    target.write_bytes(data)
+
+
+def _write(path: Path, data: bytes) -> None:
+    try:
+        write_atomic(path, lambda tmp: _write_bytes(tmp, data))
+    except OSError as exc:
+        raise ExportError(f"{path}: cannot write the PDF: {exc.strerror or exc}") from None
+
+
+def write_pdfs(versions: Sequence[Version], path: Path, options: WorksheetOptions) -> WorksheetResult:
+    docs = build_documents(versions, options)
+    files = [path]
+    _write(path, docs.worksheet.pdf)
+    key_pages = sum(docs.worksheet.part_pages.get(k, 0) for k in docs.key_keys)
+    if docs.key is not None:
+        key_path = answers_path(path)
+        _write(key_path, docs.key.pdf)
+        files.append(key_path)
+        key_pages = docs.key.pages
+    return WorksheetResult(
+        files=tuple(files),
+        questions=len(versions[0].questions),
+        versions=len(versions),
+        points=versions[0].points,
+        pages=docs.worksheet.pages,
+        version_pages=tuple(docs.worksheet.part_pages[k] for k in docs.version_keys),
+        key_pages=key_pages,
+    )
