@@ -1,0 +1,274 @@
+"""`histquiz build`: every artefact for every deck, whole files even when the build is killed,
+the same bytes from the same inputs, a progress bar on a terminal and a table at the end."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pexpect
+import pytest
+from synth import write_deck
+from test_formats import read_gift, read_xlsx
+
+from histquiz import load_decks
+from histquiz.cli import main
+from histquiz.commands.build import ARTEFACTS, available
+
+GOOD = Path(__file__).parent / "data" / "good"
+FORMATS, MISSING = available(list(ARTEFACTS))
+SOURCE_DATE_EPOCH = "1700000000"
+
+
+def expected_files(deck: str, formats: list[str] = FORMATS) -> set[str]:
+    names = {f"{deck}{ARTEFACTS[f]}" for f in formats}
+    if "worksheet" in formats:
+        names.add(f"{deck}-worksheet-answers.pdf")
+    return names
+
+
+def check_whole(path: Path) -> int:
+    """Read a file with the reader its format needs; returns how many items or pages it holds."""
+    name = path.name
+    if name.endswith(".apkg"):
+        with zipfile.ZipFile(path) as archive, tempfile.TemporaryDirectory() as tmp:
+            assert archive.testzip() is None
+            db = next(n for n in archive.namelist() if n.startswith("collection.anki2"))
+            archive.extract(db, tmp)
+            with sqlite3.connect(Path(tmp) / db) as conn:
+                assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+                notes: int = conn.execute("SELECT count(*) FROM notes").fetchone()[0]
+            conn.close()
+            return notes
+    if name.endswith(".pdf"):
+        from pypdf import PdfReader
+
+        assert path.read_bytes().rstrip().endswith(b"%%EOF")
+        return len(PdfReader(path).pages)
+    if name.endswith("-moodle.xml"):
+        root = ElementTree.parse(path).getroot()
+        return sum(q.get("type") != "category" for q in root)
+    if name.endswith("-gift.txt"):
+        return len(read_gift(path.read_text("utf-8")))
+    if name.endswith(".xlsx"):
+        cells = read_xlsx(path.read_bytes())
+        return len({r for r, _ in cells if r >= 9})
+    if name.endswith("-quizlet.txt"):
+        text = path.read_text("utf-8")
+        assert text.endswith("\n")
+        lines = text.splitlines()
+        assert all(line.count("\t") == 1 for line in lines)
+        return len(lines)
+    if name.endswith(".json"):
+        return len(json.loads(path.read_text("utf-8")))
+    raise AssertionError(f"unexpected file {path}")
+
+
+def run_build(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "histquiz", "build", *args], capture_output=True,
+                          text=True, timeout=300, env={**os.environ, **(env or {})})
+
+
+@pytest.fixture(scope="module")
+def decks_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("decks")
+    write_deck(folder, 30, seed=11, deck_id="synth")
+    (folder / "mini.yaml").write_text((GOOD / "mini.yaml").read_text("utf-8"), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def big_deck(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_deck(tmp_path_factory.mktemp("big"), 250, seed=3, deck_id="big")
+
+
+def test_build_writes_every_artefact_for_every_deck(decks_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    result = run_build("--decks", str(decks_dir), "--out", str(out), "--seed", "5")
+    assert result.returncode == 0, result.stderr
+    if MISSING:
+        assert f"skipping {', '.join(MISSING)}" in result.stderr
+    names = {p.name for p in out.iterdir()}
+    assert names == expected_files("mini") | expected_files("synth")
+    table = result.stdout.splitlines()
+    assert table[0].split()[:3] == ["file", "format", "items"]
+    assert table[-1 - table[::-1].index(next(t for t in table if "files in" in t))].startswith(
+        f"{len(names)} files in {out}")
+    for path in out.iterdir():
+        count = check_whole(path)
+        assert count > 0
+        row = next(line for line in table if line.split()[0] == str(path))
+        if not path.name.endswith(".pdf"):
+            assert int(row.split()[2]) == count, row
+    # stderr is not a terminal here: one line per file instead of a bar
+    assert sorted(line.split()[1] for line in result.stderr.splitlines()
+                  if line.startswith("wrote ")) == sorted(str(out / n) for n in names)
+    assert "\r" not in result.stderr
+
+
+def test_build_files_are_those_export_writes(decks_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    classroom = ["moodle-xml", "gift", "kahoot", "quizlet", "json"]
+    assert main(["build", "--decks", str(decks_dir), "--out", str(out), "--seed", "8",
+                 "--formats", ",".join(classroom)]) == 0
+    for fmt in classroom:
+        single = tmp_path / f"single-{fmt}"
+        assert main(["export", "--format", fmt, "--decks", str(decks_dir), "--deck", "synth",
+                     "--seed", "8", "-o", str(single)]) == 0
+        assert (out / f"synth{ARTEFACTS[fmt]}").read_bytes() == single.read_bytes(), fmt
+
+
+def test_same_inputs_same_bytes(decks_dir: Path, tmp_path: Path) -> None:
+    env = {"SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH}
+    first, second = tmp_path / "a", tmp_path / "b"
+    for out in (first, second):
+        result = run_build("--decks", str(decks_dir), "--out", str(out), "--seed", "2", env=env)
+        assert result.returncode == 0, result.stderr
+    names = sorted(p.name for p in first.iterdir())
+    assert names == sorted(p.name for p in second.iterdir())
+    different = [n for n in names if (first / n).read_bytes() != (second / n).read_bytes()]
+    assert not different
+
+
+def test_formats_option_and_its_errors(decks_dir: Path, tmp_path: Path,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "only"
+    assert main(["build", "--decks", str(decks_dir), "--out", str(out),
+                 "--formats", "gift,json", "--formats", "quizlet"]) == 0
+    assert {p.name for p in out.iterdir()} == (expected_files("mini", ["gift", "json", "quizlet"])
+                                               | expected_files("synth", ["gift", "json", "quizlet"]))
+    with pytest.raises(SystemExit) as info:
+        main(["build", "--formats", "gift,pdf"])
+    assert info.value.code == 2
+    assert "unknown format 'pdf'" in capsys.readouterr().err
+    a_file = tmp_path / "file"
+    a_file.write_text("x")
+    assert main(["build", "--decks", str(decks_dir), "--out", str(a_file)]) == 1
+    assert "is a file, not a folder" in capsys.readouterr().err
+
+
+def test_a_missing_exporter_is_skipped_with_a_message(decks_dir: Path, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    import histquiz.commands.build as build
+
+    monkeypatch.setitem(build.NEEDS, "gift", "histquiz.export.no_such_module")
+    assert main(["build", "--decks", str(decks_dir), "--out", str(tmp_path),
+                 "--formats", "gift,json"]) == 0
+    assert "skipping gift: not available" in capsys.readouterr().err
+    assert {p.name for p in tmp_path.iterdir()} == {"mini-items.json", "synth-items.json"}
+
+
+# --- interruptions --------------------------------------------------------------------------
+
+
+def test_a_write_cut_off_halfway_keeps_the_old_file(decks_dir: Path, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """Ctrl-C in the middle of writing a file: the file keeps its old content, whole."""
+    out = tmp_path / "dist"
+    args = ["build", "--decks", str(decks_dir), "--out", str(out), "--formats", "gift,moodle-xml"]
+    assert main([*args, "--seed", "1"]) == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    real_write_text = Path.write_text
+
+    def half_then_interrupt(self: Path, data: str, *a: object, **k: object) -> int:
+        real_write_text(self, data[: len(data) // 2], encoding="utf-8")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Path, "write_text", half_then_interrupt)
+    assert main([*args, "--seed", "2"]) == 130
+    monkeypatch.undo()
+    assert "interrupted" in capsys.readouterr().err
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+@pytest.mark.parametrize(("sig", "after"), [
+    pytest.param(signal.SIGKILL, 1, id="sigkill-after-1"),
+    pytest.param(signal.SIGKILL, 4, id="sigkill-after-4"),
+    pytest.param(signal.SIGINT, 2, id="sigint-after-2"),
+])
+def test_a_killed_build_leaves_only_whole_files(big_deck: Path, tmp_path: Path,
+                                                sig: signal.Signals, after: int) -> None:
+    out = tmp_path / "dist"
+    args = [sys.executable, "-m", "histquiz", "build", "--decks", str(big_deck), "--out", str(out)]
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    assert proc.stderr is not None
+    written = 0
+    for line in proc.stderr:
+        if line.startswith("wrote "):
+            written += 1
+            if written == after:
+                proc.send_signal(sig)
+                break
+    _, err = proc.communicate(timeout=120)
+    assert written == after, "the build ended before it could be interrupted"
+    if sig == signal.SIGINT:
+        assert proc.returncode == 130 and "interrupted" in err and "Traceback" not in err
+    else:
+        assert proc.returncode == -signal.SIGKILL
+    temporaries = sorted(out.glob(".*.part"))
+    if sig == signal.SIGINT:
+        assert not temporaries, "Ctrl-C must clean up its temporary files"
+    finished = [p for p in out.iterdir() if not p.name.startswith(".")]
+    assert len(finished) >= after
+    for path in finished:
+        assert check_whole(path) > 0, path
+    # the next build removes what a killed one left and completes everything
+    again = run_build("--decks", str(big_deck), "--out", str(out))
+    assert again.returncode == 0, again.stderr
+    assert not list(out.glob(".*"))
+    assert {p.name for p in out.iterdir()} == expected_files("big")
+    if temporaries:
+        assert "unfinished temporary file" in again.stderr
+
+
+def test_stale_temporary_files_are_removed_and_finished_files_kept(decks_dir: Path,
+                                                                  tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    out.mkdir()
+    stale = out / ".mini-moodle.xml.k3j9x1.part"
+    stale.write_text("<quiz><question")
+    keep = out / "notes.txt"
+    keep.write_text("mine")
+    result = run_build("--decks", str(decks_dir), "--out", str(out), "--formats", "moodle-xml")
+    assert result.returncode == 0
+    assert "removed 1 unfinished temporary file left by an interrupted build" in result.stderr
+    assert not stale.exists() and keep.read_text() == "mine"
+
+
+# --- on a terminal --------------------------------------------------------------------------
+
+
+def test_progress_bar_on_a_terminal(decks_dir: Path, tmp_path: Path) -> None:
+    child = pexpect.spawn(sys.executable, ["-m", "histquiz", "build", "--decks", str(decks_dir),
+                                           "--out", str(tmp_path / "dist"), "--formats", "gift,json"],
+                          encoding="utf-8", timeout=120, dimensions=(24, 100))
+    child.expect(pexpect.EOF)
+    child.close()
+    screen = child.before or ""
+    assert child.exitstatus == 0, screen
+    assert "\r\x1b[K[" in screen and "] 2/4 synth-gift.txt" in screen
+    assert "wrote " not in screen
+    assert "4 files in" in screen
+
+
+# --- the built-in decks ---------------------------------------------------------------------
+
+
+def test_build_of_the_built_in_decks(tmp_path: Path) -> None:
+    decks = load_decks()
+    result = run_build("--out", str(tmp_path), env={"SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH})
+    assert result.returncode == 0, result.stderr
+    expected = set().union(*(expected_files(d.id) for d in decks))
+    assert {p.name for p in tmp_path.iterdir()} == expected
+    for path in tmp_path.iterdir():
+        assert check_whole(path) > 0, path
