@@ -538,6 +538,24 @@ def test_export_to_stdout_and_its_limits(capsys: pytest.CaptureFixture[str]) -> 
     assert "binary file" in capsys.readouterr().err
 
 
+def test_export_options_reach_the_formats(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    mini = str(GOOD / "mini.yaml")
+    gift, kahoot = tmp_path / "q.txt", tmp_path / "k.xlsx"
+    assert main(["export", "--format", "gift", "--decks", mini, "--tolerance", "2", "-o", str(gift)]) == 0
+    assert "{#1955:2" in gift.read_text("utf-8")
+    assert main(["export", "--format", "kahoot", "--decks", mini, "--time-limit", "60",
+                 "--options", "3", "-o", str(kahoot)]) == 0
+    rows = kahoot_table(read_xlsx(kahoot.read_bytes()))
+    assert rows and all(r[6] == 60 and r[5] is None for r in rows)
+    capsys.readouterr()
+    assert main(["export", "--format", "kahoot", "--decks", mini, "--options", "5",
+                 "-o", str(tmp_path / "k5.xlsx")]) == 1
+    assert "at most 4 answers" in capsys.readouterr().err
+    assert not (tmp_path / "k5.xlsx").exists()
+    with pytest.raises(SystemExit):
+        main(["export", "--format", "kahoot", "--decks", mini, "--time-limit", "45", "-o", "x"])
+
+
 def test_export_same_seed_same_bytes(tmp_path: Path) -> None:
     deck = str(write_deck(tmp_path, 10, seed=9, deck_id="rep"))
     for fmt in CLASSROOM_FORMATS:

@@ -76,6 +76,9 @@ def run(args: argparse.Namespace) -> int:
     from .common import load, rng, selection
     from .items import pick
 
+    if args.format == "kahoot" and args.options > 4:
+        raise UsageError(f"Kahoot takes at most 4 answers per question, not {args.options}; "
+                         "use --options 3 or 4")
     decks = load(args)
     random_ = rng(args)
     items = pick(generate(decks, random_, selection(args), args.options), args.count, random_)
