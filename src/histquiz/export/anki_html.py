@@ -18,18 +18,22 @@ from ..dates import DateSpan, HistDate, Precision, When
 from ..model import Source
 
 LETTERS = "ABCDEFGHIJ"
+_NEEDS_WORK = re.compile(r"[&<>\"'\[\]\x00-\x1f\x7f]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _SPECIAL = str.maketrans({"[": "&#91;", "]": "&#93;", "\n": "<br>", "\t": " "})
 
 
 def text(value: str) -> str:
     """Plain text → HTML that shows exactly that text, on one or more lines."""
+    if not _NEEDS_WORK.search(value):
+        return value
     escaped = html.escape(value, quote=True).translate(_SPECIAL)
     return _CONTROL.sub(lambda m: f"&#x{ord(m.group()):x};", escaped)
 
 
 def options_html(options: Sequence[str], correct: int | None = None) -> str:
-    """The lettered options; with ``correct`` given, that option is marked as the answer."""
+    """The lettered options (already escaped with ``text``); with ``correct`` given, that option
+    is marked as the answer."""
     rows = []
     for i, option in enumerate(options):
         if correct is None:
@@ -39,12 +43,13 @@ def options_html(options: Sequence[str], correct: int | None = None) -> str:
         else:
             attrs, mark = ' class="hq-other"', ""
         rows.append(f'<li{attrs}><span class="hq-letter">{LETTERS[i]}</span>'
-                    f'<span class="hq-text">{text(option)}</span>{mark}</li>')
+                    f'<span class="hq-text">{option}</span>{mark}</li>')
     return f'<ol class="hq-options">{"".join(rows)}</ol>'
 
 
 def answer_html(options: Sequence[str], correct: int) -> str:
-    return f'<span class="hq-letter-answer">{LETTERS[correct]}</span> {text(options[correct])}'
+    """The key's letter and text (options already escaped with ``text``)."""
+    return f'<span class="hq-letter-answer">{LETTERS[correct]}</span> {options[correct]}'
 
 
 def _link(url: str) -> str:
@@ -59,11 +64,12 @@ def citation_html(source: Source) -> str:
     return text(plain) + (f" {_link(source.url)}" if source.url else "")
 
 
-def sources_html(sources: Sequence[Source]) -> str:
-    if not sources:
+def sources_html(citations: Sequence[str]) -> str:
+    """The sources block, from citations already made with ``citation_html``."""
+    if not citations:
         return ""
-    label = "Source" if len(sources) == 1 else "Sources"
-    rows = "".join(f"<li>{citation_html(s)}</li>" for s in sources)
+    label = "Source" if len(citations) == 1 else "Sources"
+    rows = "".join(f"<li>{c}</li>" for c in citations)
     return f'<span class="hq-label">{label}</span><ul>{rows}</ul>'
 
 
