@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 from xml.sax.saxutils import escape, quoteattr
 
 from .classroom import clean
@@ -28,8 +28,7 @@ _DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 PLAIN, BOLD, TITLE, WRAP, BOLD_WRAP = 0, 1, 2, 3, 4
 
 
-@dataclass(frozen=True)
-class Cell:
+class Cell(NamedTuple):
     value: Value
     style: int = PLAIN
 
