@@ -592,3 +592,24 @@ def test_cli_count_larger_than_available(tmp_path: Path, capsys: pytest.CaptureF
     captured = capsys.readouterr()
     assert "only" in captured.err and "questions match" in captured.err
     assert out.exists()
+
+
+def test_long_texts_wrap_and_print_literally(tmp_path: Path, mini_decks: list[Deck]) -> None:
+    """Texts too long for one line go through reportlab's Paragraph: still escaped, still whole."""
+    from dataclasses import replace
+
+    base = next(i for i in items_of(mini_decks) if i.kind == "choice" and not i.ordered)
+    long = "AT&T <b>not bold</b> & 5 < 6 > 4 “Хрущёв” — " * 4
+    options = tuple(f"{long}option {n} &amp; <i>{n}</i>" for n in range(len(base.options)))
+    assert base.answer_index is not None
+    item = replace(base, question=f"Which is right? {long}", options=options,
+                   answer=options[base.answer_index])
+    sheet, key = build([item], tmp_path / "long.pdf", versions=2, seed=1)
+    printed = check_worksheet([item], sheet, key, 2)  # the stem is read without its points column
+    assert norm(printed["A"].questions[0].stem) == norm(item.question)
+    text = norm("\n".join(pdf_pages(sheet)))
+    for option in options:
+        assert norm(option) in text
+    assert key is not None
+    rows = parse_keys(pdf_pages(key))
+    assert [norm(r.text) for r in rows["A"][:-1]] == [norm(item.answer)]

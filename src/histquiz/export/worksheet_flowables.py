@@ -6,14 +6,17 @@ A question is one flowable that refuses to split, so it always sits whole on one
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph
 
 from .worksheet_fonts import BOLD, ITALIC, REGULAR
@@ -32,6 +35,7 @@ OPTION_X = TEXT_X + 2 * BUBBLE_R + 2.6 * mm
 BLOCK_GAP = 4.2 * mm  # space below each question
 OPTION_GAP = 1.3 * mm
 BOX_HEIGHT = 8 * mm
+_SPACES = re.compile(r"[ \t\r\n]+")  # what a Paragraph folds into one space (not NBSP)
 FIELD_WIDTHS = {"day": 16 * mm, "month": 36 * mm, "year": 24 * mm, "answer": 90 * mm}
 
 
@@ -73,55 +77,80 @@ def make_styles() -> Styles:
     )
 
 
+class Text:
+    """Plain text in a style: drawn as one string when it fits the width, and only otherwise
+    as a wrapped Paragraph (parsing markup for every option would cost more than the layout)."""
+
+    def __init__(self, text: str, style: ParagraphStyle) -> None:
+        self.text = _SPACES.sub(" ", text).strip()
+        self.style = style
+        self.natural = stringWidth(self.text, style.fontName, style.fontSize)
+        self.para: Paragraph | None = None
+        self.height = 0.0
+
+    def wrap(self, width: float, avail_height: float) -> float:
+        if self.natural <= width:
+            self.para = None
+            self.height = self.style.leading
+        else:
+            if self.para is None:
+                self.para = Paragraph(escape(self.text), self.style)
+            self.height = self.para.wrap(width, avail_height)[1]
+        return self.height
+
+    def draw(self, canv: Canvas, x: float, top: float) -> None:
+        if self.para is not None:
+            self.para.drawOn(canv, x, top - self.height)
+            return
+        canv.setFillColor(self.style.textColor)
+        canv.setFont(self.style.fontName, self.style.fontSize)
+        canv.drawString(x, top - self.style.fontSize, self.text)
+
+
 class QuestionBlock(Flowable):  # type: ignore[misc]
     """Number, stem and points on the first line; then lettered bubbles, or boxes to write a
     date in. Short options sit side by side (A B C D on one row, or two by two), long ones one
     per row. Never split: platypus moves the whole block to the next page instead."""
 
-    def __init__(self, number: int, stem: Paragraph, points: str,
-                 options: Sequence[tuple[str, Paragraph]], fields: Sequence[str],
-                 styles: Styles) -> None:
+    def __init__(self, number: int, stem: str, points: str, options: Sequence[str],
+                 fields: Sequence[str], styles: Styles) -> None:
         super().__init__()
         self.number = number
-        self.stem = stem
+        self.stem = Text(stem, styles.stem)
         self.points = points
-        self.options = [para for _, para in options]
-        style = styles.option
-        self._natural = [stringWidth(text, style.fontName, style.fontSize) for text, _ in options]
+        self.options = [Text(text, styles.option) for text in options]
         self.fields = list(fields)
         self.styles = styles
         self._wrapped: tuple[float, float] | None = None
-        self._stem_h = 0.0
-        self._placed: list[tuple[float, float, float]] = []  # x, top (from block top), row height
+        self._placed: list[tuple[float, float]] = []  # x, top (from the block's top)
+        self._options_end = 0.0
 
     def _columns(self, avail_width: float) -> int:
         n = len(self.options)
         room = avail_width - TEXT_X
+        widest = max(o.natural for o in self.options)
         for cols in dict.fromkeys((n, 2, 1)):
             if 1 <= cols <= n:
                 cell = room / cols - (OPTION_X - TEXT_X) - 7 * mm
-                if cols == 1 or max(self._natural) <= cell:
+                if cols == 1 or widest <= cell:
                     return cols
         return 1
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         if self._wrapped is not None and self._wrapped[0] == avail_width:
             return self._wrapped
-        stem_w = avail_width - TEXT_X - POINTS_WIDTH
-        self._stem_h = self.stem.wrap(stem_w, avail_height)[1]
-        height = self._stem_h
+        height = self.stem.wrap(avail_width - TEXT_X - POINTS_WIDTH, avail_height)
         cols = self._columns(avail_width) if self.options else 1
         cell = (avail_width - TEXT_X) / cols
         text_w = cell - (OPTION_X - TEXT_X) - (4 * mm if cols == 1 else 0)
         self._placed = []
         for first in range(0, len(self.options), cols):
             row = self.options[first:first + cols]
-            heights = [para.wrap(text_w, avail_height)[1] for para in row]
-            row_h = max(*heights, 2 * BUBBLE_R + 0.6 * mm)
+            row_h = max(*(o.wrap(text_w, avail_height) for o in row), 2 * BUBBLE_R + 0.6 * mm)
             height += OPTION_GAP
-            for j in range(len(row)):
-                self._placed.append((TEXT_X + j * cell, height, row_h))
+            self._placed.extend((TEXT_X + j * cell, height) for j in range(len(row)))
             height += row_h
+        self._options_end = height
         if self.fields:
             height += 2.2 * mm + BOX_HEIGHT + 3.4 * mm
         height += BLOCK_GAP
@@ -134,36 +163,22 @@ class QuestionBlock(Flowable):  # type: ignore[misc]
 
     def draw(self) -> None:
         c = self.canv
-        stem_style = self.styles.stem
+        size = self.styles.stem.fontSize
         top = self.height
-        baseline = top - stem_style.fontSize
         c.setFillColor(INK)
-        c.setFont(BOLD, stem_style.fontSize)
-        c.drawRightString(NUMBER_WIDTH, baseline, f"{self.number}.")
+        c.setFont(BOLD, size)
+        c.drawRightString(NUMBER_WIDTH, top - size, f"{self.number}.")
         c.setFillColor(GREY)
         c.setFont(ITALIC, 8.5)
-        c.drawRightString(self.width, baseline, self.points)
-        self.stem.drawOn(c, TEXT_X, top - self._stem_h)
-        bottom = top - self._stem_h
+        c.drawRightString(self.width, top - size, self.points)
+        self.stem.draw(c, TEXT_X, top)
         option_size = self.styles.option.fontSize
-        for index, (para, (x, offset, _)) in enumerate(zip(self.options, self._placed, strict=True)):
-            para_top = top - offset
-            para.drawOn(c, x + OPTION_X - TEXT_X, para_top - para.height)
-            self._bubble(x + BUBBLE_R, para_top - option_size + 0.36 * option_size,
-                         chr(ord("A") + index))
-        if self._placed:
-            bottom = top - self._placed[-1][1] - self._placed[-1][2]
+        for index, (option, (x, offset)) in enumerate(zip(self.options, self._placed, strict=True)):
+            option.draw(c, x + OPTION_X - TEXT_X, top - offset)
+            _bubble(c, x + BUBBLE_R, top - offset - option_size + 0.36 * option_size,
+                    chr(ord("A") + index))
         if self.fields:
-            self._boxes(bottom - 2.2 * mm - BOX_HEIGHT)
-
-    def _bubble(self, x: float, y: float, letter: str) -> None:
-        c = self.canv
-        c.setStrokeColor(INK)
-        c.setLineWidth(0.7)
-        c.circle(x, y, BUBBLE_R, stroke=1, fill=0)
-        c.setFillColor(INK)
-        c.setFont(BOLD, 7.5)
-        c.drawCentredString(x, y - 2.6, letter)
+            self._boxes(top - self._options_end - 2.2 * mm - BOX_HEIGHT)
 
     def _boxes(self, y: float) -> None:
         c = self.canv
@@ -245,6 +260,26 @@ class WriteInLines(Flowable):  # type: ignore[misc]
             c.setLineWidth(0.6)
             c.line(start, 1.4 * mm, x + w - 5 * mm, 1.4 * mm)
             x += w
+
+
+def _bubble(canv: Canvas, x: float, y: float, letter: str) -> None:
+    """A circle with its letter, centred on (x, y). Drawn once per document as a form and then
+    placed by reference: hundreds of circles cost one small operator each."""
+    name = f"hq-bubble-{letter}"
+    if not canv.hasForm(name):
+        edge = BUBBLE_R + 1
+        canv.beginForm(name, -edge, -edge, edge, edge)
+        canv.setStrokeColor(INK)
+        canv.setLineWidth(0.7)
+        canv.circle(0, 0, BUBBLE_R, stroke=1, fill=0)
+        canv.setFillColor(INK)
+        canv.setFont(BOLD, 7.5)
+        canv.drawCentredString(0, -2.6, letter)
+        canv.endForm()
+    canv.saveState()
+    canv.translate(x, y)
+    canv.doForm(name)
+    canv.restoreState()
 
 
 def points_label(points: int) -> str:

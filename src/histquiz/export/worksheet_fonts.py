@@ -12,7 +12,6 @@ import io
 import unicodedata
 from dataclasses import dataclass
 from importlib import resources
-from xml.sax.saxutils import escape
 
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
@@ -72,7 +71,8 @@ def where_of(item: Item) -> str:
 
 
 class TextChecker:
-    """Normalises deck text for printing and collects every character the fonts cannot print."""
+    """Normalises deck text for printing and collects every character the fonts cannot print.
+    (Escaping for paragraph markup happens where a Paragraph is made, in worksheet_flowables.)"""
 
     def __init__(self, fonts: Fonts) -> None:
         self.fonts = fonts
@@ -88,10 +88,6 @@ class TextChecker:
                 self._reported.add((where, ch))
                 self.problems.append((where, ch))
         return text
-
-    def markup(self, text: str, where: str, face: str = REGULAR) -> str:
-        """The text checked and escaped for reportlab's paragraph markup: & < > print as such."""
-        return escape(self.plain(text, where, face))
 
     def raise_problems(self) -> None:
         if not self.problems:

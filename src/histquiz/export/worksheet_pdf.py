@@ -44,6 +44,7 @@ from .worksheet_flowables import (
     Anchor,
     QuestionBlock,
     Styles,
+    Text,
     VersionBadge,
     WriteInLines,
     make_styles,
@@ -289,11 +290,8 @@ def _first_page(ctx: _Context, version: Version) -> list[Flowable]:
 def _question(ctx: _Context, part_key: str, q: PrintedQuestion) -> Flowable:
     item, check, styles = q.item, ctx.checker, ctx.styles
     where = where_of(item)
-    stem = Paragraph(check.markup(item.question, where), styles.stem)
-    options = []
-    for text in q.options:
-        plain = check.plain(text, where)
-        options.append((plain, Paragraph(_escape(plain), styles.option)))
+    stem = check.plain(item.question, where)
+    options = [check.plain(text, where) for text in q.options]
     if item.kind == "choice":
         fields: Sequence[str] = ()
     elif item.kind == "date" and item.answer_date is not None:
@@ -346,17 +344,19 @@ def key_story(ctx: _Context, version: Version) -> list[Flowable]:
                   f"Use it only for the sheets marked version {version.letter}.", styles.small),
         Spacer(1, 5 * mm),
     ]
+    text_width = ctx.width - 50 * mm
     rows: list[list[Any]] = [["No.", "Answer", "Answer text", "Points"]]
     for q in version.questions:
-        where = where_of(q.item)
         if q.answer_index is not None:
-            letter, text = q.letter, q.options[q.answer_index]
+            letter, answer = q.letter, q.options[q.answer_index]
         else:
-            letter, text = "write-in", q.item.answer
-        rows.append([f"{q.number}.", letter, Paragraph(check.markup(text, where), styles.cell),
-                     str(q.points)])
+            letter, answer = "write-in", q.item.answer
+        text = Text(check.plain(answer, where_of(q.item)), styles.cell)
+        # a plain string cell when the answer fits on its line; a Paragraph only to wrap
+        cell = text.text if text.natural <= text_width - 13 else Paragraph(_escape(text.text), styles.cell)
+        rows.append([f"{q.number}.", letter, cell, str(q.points)])
     rows.append(["", "", "Total", str(total)])
-    table = Table(rows, colWidths=[14 * mm, 20 * mm, ctx.width - 50 * mm, 16 * mm], repeatRows=1)
+    table = Table(rows, colWidths=[14 * mm, 20 * mm, text_width, 16 * mm], repeatRows=1)
     table.setStyle(TableStyle([
         ("FONTNAME", (0, 0), (-1, -1), REGULAR), ("FONTSIZE", (0, 0), (-1, -1), 9.5),
         ("FONTNAME", (0, 0), (-1, 0), BOLD), ("FONTNAME", (1, 1), (1, -1), BOLD),
