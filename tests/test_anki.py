@@ -7,6 +7,7 @@ scenarios share their collections between checks instead of opening one per chec
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import random
 import re
@@ -128,6 +129,26 @@ def check_package(folder: Path, decks: Sequence[Deck], items: Sequence[Item]) ->
                 first_of_fact.setdefault((it.deck, it.fact), it)
             keys = [sort_key_for_date(it.date) for it in first_of_fact.values()]
             assert keys == sorted(keys), name.name
+        reviewed = review_one(col)
+        reps = col.get_card(reviewed).reps
+
+    # Reword some explanations and questions: a rebuild updates exactly those notes in place.
+    reworded = [dataclasses.replace(item, question=f"{item.question} (reworded)",
+                                    explanation=f"{item.explanation} & more <i>")
+                if n % 5 == 0 else item for n, item in enumerate(items)]
+    write_apkg(reworded, decks, folder / "deck-2.apkg", timestamp=T2, previous=apkg)
+    changed = len(range(0, len(items), 5))
+    with collection(folder) as col:
+        counts = import_apkg(col, folder / "deck-2.apkg")
+        assert counts == Counts(new=0, updated=changed, duplicate=len(items) - changed,
+                                conflicting=0, first_field_match=0)
+    with collection(folder) as col:
+        assert col.note_count() == len(items)
+        assert col.get_card(reviewed).reps == reps == 1
+        shown = col.find_notes('"Question:* (reworded)"')
+        assert len(shown) == changed
+        card = col.get_card(col.find_cards(f"nid:{shown[0]}")[0])
+        assert Shown(card.answer()).texts["hq-explanation"].endswith(" & more <i>")
 
 
 def test_mini_deck_imports_and_renders(tmp_path: Path, mini_decks: list[Deck]) -> None:

@@ -209,6 +209,7 @@ CSS = """\
 .hq-date-answer { font-size: 1.35em; }
 .hq-format { font-size: 0.8em; color: var(--hq-muted); text-align: center; margin-bottom: 0.4em; }
 .hq-when, .hq-fact, .hq-explanation, .hq-note { margin: 0.5em 0; }
+.hq-fact { border-left: 3px solid var(--hq-right); padding-left: 0.6em; }
 .hq-label {
   font-size: 0.75em;
   font-weight: bold;
