@@ -1,0 +1,524 @@
+"""The progress store: one SQLite file holding every review and each item's FSRS card.
+
+Durability comes first. Each answer is written and committed in its own transaction the moment
+it is given, so Ctrl-C, a closed terminal or a kill loses at most the question on screen. The
+file runs in WAL mode with a busy timeout, and a scheduled review re-reads the item's card
+inside its write transaction, so two quizzes on one store apply their reviews one after the
+other instead of overwriting each other. A file that is not ours (another program's SQLite
+database, a damaged file, a newer schema) is refused with a one-line error and never written.
+
+Scheduling is FSRS (the ``fsrs`` package) with its default parameters and fuzzing turned off,
+so the same answers at the same times give the same schedule. The card id FSRS wants is an
+integer derived from the item id; the store keys every row on the item id itself.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from fsrs import Card, Rating, Scheduler
+
+from ..errors import HistquizError
+
+# "HQZ1": written into the SQLite header so a histquiz store is recognised as ours.
+APPLICATION_ID = 0x48515A31
+SCHEMA_VERSION = 1
+FILE_NAME = "progress.sqlite3"
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+BUSY_TIMEOUT_S = 10.0
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sessions (
+    id INTEGER PRIMARY KEY,
+    mode TEXT NOT NULL,
+    started TEXT NOT NULL,
+    ended TEXT,
+    planned INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS reviews (
+    id INTEGER PRIMARY KEY,
+    session_id INTEGER NOT NULL REFERENCES sessions(id),
+    item_id TEXT NOT NULL,
+    topic TEXT NOT NULL,
+    at TEXT NOT NULL,
+    answer TEXT NOT NULL,
+    verdict TEXT NOT NULL,
+    rating INTEGER NOT NULL,
+    correct INTEGER NOT NULL,
+    duration_ms INTEGER NOT NULL,
+    mode TEXT NOT NULL,
+    retry INTEGER NOT NULL,
+    scheduled INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS reviews_item ON reviews(item_id, at);
+CREATE INDEX IF NOT EXISTS reviews_session ON reviews(session_id);
+CREATE INDEX IF NOT EXISTS reviews_at ON reviews(at);
+CREATE TABLE IF NOT EXISTS cards (
+    item_id TEXT PRIMARY KEY,
+    topic TEXT NOT NULL,
+    card TEXT NOT NULL,
+    due TEXT NOT NULL,
+    introduced TEXT NOT NULL,
+    reps INTEGER NOT NULL,
+    lapses INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS cards_due ON cards(due);
+CREATE INDEX IF NOT EXISTS cards_introduced ON cards(introduced);
+"""
+_TABLES = {"meta", "sessions", "reviews", "cards"}
+
+
+class StoreError(HistquizError):
+    """The progress store cannot be used; the message says which file and what to do."""
+
+
+def stamp(moment: datetime) -> str:
+    """A UTC time as fixed-width text, so that text order is time order in SQL."""
+    if moment.tzinfo is None:
+        raise ValueError("store times must be timezone-aware")
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def unstamp(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
+
+
+def card_id_for(item_id: str) -> int:
+    """A stable positive 63-bit integer for an item id (FSRS cards need an int id)."""
+    return int.from_bytes(hashlib.sha256(item_id.encode("utf-8")).digest()[:8], "big") >> 1
+
+
+_SCHEDULER: Scheduler | None = None
+
+
+def scheduler() -> Scheduler:
+    global _SCHEDULER
+    if _SCHEDULER is None:
+        _SCHEDULER = Scheduler(enable_fuzzing=False)
+    return _SCHEDULER
+
+
+def default_path(env: dict[str, str] | None = None) -> Path:
+    """HISTQUIZ_HOME/progress.sqlite3 when set, else the user's data directory."""
+    env = dict(os.environ) if env is None else env
+    home = env.get("HISTQUIZ_HOME", "").strip()
+    if home:
+        return Path(home).expanduser() / FILE_NAME
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("histquiz", appauthor=False)) / FILE_NAME
+
+
+def resolve_path(db: str | None) -> tuple[Path, bool]:
+    """The store to use and whether its folder may be created (only for the default places)."""
+    if db:
+        return Path(db).expanduser(), False
+    return default_path(), True
+
+
+@dataclass(frozen=True)
+class Review:
+    """One answer as the store keeps it."""
+
+    session_id: int
+    item_id: str
+    topic: str
+    at: datetime
+    answer: str
+    verdict: str
+    rating: int  # FSRS rating: 1 Again, 2 Hard, 3 Good, 4 Easy
+    correct: bool
+    duration_ms: int
+    mode: str
+    retry: bool = False
+
+
+@dataclass(frozen=True)
+class CardInfo:
+    item_id: str
+    due: datetime
+
+
+@dataclass(frozen=True)
+class TopicStats:
+    topic: str
+    items_seen: int
+    answers: int
+    recalled: int  # answers rated Hard or better (right, or a near miss)
+    cards: int
+    retrievability: float | None  # mean over the topic's scheduled cards, now
+
+    @property
+    def recall_rate(self) -> float:
+        return self.recalled / self.answers if self.answers else 0.0
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    id: int
+    mode: str
+    started: datetime
+    last_answer: datetime | None
+    answers: int
+    correct: int
+
+
+class Store:
+    """An open progress store. Use ``Store.open(path)``; close it (or use ``with``)."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+        self.path = path
+        self._conn = conn
+
+    # --- opening -------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], *, create_folder: bool = False,
+             check: bool = True) -> Store:
+        path = Path(path)
+        if path.is_dir():
+            raise StoreError(f"{path} is a folder; give the progress store a file name")
+        _refuse_non_sqlite(path)
+        if not path.parent.is_dir():
+            if not create_folder:
+                raise StoreError(f"{path}: the folder {path.parent} does not exist; create it first")
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"cannot create the folder {path.parent}: "
+                                 f"{exc.strerror or exc}") from None
+        if path.exists() and path.stat().st_size > 0:
+            # Vet an existing file through a read-only connection first: a read-write one
+            # could replay a foreign program's leftover journal into its file on close.
+            probe = cls(path, _connect(path, readonly=True))
+            try:
+                with probe._guard("open"):
+                    probe._vet(check)
+            finally:
+                probe.close()
+        store = cls(path, _connect(path))
+        try:
+            with store._guard("open"):
+                store._prepare()
+        except BaseException:
+            store.close()
+            raise
+        return store
+
+    def _vet(self, check: bool) -> None:
+        """Refuse a file that is not a histquiz store, is damaged, or is too new."""
+        app_id, version, tables = self._identity()
+        if app_id == APPLICATION_ID:
+            self._check_version(version)
+            if check:
+                self._check_integrity()
+        elif app_id != 0 or tables:
+            raise StoreError(
+                f"{self.path} is an SQLite database of another program, not a histquiz "
+                "progress store; it was left untouched. Choose another file with --db."
+            )
+
+    def _prepare(self) -> None:
+        if self._identity()[0] != APPLICATION_ID:
+            self._vet(check=False)  # replaced since it was vetted? then refuse it
+            self._initialise()
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        # WAL with synchronous=FULL: a committed answer survives a crash and a power cut.
+        self._conn.execute("PRAGMA synchronous=FULL")
+        self._conn.execute("PRAGMA foreign_keys=ON")
+
+    def _identity(self) -> tuple[int, int, set[str]]:
+        app_id = self._conn.execute("PRAGMA application_id").fetchone()[0]
+        version = self._conn.execute("PRAGMA user_version").fetchone()[0]
+        tables = {r[0] for r in self._conn.execute(
+            "SELECT name FROM sqlite_master WHERE type='table'")}
+        return int(app_id), int(version), tables
+
+    def _check_version(self, version: int) -> None:
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path} was written by a newer histquiz (store version {version}; this "
+                f"one reads version {SCHEMA_VERSION}); it was left untouched. Upgrade histquiz."
+            )
+
+    def _check_integrity(self) -> None:
+        rows = self._conn.execute("PRAGMA quick_check(1)").fetchall()
+        if rows != [("ok",)]:
+            raise StoreError(self._damaged(str(rows[0][0]) if rows else "no answer"))
+        missing = _TABLES - {r[0] for r in self._conn.execute(
+            "SELECT name FROM sqlite_master WHERE type='table'")}
+        if missing:
+            raise StoreError(self._damaged(f"missing tables: {', '.join(sorted(missing))}"))
+
+    def _damaged(self, detail: str) -> str:
+        detail = "; ".join(part.strip(" *") for part in detail.splitlines() if part.strip(" *"))
+        if len(detail) > 80:
+            detail = detail[:77] + "..."
+        return (f"{self.path} is damaged ({detail}); it was left untouched. Restore a backup, "
+                "or move it aside and histquiz will start a new progress store.")
+
+    def _initialise(self) -> None:
+        # WAL first: it cannot change inside a transaction. Two first runs may race to create
+        # the store, so the check is repeated under the write lock.
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            app_id, version, tables = self._identity()
+            if app_id == APPLICATION_ID:
+                self._conn.execute("COMMIT")
+                self._check_version(version)
+                return
+            if app_id != 0 or tables:
+                raise StoreError(f"{self.path} changed while histquiz was creating it; "
+                                 "it was left untouched")
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    self._conn.execute(statement)
+            self._conn.execute("INSERT INTO meta(key, value) VALUES ('application', 'histquiz')")
+            self._conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
+            self._conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            self._conn.execute("COMMIT")
+        except BaseException:
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
+            raise
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- errors and transactions -----------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _guard(self, doing: str) -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.DatabaseError as exc:
+            text = str(exc)
+            if "locked" in text or "busy" in text:
+                raise StoreError(f"the progress store {self.path} stayed busy for "
+                                 f"{BUSY_TIMEOUT_S:.0f} s (another histquiz is writing); "
+                                 "try again") from None
+            if "readonly" in text or "read-only" in text:
+                raise StoreError(f"cannot write the progress store {self.path}: "
+                                 "it is read-only") from None
+            if "not a database" in text or "malformed" in text or "corrupt" in text:
+                raise StoreError(self._damaged(text)) from None
+            raise StoreError(f"the progress store {self.path} failed to {doing}: {text}") from None
+
+    @contextlib.contextmanager
+    def _write(self, doing: str) -> Iterator[sqlite3.Connection]:
+        """One IMMEDIATE transaction: taken with the write lock, committed on success."""
+        with self._guard(doing):
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+                self._conn.execute("COMMIT")
+            except BaseException:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                raise
+
+    # --- sessions and reviews --------------------------------------------------------------
+
+    def start_session(self, mode: str, planned: int, now: datetime) -> int:
+        with self._write("start a session") as conn:
+            cur = conn.execute("INSERT INTO sessions(mode, started, planned) VALUES (?, ?, ?)",
+                               (mode, stamp(now), planned))
+            assert cur.lastrowid is not None
+            return cur.lastrowid
+
+    def end_session(self, session_id: int, now: datetime) -> None:
+        with self._write("end a session") as conn:
+            conn.execute("UPDATE sessions SET ended = ? WHERE id = ?", (stamp(now), session_id))
+
+    def record(self, review: Review, *, schedule: bool) -> Card | None:
+        """Commit one answer; with ``schedule``, also move the item's FSRS card on.
+
+        The card is read inside the write transaction, so concurrent sessions each build on
+        the other's last review. Returns the new card when scheduled.
+        """
+        with self._write("save an answer") as conn:
+            conn.execute(
+                "INSERT INTO reviews(session_id, item_id, topic, at, answer, verdict, rating, "
+                "correct, duration_ms, mode, retry, scheduled) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (review.session_id, review.item_id, review.topic, stamp(review.at), review.answer,
+                 review.verdict, review.rating, int(review.correct), review.duration_ms,
+                 review.mode, int(review.retry), int(schedule)),
+            )
+            if not schedule:
+                return None
+            row = conn.execute("SELECT card, introduced, reps, lapses FROM cards "
+                               "WHERE item_id = ?", (review.item_id,)).fetchone()
+            if row is None:
+                card = Card(card_id=card_id_for(review.item_id), due=review.at)
+                introduced, reps, lapses = stamp(review.at), 0, 0
+            else:
+                card = _card_from_json(row[0])
+                introduced, reps, lapses = row[1], row[2], row[3]
+            card, _log = scheduler().review_card(card, Rating(review.rating),
+                                                 review_datetime=review.at.astimezone(timezone.utc))
+            conn.execute(
+                "INSERT INTO cards(item_id, topic, card, due, introduced, reps, lapses) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(item_id) DO UPDATE SET "
+                "topic = excluded.topic, card = excluded.card, due = excluded.due, "
+                "reps = excluded.reps, lapses = excluded.lapses",
+                (review.item_id, review.topic, json.dumps(card.to_dict(), sort_keys=True),
+                 stamp(card.due), introduced, reps + 1,
+                 lapses + (review.rating == Rating.Again and row is not None)),
+            )
+            return card
+
+    # --- reading -----------------------------------------------------------------------------
+
+    def card_infos(self) -> dict[str, CardInfo]:
+        """Every scheduled item's due time."""
+        with self._guard("read the schedule"):
+            return {r[0]: CardInfo(r[0], unstamp(r[1]))
+                    for r in self._conn.execute("SELECT item_id, due FROM cards")}
+
+    def card(self, item_id: str) -> Card | None:
+        with self._guard("read a card"):
+            row = self._conn.execute("SELECT card FROM cards WHERE item_id = ?",
+                                     (item_id,)).fetchone()
+        return _card_from_json(row[0]) if row else None
+
+    def introduced_between(self, start: datetime, end: datetime) -> int:
+        """How many items had their first scheduled review in [start, end)."""
+        with self._guard("count new items"):
+            row = self._conn.execute(
+                "SELECT COUNT(*) FROM cards WHERE introduced >= ? AND introduced < ?",
+                (stamp(start), stamp(end))).fetchone()
+        return int(row[0])
+
+    def reviews(self, session_id: int | None = None) -> list[Review]:
+        sql = ("SELECT session_id, item_id, topic, at, answer, verdict, rating, correct, "
+               "duration_ms, mode, retry FROM reviews")
+        params: tuple[Any, ...] = ()
+        if session_id is not None:
+            sql += " WHERE session_id = ?"
+            params = (session_id,)
+        with self._guard("read the reviews"):
+            rows = self._conn.execute(sql + " ORDER BY id", params).fetchall()
+        return [Review(r[0], r[1], r[2], unstamp(r[3]), r[4], r[5], r[6], bool(r[7]), r[8],
+                       r[9], bool(r[10])) for r in rows]
+
+    def review_count(self) -> int:
+        with self._guard("count the reviews"):
+            return int(self._conn.execute("SELECT COUNT(*) FROM reviews").fetchone()[0])
+
+    def topic_stats(self, now: datetime) -> list[TopicStats]:
+        """Per topic: items answered, first-attempt recall, mean retrievability of its cards."""
+        with self._guard("read the statistics"):
+            answered = self._conn.execute(
+                "SELECT topic, COUNT(DISTINCT item_id), SUM(retry = 0), "
+                "SUM(retry = 0 AND rating >= 2) FROM reviews GROUP BY topic").fetchall()
+            cards = self._conn.execute("SELECT topic, card FROM cards").fetchall()
+        sums: dict[str, list[float]] = {}
+        sched = scheduler()
+        moment = now.astimezone(timezone.utc)
+        for topic, text in cards:
+            r = sched.get_card_retrievability(_card_from_json(text), moment)
+            sums.setdefault(topic, []).append(r)
+        out = []
+        for topic, seen, answers, recalled in answered:
+            values = sums.get(topic, [])
+            out.append(TopicStats(topic, seen, answers or 0, recalled or 0, len(values),
+                                  sum(values) / len(values) if values else None))
+        return sorted(out, key=lambda t: t.topic)
+
+    def due_forecast(self, now: datetime, days: int = 7) -> list[int]:
+        """Cards due on each local day from today (overdue ones count for today)."""
+        today = now.astimezone().date()
+        end = local_midnight(today + timedelta(days=days))
+        counts = [0] * days
+        with self._guard("read the schedule"):
+            rows = self._conn.execute("SELECT due FROM cards WHERE due < ?",
+                                      (stamp(end),)).fetchall()
+        for (due,) in rows:
+            offset = (unstamp(due).astimezone().date() - today).days
+            counts[max(0, offset)] += 1
+        return counts
+
+    def streak(self, now: datetime) -> int:
+        """Consecutive local days, ending today (or yesterday), with at least one answer."""
+        today = now.astimezone().date()
+        window = 400
+        with self._guard("read the reviews"):
+            rows = self._conn.execute(
+                "SELECT DISTINCT date(at, 'localtime') FROM reviews WHERE at >= ?",
+                (stamp(local_midnight(today - timedelta(days=window))),)).fetchall()
+        days = {date.fromisoformat(r[0]) for r in rows if r[0]}
+        day = today if today in days else today - timedelta(days=1)
+        count = 0
+        while day in days:
+            count += 1
+            day -= timedelta(days=1)
+        return count
+
+    def recent_sessions(self, limit: int = 5) -> list[SessionRow]:
+        """The latest sessions that got at least one answer, newest first."""
+        with self._guard("read the sessions"):
+            rows = self._conn.execute(
+                "SELECT s.id, s.mode, s.started, MAX(r.at), COUNT(r.id), SUM(r.correct) "
+                "FROM sessions s JOIN reviews r ON r.session_id = s.id AND r.retry = 0 "
+                "WHERE s.id IN (SELECT DISTINCT session_id FROM reviews "
+                "ORDER BY session_id DESC LIMIT ?) "
+                "GROUP BY s.id ORDER BY s.id DESC", (limit,)).fetchall()
+        return [SessionRow(r[0], r[1], unstamp(r[2]), unstamp(r[3]) if r[3] else None,
+                           r[4], r[5] or 0) for r in rows]
+
+
+def local_midnight(day: date) -> datetime:
+    """The start of a local calendar day, as an aware datetime."""
+    return datetime(day.year, day.month, day.day).astimezone()
+
+
+def _connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
+    try:
+        if readonly:
+            return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
+                                   timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        return sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot open the progress store {path}: {exc}") from None
+
+
+def _card_from_json(text: str) -> Card:
+    card: Card = Card.from_dict(json.loads(text))
+    return card
+
+
+def _refuse_non_sqlite(path: Path) -> None:
+    """Refuse a non-empty file that is not SQLite before SQLite ever touches it."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(len(_SQLITE_MAGIC))
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise StoreError(f"cannot read the progress store {path}: {exc.strerror or exc}") from None
+    if head and head != _SQLITE_MAGIC:
+        raise StoreError(
+            f"{path} is not a histquiz progress store (it is not an SQLite database); it was "
+            "left untouched. Move it aside, or choose another file with --db."
+        )
