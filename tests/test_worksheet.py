@@ -613,3 +613,13 @@ def test_long_texts_wrap_and_print_literally(tmp_path: Path, mini_decks: list[De
     assert key is not None
     rows = parse_keys(pdf_pages(key))
     assert [norm(r.text) for r in rows["A"][:-1]] == [norm(item.answer)]
+
+
+def test_question_taller_than_a_page_is_a_clear_error(tmp_path: Path, mini_decks: list[Deck]) -> None:
+    from dataclasses import replace
+
+    base = next(i for i in items_of(mini_decks) if i.kind == "choice")
+    huge = replace(base, question="Why? " + "a very long question " * 900)
+    with pytest.raises(ExportError, match=rf"fact '{base.fact}'.*too long to fit on one page"):
+        write_worksheet([huge], tmp_path / "x.pdf", WorksheetOptions())
+    assert not (tmp_path / "x.pdf").exists()

@@ -403,9 +403,9 @@ def build_documents(versions: Sequence[Version], options: WorksheetOptions,
 
     n = len(versions[0].questions)
     letters = ", ".join(v.letter for v in versions)
-    subject = f"{n} question{'s' * (n != 1)}, version{'s' * (len(versions) != 1)} {letters}"
+    subject = f"Worksheet of {n} question{'s' * (n != 1)}, version{'s' * (len(versions) != 1)} {letters}"
     if ctx.subtitle:
-        subject = f"{ctx.subtitle}: {subject}"
+        subject += f". {ctx.subtitle}"
     meta = {"title": ctx.title, "author": options.author, "subject": subject,
             "keywords": "history worksheet, histquiz"}
     if options.answer_key == "separate":
