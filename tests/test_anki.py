@@ -31,7 +31,7 @@ from anki_helpers import (
 )
 from synth import deck_yaml
 
-from histquiz import Deck, Item, generate, load_decks
+from histquiz import Deck, Fact, Item, generate, load_decks
 from histquiz.cli import main
 from histquiz.export import anki_html
 from histquiz.export.anki import ROOT_DECK, topic_title, write_apkg
@@ -58,7 +58,7 @@ def build(decks: Sequence[Deck], seed: int = 0) -> list[Item]:
     return generate(decks, random.Random(seed))
 
 
-def _facts(decks: Sequence[Deck]) -> dict[tuple[str, str], object]:
+def _facts(decks: Sequence[Deck]) -> dict[tuple[str, str], Fact]:
     return {(f.deck, f.id): f for d in decks for f in d.facts}
 
 
@@ -68,6 +68,10 @@ def check_package(folder: Path, decks: Sequence[Deck], items: Sequence[Item]) ->
     stats = write_apkg(items, decks, apkg, timestamp=T1)
     assert stats.notes == len(items)
     facts = _facts(decks)
+    same_day: dict[str, list[tuple[Fact, str]]] = {}
+    for fact in facts.values():
+        if fact.date is not None and fact.event:
+            same_day.setdefault(fact.date.iso(), []).append((fact, fact.event))
     by_id = {i.id: i for i in items}
     with collection(folder) as col:
         counts = import_apkg(col, apkg)
@@ -100,10 +104,13 @@ def check_package(folder: Path, decks: Sequence[Deck], items: Sequence[Item]) ->
             assert back.texts["hq-fact"] == item.statement
             for source in item.sources:
                 assert source.title in back.texts["hq-sources"]
-            if card.ord == 1:  # "What happened on …?"
+            if card.ord == 1:  # "What happened on …?", with the date's other events on the back
                 fact = facts[(item.deck, item.fact)]
                 assert front.texts["hq-question"].startswith("What happened ")
-                assert back.texts["hq-answer"] == fact.event  # type: ignore[attr-defined]
+                assert fact.date is not None and fact.event
+                others = [e for f, e in same_day[fact.date.iso()] if f is not fact]
+                assert back.texts["hq-answer"] == fact.event + (
+                    "Also on this date" + "".join(others) if others else "")
                 continue
             assert front.texts["hq-question"] == item.question
             assert "hq-answer" not in front.texts
@@ -281,6 +288,9 @@ def test_type_in_variant_and_awkward_text(tmp_path: Path) -> None:
     deck_file = tmp_path / "odd.yaml"
     text = (GOOD / "mini.yaml").read_text(encoding="utf-8").replace(
         "Founded in Baghdad.", "Founded in Baghdad [sound:boom.mp3] [$]x^2[/$] {{c1::no}}.")
+    twin = text[text.index("  - id: treaty\n"):text.index("  - id: war\n")].replace(
+        "id: treaty", "id: twin").replace("A treaty of friendship is signed", "A twin <event>")
+    text = text.replace("  - id: war\n", twin + "  - id: war\n")
     deck_file.write_text(text.replace("id: mini", "id: odd"), encoding="utf-8")
     decks = load_decks([deck_file])
     items = build(decks)
@@ -298,6 +308,11 @@ def test_type_in_variant_and_awkward_text(tmp_path: Path) -> None:
             card = col.get_card(cid)
             assert "[[type:Date]]" in card.question()
             assert Shown(card.question()).texts["hq-format"].startswith("Type ")
+        # Two facts on one date: each "What happened on …?" card names the other on its back.
+        for own, other in (("treaty", "A twin <event>"), ("twin", "A treaty of friendship")):
+            back = Shown(col.get_card(col.find_cards(f"Item:odd/{own}/date-recall card:2")[0])
+                         .answer())
+            assert back.texts["hq-also"].startswith(f"Also on this date{other}")
         for cid in col.find_cards("Item:odd/pact/*"):
             card = col.get_card(cid)
             back = card.answer()

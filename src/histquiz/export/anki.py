@@ -16,6 +16,11 @@ stay in the learner's collection, with their history. ``write_apkg`` reports the
 were in ``previous`` but are gone, and ``histquiz anki`` prints an Anki search that finds them
 (``Item:deck/fact/template OR …``) so the learner can review and delete them in the browser.
 
+"What happened on …?" Date notes of facts dated to the day (with an event) have a second card,
+date → event. Other events of the same date are named on its back, so the card stays fair and
+never loses its question when a fact joins that date. A fact whose date loses its day leaves
+that card blank: Anki's Tools → Empty Cards removes it.
+
 Order. Decks are "Indo-Soviet History::<Topic>". New cards come chronologically within a topic;
 a fact's second and later questions come a few facts after its first, not straight after it.
 
@@ -115,13 +120,14 @@ def note_tags(item: Item) -> list[str]:
     return list(dict.fromkeys(tags))
 
 
-def _reverse_dates(decks: Sequence[Deck]) -> set[str]:
-    """Dates that belong to exactly one fact: only those make a fair 'What happened on …?' card
-    (a date shared by two facts has two right answers). Only dates known to the day are asked."""
-    counts: Counter[str] = Counter(
-        f.date.iso() for d in decks for f in d.facts if f.date is not None
-    )
-    return {iso for iso, n in counts.items() if n == 1}
+def _events_by_date(decks: Sequence[Deck]) -> dict[str, list[tuple[tuple[str, str], str]]]:
+    """Each exact date (or span) → the facts with an event on it, as ((deck, fact), event)."""
+    found: dict[str, list[tuple[tuple[str, str], str]]] = {}
+    for deck in decks:
+        for fact in deck.facts:
+            if fact.date is not None and fact.event:
+                found.setdefault(fact.date.iso(), []).append(((fact.deck, fact.id), fact.event))
+    return found
 
 
 class _FieldMaker:
@@ -130,7 +136,7 @@ class _FieldMaker:
 
     def __init__(self, decks: Sequence[Deck], date_type: NoteType) -> None:
         self.facts = {(f.deck, f.id): f for d in decks for f in d.facts}
-        self.reverse_ok = _reverse_dates(decks)
+        self.events_on = _events_by_date(decks)
         self.date_type = date_type
         self._shared: dict[tuple[object, ...], tuple[str, str, str, str]] = {}
         self._citations: dict[str, str] = {}
@@ -190,8 +196,14 @@ class _FieldMaker:
         fact = self.facts.get((item.deck, item.fact))
         if fact is not None and fact.event:
             event = h.text(fact.event)
-            if fact.date is not None and fact.date.iso() in self.reverse_ok:
-                prompt = h.text(h.reverse_prompt(fact.date) or "")
+            question = h.reverse_prompt(fact.date) if fact.date is not None else None
+            if question and fact.date is not None:
+                # Whatever else happened that day is on the back too, so the card stays fair,
+                # and a fact never loses its card when another one joins its date.
+                prompt = h.text(question)
+                others = [e for key, e in self.events_on.get(fact.date.iso(), [])
+                          if key != (fact.deck, fact.id)]
+                event += h.also_html(others)
         fields = [
             h.text(item.question),
             h.text(answer.display()),

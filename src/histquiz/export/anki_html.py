@@ -73,6 +73,14 @@ def sources_html(citations: Sequence[str]) -> str:
     return f'<span class="hq-label">{label}</span><ul>{rows}</ul>'
 
 
+def also_html(events: Sequence[str]) -> str:
+    """Other events of the same date, for the back of a 'What happened on …?' card."""
+    if not events:
+        return ""
+    rows = "".join(f"<li>{text(e)}</li>" for e in events)
+    return f'<div class="hq-also"><span class="hq-label">Also on this date</span><ul>{rows}</ul></div>'
+
+
 # Examples of the form a typed date must take; a second one in case the first is the answer.
 _EXAMPLES = {
     Precision.YEAR: ("1950", "1961"),

@@ -102,7 +102,7 @@ _TYPED_BACK = (
     + "\n</div>"
 )
 
-# Generated only when "Date prompt" is filled: a date that belongs to one fact alone.
+# Generated only when "Date prompt" is filled: facts dated to the day, with an event.
 _REVERSE_FRONT = """\
 {{#Date prompt}}<div class="hq hq-reverse">
 <div class="hq-question">{{Date prompt}}</div>
@@ -207,6 +207,8 @@ CSS = """\
 .hq-mark { position: absolute; right: 0.7em; color: var(--hq-right); }
 .hq-answer { font-size: 1.15em; font-weight: bold; text-align: center; margin: 0.3em 0 0.6em; }
 .hq-date-answer { font-size: 1.35em; }
+.hq-also { font-size: 0.8em; font-weight: normal; text-align: left; margin-top: 0.4em; }
+.hq-also ul { margin: 0.2em 0; padding-left: 1.2em; }
 .hq-format { font-size: 0.8em; color: var(--hq-muted); text-align: center; margin-bottom: 0.4em; }
 .hq-when, .hq-fact, .hq-explanation, .hq-note { margin: 0.5em 0; }
 .hq-fact { border-left: 3px solid var(--hq-right); padding-left: 0.6em; }
