@@ -150,3 +150,21 @@ def test_which_happened_needs_other_years(tmp_path: Path) -> None:
     (line,) = problems_of(loud)
     assert line == (f"{loud}:10:12: fact 'f1': 'which-happened' needs events of at least 3 other "
                     "years in the loaded decks, found 2; add facts or drop the template")
+
+
+def test_era_only_for_undated_facts(tmp_path: Path) -> None:
+    head = ("deck: {id: d, title: D, description: x}\n"
+            "sources: {s: {title: T, author: A, date: 2000}}\nfacts:\n")
+    body = ("  - {id: a, statement: S., explanation: E., topic: t, sources: [s], era: 1950s}\n"
+            "  - {id: b, statement: S., explanation: E., topic: t, sources: [s], era: fifties}\n"
+            "  - {id: c, statement: S., explanation: E., topic: t, sources: [s], date: 1961, "
+            "era: 1960s}\n")
+    path = tmp_path / "era.yaml"
+    path.write_text(head + body)
+    assert problems_of(path) == [
+        f"{path}:5:74: fact 'b': era 'fifties' must be a decade such as 1970s",
+        f"{path}:6:81: fact 'c': 'era' comes from the date; remove 'era'",
+    ]
+    path.write_text(head + body.splitlines()[0] + "\n")
+    (deck,) = load_decks([path])
+    assert "era::1950s" in deck.facts[0].all_tags

@@ -31,7 +31,7 @@ TOP_KEYS = ("deck", "sources", "pools", "templates", "facts")
 DECK_KEYS = ("id", "title", "description", "topic")
 SOURCE_KEYS = ("title", "author", "publisher", "date", "url", "locator")
 FACT_KEYS = (
-    "id", "statement", "event", "when", "date", "topic", "tags", "sources",
+    "id", "statement", "event", "when", "date", "era", "topic", "tags", "sources",
     "explanation", "note", "templates", "questions",
 )  # fmt: skip
 QUESTION_KEYS = ("id", "ask", "answer", "kind", "accept", "distractors", "unit")
@@ -404,6 +404,7 @@ def _read_fact(
         state.add(entry.origin, f"{what} needs 'topic' (or give the deck a default 'topic')")
         data["topic"] = None
     data["date"] = _date(state, entry, "date", what)
+    data["era"] = _era(state, entry, data["date"], what)
     _check_date_free(state, entry, data, what)
 
     tags = _list(state, entry, "tags", what) or Seq()
@@ -478,6 +479,23 @@ def _read_fact(
     if any(data.get(k) is None for k in ("id", "statement", "explanation", "topic")):
         return None
     return _RawFact(data, entry.origin, refs, questions, explicit, entry)
+
+
+ERA = re.compile(r"^\d{3}0s$")
+
+
+def _era(state: _State, entry: Map, when: When | None, what: str) -> str | None:
+    """An undated fact names its decade (``era: 1950s``) so it is still tagged with an era."""
+    raw = entry.get("era")
+    if raw is None:
+        return None
+    if "date" in entry:
+        state.add(entry.key_at("era"), f"{what}: 'era' comes from the date; remove 'era'")
+        return None
+    if not ERA.match(str(raw)):
+        state.add(entry.value_at("era"), f"{what}: era '{raw}' must be a decade such as 1970s")
+        return None
+    return str(raw)
 
 
 def _check_date_free(state: _State, entry: Map, data: dict[str, Any], what: str) -> None:
@@ -655,6 +673,7 @@ def _build(state: _State) -> list[Deck]:
                 id=d["id"], deck=raw.id, statement=d["statement"], topic=d["topic"],
                 sources=sources, explanation=d["explanation"], date=d["date"], when=d["when"],
                 event=d["event"], tags=d["tags"], note=d["note"], templates=d["templates"],
+                decade=d["era"],
                 questions=questions, origin=rf.origin,
             ))
         pools = {k: tuple(v) for k, v in raw.pools.items()}

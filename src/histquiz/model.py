@@ -88,10 +88,11 @@ class Fact:
     templates: tuple[str, ...] = ()
     questions: tuple[Question, ...] = ()
     origin: Origin | None = None
+    decade: str | None = None  # the era of an undated fact, as written in the deck
 
     @property
     def era(self) -> str | None:
-        return era_of(self.date) if self.date is not None else None
+        return era_of(self.date) if self.date is not None else self.decade
 
     @functools.cached_property
     def all_tags(self) -> tuple[str, ...]:
