@@ -57,7 +57,11 @@ def check_choice_item(item: Item, fact: object, events: dict[str, object],
                       pools: dict[str, set[str]], n_options: int) -> None:
     opts = item.options
     keys = [normalize(o) for o in opts]
-    assert len(opts) == n_options, f"{item.id}: {len(opts)} options"
+    if item.template in ("choice", "which-happened") and not item.ordered:
+        # a kind with fewer candidates than asked for gives fewer options, never fewer than 3
+        assert 3 <= len(opts) <= n_options, f"{item.id}: {len(opts)} options"
+    else:
+        assert len(opts) == n_options, f"{item.id}: {len(opts)} options"
     assert len(set(keys)) == len(keys), f"{item.id}: options not distinct: {opts}"
     correct = {normalize(item.answer), *(normalize(a) for a in item.accept)}
     right = [i for i, k in enumerate(keys) if k in correct]

@@ -29,6 +29,17 @@ def test_mini_items_uphold_invariants(mini_decks: list[Deck]) -> None:
     check_items(items, mini_decks)
 
 
+@pytest.mark.parametrize("n_options", [3, 4, 5])
+def test_no_question_is_dropped(builtin_decks: list[Deck], n_options: int) -> None:
+    items = generate(builtin_decks, random.Random(0), n_options=n_options)
+    made = {i.id for i in items if i.template == "choice"}
+    wanted = {f"{f.deck}/{f.id}/choice-{q.id}" for d in builtin_decks for f in d.facts
+              if "choice" in f.templates for q in f.questions}
+    assert made == wanted
+    if n_options == 4:  # the loader guarantees four options for every shipped item
+        assert all(len(i.options) == 4 for i in items if i.kind == "choice")
+
+
 def test_every_fact_of_every_shipped_deck_gives_items(builtin_decks: list[Deck]) -> None:
     items = generate(builtin_decks, random.Random(0))
     with_items = {(i.deck, i.fact) for i in items}

@@ -15,7 +15,7 @@ from ..errors import UsageError
 from ..model import Deck, Fact, Item
 from ..textnorm import gc_paused
 from .choice import choice
-from .context import Context, build_context
+from .context import MAX_OPTIONS, MIN_OPTIONS, Context, build_context
 from .dated import date_choice, date_recall
 from .registry import ITEM_KINDS, TEMPLATE_KINDS, TEMPLATE_NEEDS, TEMPLATE_ORDER
 from .reverse import which_happened
@@ -29,8 +29,6 @@ TEMPLATES: dict[str, Template] = {
     "choice": choice,
 }
 assert tuple(TEMPLATES) == TEMPLATE_ORDER
-
-MIN_OPTIONS, MAX_OPTIONS = 3, 5
 
 __all__ = [
     "ITEM_KINDS",

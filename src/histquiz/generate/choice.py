@@ -13,7 +13,7 @@ import math
 from ..model import NUMERIC_KINDS, Fact, Item, Question
 from ..textnorm import format_number, normalize
 from .common import make_item, place_shuffled
-from .context import Context
+from .context import MIN_OPTIONS, Context
 
 
 def choice(fact: Fact, ctx: Context) -> list[Item]:
@@ -48,8 +48,10 @@ def _named(fact: Fact, q: Question, ctx: Context) -> Item | None:
             return False
 
         chosen.extend(values[i] for i in ctx.sample(values, want - len(chosen), reject))
-    if len(chosen) < want:
-        return None
+    if len(chosen) < MIN_OPTIONS - 1:
+        return None  # the loader refuses such decks; kept as a guard for hand-built Decks
+    # With more options asked for than a kind has candidates, the item gets fewer options
+    # rather than disappearing.
     options, position = place_shuffled(ctx, q.answer, chosen)
     return make_item(fact, "choice", q.ask, q.answer, part=q.id, options=options,
                      answer_index=position, answer_kind=q.kind, accept=q.accept)

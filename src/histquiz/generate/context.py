@@ -17,6 +17,9 @@ from ..model import NUMERIC_KINDS, Deck, Fact
 from ..textnorm import normalize
 
 
+MIN_OPTIONS, MAX_OPTIONS = 3, 5
+
+
 @dataclass
 class Pool:
     """Distinct values of one answer kind, in first-seen order."""

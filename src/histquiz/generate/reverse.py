@@ -8,7 +8,7 @@ from ..dates import DateSpan, years_of
 from ..model import Fact, Item
 from ..textnorm import normalize
 from .common import make_item, place_shuffled
-from .context import Context
+from .context import MIN_OPTIONS, Context
 
 
 def reverse_stem(fact: Fact) -> tuple[str, int] | None:
@@ -38,7 +38,7 @@ def which_happened(fact: Fact, ctx: Context) -> list[Item]:
         return False
 
     picked = ctx.sample(ctx.events, ctx.n_options - 1, reject)
-    if len(picked) < ctx.n_options - 1:
+    if len(picked) < MIN_OPTIONS - 1:
         return []
     distractors = [ctx.events[i].event or "" for i in picked]
     options, position = place_shuffled(ctx, fact.event, distractors)
