@@ -156,6 +156,7 @@ class _Converter:
         try:
             if isinstance(node, yaml.SequenceNode):
                 return self._sequence(node)
+            assert isinstance(node, yaml.MappingNode)
             return self._mapping(node)
         finally:
             self._active.pop()

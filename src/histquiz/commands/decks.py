@@ -35,18 +35,18 @@ def deck_rows(decks: list[Deck]) -> list[tuple[str, str, str, int, int]]:
 def render(rows: list[tuple[str, str, str, int, int]], markdown: bool) -> str:
     header = ("deck", "title", "topics", "facts", "items")
     total = ("total", "", "", sum(r[3] for r in rows), sum(r[4] for r in rows))
-    table = [header, *rows, total]
+    table: list[tuple[object, ...]] = [header, *rows, total]
     if markdown:
         lines = ["| " + " | ".join(str(c) for c in header) + " |", "|---|---|---|---:|---:|"]
         for row in (*rows, total):
             cells = [f"`{row[0]}`" if row is not total else "**total**", *map(str, row[1:])]
             lines.append("| " + " | ".join(cells) + " |")
         return "\n".join(lines)
-    widths = [max(len(str(row[i])) for row in table) for i in range(len(header))]
+    widths = [max(len(str(line[i])) for line in table) for i in range(len(header))]
     out = []
-    for row in table:
+    for line in table:
         cells = [str(c).rjust(w) if i >= 3 else str(c).ljust(w)
-                 for i, (c, w) in enumerate(zip(row, widths, strict=True))]
+                 for i, (c, w) in enumerate(zip(line, widths, strict=True))]
         out.append("  ".join(cells).rstrip())
     return "\n".join(out)
 

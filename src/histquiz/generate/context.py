@@ -16,7 +16,6 @@ from ..dates import years_of
 from ..model import NUMERIC_KINDS, Deck, Fact
 from ..textnorm import normalize
 
-
 MIN_OPTIONS, MAX_OPTIONS = 3, 5
 
 
