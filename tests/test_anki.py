@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import html
+import json
 import random
 import re
 import shutil
@@ -356,6 +357,14 @@ def test_command_writes_one_file_per_deck_or_one_file(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["decks", "one.apkg", "two.apkg"]
     assert re.search(r"wrote one\.apkg: \d+ notes, \d+ cards in \d+ decks", out)
     first = (tmp_path / "one.apkg").read_bytes()
+    # Both packages hold "Topic 1": Anki keeps the description of the last one imported, so
+    # both must say the same, naming the sources of every loaded fact on that topic.
+    one, two = _package_decks(tmp_path / "one.apkg"), _package_decks(tmp_path / "two.apkg")
+    shared = set(one) & set(two)
+    assert f"{ROOT_DECK}::Topic 1" in shared and all(one[n] == two[n] for n in shared)
+    topic_1 = one[f"{ROOT_DECK}::Topic 1"]
+    assert topic_1.count("<li>A. Author, “Второй источник”, 1999</li>") == 1
+    assert "A test source &amp; its &lt;title&gt;" in one[f"{ROOT_DECK}::Topic 0"]
     assert main(["anki", "--decks", "decks", "--out-dir", "out", "--seed", "0"]) == 0
     assert (tmp_path / "out" / "one.apkg").read_bytes() == first
     assert main(["anki", "--decks", "decks", "--topic", "topic-1", "-o", "all.apkg"]) == 0
@@ -385,6 +394,21 @@ def test_command_rebuild_lists_removed_notes(
     assert main(["anki", "--decks", str(deck)]) == 0
     err = capsys.readouterr().err
     assert "no longer built" in err and "Item:rm/f5/date-recall OR " in err
+
+
+def _package_decks(apkg: Path) -> dict[str, str]:
+    """Deck name → description, as stored in a package."""
+    with zipfile.ZipFile(apkg) as zf:
+        data = zf.read("collection.anki2")
+    db = apkg.with_suffix(".check.anki2")
+    db.write_bytes(data)
+    conn = sqlite3.connect(db)
+    try:
+        decks = json.loads(conn.execute("select decks from col").fetchone()[0])
+    finally:
+        conn.close()
+        db.unlink()
+    return {d["name"]: d["desc"] for d in decks.values()}
 
 
 def _note_times(apkg: Path) -> dict[str, int]:

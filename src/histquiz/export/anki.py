@@ -249,30 +249,35 @@ def _deck_id(name: str) -> int:
     return (1 << 30) + int.from_bytes(digest[:4], "big") % (1 << 30)
 
 
-def _sources_of(items: Iterable[Item]) -> list[Source]:
+def _citations_of(groups: Iterable[Sequence[Source]]) -> list[str]:
+    """The distinct citations of these sources, sorted (two ids may cite the same work)."""
     seen: dict[str, Source] = {}
-    for item in items:
-        for source in item.sources:
+    for sources in groups:
+        for source in sources:
             seen.setdefault(source.id, source)
-    return sorted(seen.values(), key=lambda s: s.citation().casefold())
+    found = {h.citation_html(s): s.citation().casefold() for s in seen.values()}
+    return sorted(found, key=lambda c: (found[c], c))
 
 
-def _topic_description(title: str, items: Sequence[Item], deck_titles: list[str]) -> str:
-    facts = len({(i.deck, i.fact) for i in items})
-    origin = ", ".join(f"“{t}”" for t in deck_titles)
-    intro = (f"{len(items)} question{'s' * (len(items) != 1)} on {facts} "
-             f"fact{'s' * (facts != 1)} about {title}, from {origin}.")
-    sources = "".join(f"<li>{h.citation_html(s)}</li>" for s in _sources_of(items))
-    return (f"<p>{h.text(intro)}</p><p>New cards come in chronological order.</p>"
-            f"<p>Sources:</p><ul>{sources}</ul>")
+# Anki replaces a deck's description with the one in each package it imports, and the packages
+# of several decks share the topic decks. So the descriptions are made from all the loaded decks,
+# never from one package's items: every package built from the same decks says the same.
+
+def _topic_description(topic: str, decks: Sequence[Deck], items: Sequence[Item]) -> str:
+    facts = [f for d in decks for f in d.facts if f.topic == topic]
+    groups = [f.sources for f in facts] or [i.sources for i in items]
+    count = len(facts) or len({(i.deck, i.fact) for i in items})
+    intro = (f"{count} fact{'s' * (count != 1)} about {topic_title(topic)}. "
+             "New cards come in chronological order; every card names its sources on the back.")
+    sources = "".join(f"<li>{c}</li>" for c in _citations_of(groups))
+    return f"<p>{h.text(intro)}</p><p>Sources:</p><ul>{sources}</ul>"
 
 
 def _root_description(decks: Sequence[Deck]) -> str:
     rows = "".join(f"<li><b>{h.text(d.title)}</b>: {h.text(d.description)}</li>" for d in decks)
     return ("<p>The history of India's relations with the Soviet Union and Russia, 1947–2025, "
-            "made by histquiz, one subdeck per topic. Every card names its sources on the back. "
-            "Importing a newer build updates the cards in place and keeps your reviews.</p>"
-            f"<ul>{rows}</ul>")
+            "made by histquiz, one subdeck per topic. Importing a newer build updates the cards "
+            "in place and keeps your reviews.</p>" + (f"<ul>{rows}</ul>" if rows else ""))
 
 
 def _previous_notes(path: str | os.PathLike[str] | None) -> dict[str, tuple[Any, ...]]:
@@ -374,8 +379,8 @@ def write_apkg(
 ) -> ApkgStats:
     """Write ``items`` as an Anki package at ``path`` (atomically).
 
-    ``decks`` are the loaded decks: their titles describe the package, and their facts decide
-    which dates get a "What happened on …?" card. ``timestamp`` defaults to
+    ``decks`` are all the loaded decks: they describe the Anki decks (the same for every package
+    made from them) and tell which events share a date. ``timestamp`` defaults to
     ``reproducible.build_time()``. ``type_in`` makes date-recall cards ask for a typed answer
     (a different note type: switching adds new notes). ``previous`` is an earlier build of the
     same package, usually the file being replaced; see the module docstring.
@@ -399,18 +404,15 @@ def write_apkg(
     for i in _order(items, maker.facts):
         by_deck.setdefault(notes[i].deck, []).append(i)
     names = sorted(by_deck)
-    used = sorted({i.deck for i in items})
-    titles = [d.title for d in decks if d.id in used] or used
     # genanki writes the collection's skeleton: schema, configuration, note types and decks.
-    root = genanki.Deck(_deck_id(ROOT_DECK), ROOT_DECK,
-                        description=_root_description([d for d in decks if d.id in used]))
+    root = genanki.Deck(_deck_id(ROOT_DECK), ROOT_DECK, description=_root_description(decks))
     for note_type in (MULTIPLE_CHOICE, maker.date_type):
         root.add_model(_genanki_model(note_type))
-    package_decks = [root] + [
-        genanki.Deck(_deck_id(name), name, description=_topic_description(
-            name.split("::")[-1], [items[i] for i in by_deck[name]], titles))
-        for name in names
-    ]
+    package_decks = [root]
+    for name in names:
+        chosen = [items[i] for i in by_deck[name]]
+        package_decks.append(genanki.Deck(
+            _deck_id(name), name, description=_topic_description(chosen[0].topic, decks, chosen)))
 
     before = _previous_notes(previous)
     target = Path(path)
