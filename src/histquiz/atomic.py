@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -20,7 +21,8 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
     if not folder.is_dir():
         raise ExportError(f"{target}: the folder {folder} does not exist; create it first")
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".part",
+                                   dir=folder)
     except OSError as exc:
         raise ExportError(f"{target}: cannot write in {folder}: {exc.strerror or exc}") from None
     os.close(fd)
@@ -45,3 +47,24 @@ def write_text_atomic(target: str | os.PathLike[str], text: str) -> None:
         tmp.write_text(text, encoding="utf-8", newline="\n")
 
     write_atomic(target, write)
+
+
+_TEMP_NAME = re.compile(r"^\..+\.(\d+)\.[^.]+\.part$")
+
+
+def writer_pid(name: str) -> int | None:
+    """The process id in a temporary file's name, if it is one of ours."""
+    m = _TEMP_NAME.match(name)
+    return int(m.group(1)) if m else None
+
+
+def process_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

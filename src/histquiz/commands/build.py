@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from ..atomic import process_alive, writer_pid
 from ..errors import UsageError
 from ..export.classroom import ExportOptions, Skipped
 from ..model import Deck, Item
@@ -48,7 +49,6 @@ ARTEFACTS: dict[str, str] = {
     "json": "-items.json",
 }
 # The modules a format needs beyond its writer's own, checked before the build starts.
-NEEDS: dict[str, str] = {"anki": "histquiz.export.anki", "worksheet": "histquiz.export.worksheet_pdf"}
 TEMP_GLOB = ".*.part"  # the temporary names histquiz.atomic gives files being written
 
 
@@ -116,30 +116,21 @@ class Progress:
 
 
 def remove_stale_temporaries(folder: Path) -> list[Path]:
-    """Delete the temporary files a killed build left (never a finished file)."""
+    """Delete the temporary files that killed writers left (never a finished file, and never
+    the file of a writer that is still running: its process id is part of the name)."""
     removed = []
     for path in sorted(folder.glob(TEMP_GLOB)):
-        if path.is_file():
+        pid = writer_pid(path.name)
+        if path.is_file() and (pid is None or not process_alive(pid)):
             path.unlink()
             removed.append(path)
     return removed
 
 
-def available(formats: list[str]) -> tuple[list[str], list[str]]:
-    """The formats this installation can write, and those it cannot."""
-    import importlib.util
-
-    missing = [f for f in formats if f in NEEDS and importlib.util.find_spec(NEEDS[f]) is None]
-    return [f for f in formats if f not in missing], missing
-
-
 def run(args: argparse.Namespace) -> int:
     from .common import load
 
-    formats, missing = available(list(dict.fromkeys(args.formats or ARTEFACTS)))
-    if missing:
-        print(f"histquiz: warning: skipping {', '.join(missing)}: not available in this "
-              "version of histquiz", file=sys.stderr)
+    formats = list(dict.fromkeys(args.formats or ARTEFACTS))
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out}: this is a file, not a folder")
