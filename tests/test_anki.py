@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from anki.collection import Collection
 from anki_helpers import (
     TEMPLATE_ERRORS,
     Counts,
@@ -61,6 +62,20 @@ def build(decks: Sequence[Deck], seed: int = 0) -> list[Item]:
 
 def _facts(decks: Sequence[Deck]) -> dict[tuple[str, str], Fact]:
     return {(f.deck, f.id): f for d in decks for f in d.facts}
+
+
+def assert_chronological(col: Collection, by_id: dict[str, Item]) -> None:
+    """New cards come in date order within each topic deck, by each fact's first card."""
+    for deck in col.decks.all_names_and_ids():
+        ids = col.find_cards(f'deck:"{deck.name}" -deck:"{deck.name}::*" card:1 is:new')
+        ordered = sorted((col.get_card(c).due, item_of(col, c)) for c in ids)
+        assert len({due for due, _ in ordered}) == len(ordered), "positions must be distinct"
+        first_of_fact: dict[tuple[str, str], Item] = {}
+        for _, item_id in ordered:
+            item = by_id[item_id]
+            first_of_fact.setdefault((item.deck, item.fact), item)
+        keys = [sort_key_for_date(item.date) for item in first_of_fact.values()]
+        assert keys == sorted(keys), deck.name
 
 
 def check_package(folder: Path, decks: Sequence[Deck], items: Sequence[Item]) -> None:
@@ -125,18 +140,7 @@ def check_package(folder: Path, decks: Sequence[Deck], items: Sequence[Item]) ->
                 assert item.answer_date is not None
                 assert back.texts["hq-answer"] == item.answer_date.display() == item.answer
         assert seen_items == set(by_id)
-        # New cards: chronological within each topic deck, by each fact's first card.
-        for name in col.decks.all_names_and_ids():
-            ids = col.find_cards(f'deck:"{name.name}" -deck:"{name.name}::*" card:1')
-            if not ids:
-                continue
-            ordered = sorted((col.get_card(c).due, item_of(col, c)) for c in ids)
-            first_of_fact: dict[tuple[str, str], Item] = {}
-            for _, item_id in ordered:
-                it = by_id[item_id]
-                first_of_fact.setdefault((it.deck, it.fact), it)
-            keys = [sort_key_for_date(it.date) for it in first_of_fact.values()]
-            assert keys == sorted(keys), name.name
+        assert_chronological(col, by_id)
         reviewed = review_one(col)
         reps = col.get_card(reviewed).reps
 
@@ -365,6 +369,14 @@ def test_command_writes_one_file_per_deck_or_one_file(
     topic_1 = one[f"{ROOT_DECK}::Topic 1"]
     assert topic_1.count("<li>A. Author, “Второй источник”, 1999</li>") == 1
     assert "A test source &amp; its &lt;title&gt;" in one[f"{ROOT_DECK}::Topic 0"]
+    # Imported together, the two packages' new cards interleave in date order in each topic.
+    (tmp_path / "col").mkdir()
+    with collection(tmp_path / "col") as col:
+        for name in ("one.apkg", "two.apkg"):
+            assert import_apkg(col, tmp_path / name).conflicting == 0
+    with collection(tmp_path / "col") as col:
+        assert_chronological(col, {i.id: i for i in build(load_decks([tmp_path / "decks"]))})
+    shutil.rmtree(tmp_path / "col")
     assert main(["anki", "--decks", "decks", "--out-dir", "out", "--seed", "0"]) == 0
     assert (tmp_path / "out" / "one.apkg").read_bytes() == first
     assert main(["anki", "--decks", "decks", "--topic", "topic-1", "-o", "all.apkg"]) == 0

@@ -21,7 +21,8 @@ date → event. Other events of the same date are named on its back, so the card
 never loses its question when a fact joins that date. A fact whose date loses its day leaves
 that card blank: Anki's Tools → Empty Cards removes it.
 
-Order. Decks are "Indo-Soviet History::<Topic>". New cards come chronologically within a topic;
+Order. Decks are "Indo-Soviet History::<Topic>". New cards come chronologically within a topic,
+ranked over all loaded decks so that packages sharing a topic deck interleave in date order;
 a fact's second and later questions come a few facts after its first, not straight after it.
 
 Reproducibility. With the same timestamp the file is byte-identical: note and card ids count up
@@ -46,9 +47,8 @@ from pathlib import Path
 from typing import Any
 
 from ..atomic import atomic_path
-from ..dates import DateSpan, HistDate
 from ..errors import ExportError
-from ..model import TOPICS_TAG_PREFIX, Deck, Fact, Item, Source, sort_key_for_date
+from ..model import TOPICS_TAG_PREFIX, Deck, Item, Source, sort_key_for_date
 from ..reproducible import build_time
 from . import anki_html as h
 from .anki_notetypes import CSS, DATE_RECALL, DATE_TYPED, MULTIPLE_CHOICE, NOTE_TYPES, NoteType
@@ -56,6 +56,7 @@ from .anki_notetypes import CSS, DATE_RECALL, DATE_TYPED, MULTIPLE_CHOICE, NOTE_
 ROOT_DECK = "Indo-Soviet History"
 # A fact's k-th question is introduced LAG facts after its (k-1)-th.
 LAG = 4
+_PER_FACT = 100  # room for a fact's questions between two facts' positions
 _ZIP_EPOCH = 315532800  # 1980-01-01, the earliest time a zip entry can hold
 _SMALL_WORDS = {"and", "of", "the", "in", "on", "for", "to", "a", "an", "vs"}
 _ACRONYMS = {"un": "UN", "us": "US", "usa": "USA", "uk": "UK", "ussr": "USSR", "brics": "BRICS",
@@ -215,33 +216,40 @@ class _FieldMaker:
                      (0, 1) if prompt else (0,), self.tags(item), self.deck(item))
 
 
-def _order(items: Sequence[Item], facts: dict[tuple[str, str], Fact]) -> list[int]:
-    """Item indices in new-card order: by topic deck, then chronological by fact, with a fact's
-    later questions spread LAG facts apart."""
-    first_seen: dict[tuple[str, str], int] = {}
-    for i, item in enumerate(items):
-        first_seen.setdefault((item.deck, item.fact), i)
-    by_topic: dict[str, list[tuple[str, str]]] = {}
-    for key in first_seen:
-        topic = items[first_seen[key]].topic
-        by_topic.setdefault(topic, []).append(key)
-    rank: dict[tuple[str, str], int] = {}
-    for keys in by_topic.values():
-        keys.sort(key=lambda k: (_date_key(facts.get(k), items[first_seen[k]].date), first_seen[k]))
-        rank.update((k, r) for r, k in enumerate(keys))
-    titles = {topic: topic_title(topic) for topic in by_topic}
-    nth: Counter[tuple[str, str]] = Counter()
-    slots = []
-    for i, item in enumerate(items):
+def _new_card_positions(items: Sequence[Item], decks: Sequence[Deck]) -> list[int]:
+    """Each item's position among new cards (Anki's ``due`` for a new card).
+
+    Facts are ranked chronologically within their topic over *all* loaded decks, so the
+    packages of several decks that share a topic deck interleave in date order when imported
+    together. A fact's k-th question comes LAG facts after its (k-1)-th.
+    """
+    Key = tuple[str, str]
+    place: dict[Key, tuple[tuple[int, int, int], int, int]] = {}
+    topic: dict[Key, str] = {}
+    for deck_index, deck in enumerate(decks):
+        for fact_index, fact in enumerate(deck.facts):
+            place[(fact.deck, fact.id)] = (sort_key_for_date(fact.date), deck_index, fact_index)
+            topic[(fact.deck, fact.id)] = fact.topic
+    for i, item in enumerate(items):  # an item whose fact is not among ``decks``
         key = (item.deck, item.fact)
-        k = nth[key]
+        if key not in place:
+            place[key] = (sort_key_for_date(item.date), len(decks), i)
+            topic[key] = item.topic
+    by_topic: dict[str, list[Key]] = {}
+    for key in place:
+        by_topic.setdefault(topic[key], []).append(key)
+    rank: dict[Key, int] = {}
+    for keys in by_topic.values():
+        keys.sort(key=place.__getitem__)
+        rank.update((key, r) for r, key in enumerate(keys))
+    nth: Counter[Key] = Counter()
+    positions = []
+    for item in items:
+        key = (item.deck, item.fact)
+        k = min(nth[key], _PER_FACT - 1)
         nth[key] += 1
-        slots.append((titles[item.topic], rank[key] + LAG * k, k, rank[key], i))
-    return [s[-1] for s in sorted(slots)]
-
-
-def _date_key(fact: Fact | None, fallback: HistDate | DateSpan | None) -> tuple[int, int, int]:
-    return sort_key_for_date(fact.date if fact is not None else fallback)
+        positions.append(1 + (rank[key] + LAG * k) * _PER_FACT + k)
+    return positions
 
 
 def _deck_id(name: str) -> int:
@@ -315,17 +323,16 @@ def _note_time(old: tuple[Any, ...] | None, row: tuple[Any, ...], stamp: int) ->
 
 
 def _insert_notes(cursor: sqlite3.Cursor, notes: Sequence[_Note], order: Sequence[int],
-                  previous: dict[str, tuple[Any, ...]], stamp: int) -> int:
+                  due: Sequence[int], previous: dict[str, tuple[Any, ...]], stamp: int) -> int:
     """Write the notes and their cards in ``order`` straight into the collection (genanki's
     note-by-note writer is several times slower); returns the number of cards.
 
     Ids count up from the build time in milliseconds, as genanki's do: a note, then its cards.
-    A card's due number is its position among the new cards.
     """
     ids = itertools.count(stamp * 1000)
     deck_ids = {name: _deck_id(name) for name in {n.deck for n in notes}}
     note_rows, card_rows = [], []
-    for due, i in enumerate(order, start=1):
+    for i in order:
         note = notes[i]
         note_id = next(ids)
         mid = note.note_type.model_id
@@ -335,7 +342,7 @@ def _insert_notes(cursor: sqlite3.Cursor, notes: Sequence[_Note], order: Sequenc
         note_rows.append((note_id, note.guid, mid, mod, -1, tags, flds, note.fields[0], 0, 0, ""))
         deck_id = deck_ids[note.deck]
         for ord_ in note.cards:
-            card_rows.append((next(ids), note_id, deck_id, ord_, mod, -1, 0, 0, due,
+            card_rows.append((next(ids), note_id, deck_id, ord_, mod, -1, 0, 0, due[i],
                               0, 0, 0, 0, 0, 0, 0, 0, ""))
     cursor.executemany("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)", note_rows)
     cursor.executemany("INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", card_rows)
@@ -400,8 +407,9 @@ def write_apkg(
         seen.add(note.guid)
         notes.append(note)
 
+    due = _new_card_positions(items, decks)
     by_deck: dict[str, list[int]] = {}
-    for i in _order(items, maker.facts):
+    for i in sorted(range(len(items)), key=due.__getitem__):
         by_deck.setdefault(notes[i].deck, []).append(i)
     names = sorted(by_deck)
     # genanki writes the collection's skeleton: schema, configuration, note types and decks.
@@ -426,7 +434,7 @@ def write_apkg(
             cursor.execute("PRAGMA synchronous = OFF")
             genanki.Package(package_decks).write_to_db(cursor, stamp, itertools.count())
             order = [i for name in names for i in by_deck[name]]
-            cards = _insert_notes(cursor, notes, order, before, stamp)
+            cards = _insert_notes(cursor, notes, order, due, before, stamp)
             conn.commit()
         finally:
             conn.close()
