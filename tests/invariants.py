@@ -57,7 +57,8 @@ def check_choice_item(item: Item, fact: object, events: dict[str, object],
                       pools: dict[str, set[str]], n_options: int) -> None:
     opts = item.options
     keys = [normalize(o) for o in opts]
-    if item.template in ("choice", "which-happened") and not item.ordered:
+    named = item.answer_kind.split(".")[0] not in ("number", "percentage", "year")
+    if item.template == "which-happened" or (item.template == "choice" and named):
         # a kind with fewer candidates than asked for gives fewer options, never fewer than 3
         assert 3 <= len(opts) <= n_options, f"{item.id}: {len(opts)} options"
     else:
@@ -98,8 +99,11 @@ def check_choice_item(item: Item, fact: object, events: dict[str, object],
         assert all(v > 0 for v in nums), item.id
         if item.answer_kind == "percentage":
             assert all(v <= 100 for v in nums), item.id
+    elif item.ordered:  # text options that begin with a year, in time order
+        years = [int(o[:4]) for o in opts]
+        assert all(o[:4].isdigit() for o in opts) and years == sorted(years), item.id
     else:
-        assert not item.ordered, item.id
+        assert not all(o[:4].isdigit() for o in opts), f"{item.id}: periods not in order {opts}"
         if not item.answer_kind.startswith("text"):
             pool = pools.get(item.answer_kind, set())
             own = {normalize(d) for q in fact.questions for d in q.distractors}  # type: ignore[attr-defined]

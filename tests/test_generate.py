@@ -129,3 +129,11 @@ def test_distractors_come_from_all_loaded_decks(mini_decks: list[Deck], tmp_path
     items = generate(decks, random.Random(0), Selection(decks=("mini",)))
     assert {i.deck for i in items} == {"mini"}
     check_items(items, decks)
+
+
+def test_an_item_does_not_depend_on_what_else_is_selected(builtin_decks: list[Deck]) -> None:
+    everything = {i.id: i for i in generate(builtin_decks, random.Random(9))}
+    one_deck = generate(builtin_decks, random.Random(9), Selection(decks=("un",)))
+    assert one_deck and all(everything[i.id] == i for i in one_deck)
+    dates_only = generate(builtin_decks, random.Random(9), Selection(kinds=("date",)))
+    assert dates_only and all(everything[i.id] == i for i in dates_only)

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ExportError, UsageError
-from ..generate.context import Dealer
 from ..model import Deck, Item
 
 PAPERS = ("a4", "letter")
@@ -137,6 +136,27 @@ def _check_item(item: Item) -> None:
         raise ExportError(f"{where}item '{item.id}' has an answer index outside its options")
     if item.options[item.answer_index] != item.answer:
         raise ExportError(f"{where}item '{item.id}': the option at the answer index is not the answer")
+
+
+class Dealer:
+    """Deals answer positions so that each position is used equally often, in random order."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.hands: dict[int, list[int]] = {}
+
+    def deal(self, n: int, allowed: Sequence[int] | None = None) -> int:
+        hand = self.hands.setdefault(n, [])
+        if allowed is not None:
+            for i, pos in enumerate(hand):
+                if pos in allowed:
+                    return hand.pop(i)
+            return self.rng.choice(list(allowed))
+        if not hand:
+            hand.extend(range(n))
+            self.rng.shuffle(hand)
+        return hand.pop()
+
 
 
 def _shuffle_options(item: Item, rng: random.Random, dealer: Dealer) -> tuple[tuple[str, ...], int | None]:

@@ -1,7 +1,8 @@
 """Facts → items. A registry of question templates, a fact selection, and ``generate``.
 
-Items come out in deck order, then fact order, then template order, so a rebuild with the
-same seed is identical; only distractors and option order depend on the seed.
+Items come out in deck order, then fact order, then template order. Distractors and option
+order depend on the seed and the item's own id only, so the same item comes out the same
+whatever else is loaded or selected.
 """
 
 from __future__ import annotations
@@ -102,5 +103,6 @@ def _generate(facts: Sequence[Fact], ctx: Context, selection: Selection) -> list
                 continue
             if selection.kinds and TEMPLATE_KINDS[name] not in selection.kinds:
                 continue
+            ctx.seed_for(f"{fact.deck}/{fact.id}/{name}")
             items.extend(TEMPLATES[name](fact, ctx))
     return items

@@ -9,6 +9,7 @@ ascending order.
 from __future__ import annotations
 
 import math
+import re
 
 from ..model import NUMERIC_KINDS, Fact, Item, Question
 from ..textnorm import format_number, normalize
@@ -52,9 +53,23 @@ def _named(fact: Fact, q: Question, ctx: Context) -> Item | None:
         return None  # the loader refuses such decks; kept as a guard for hand-built Decks
     # With more options asked for than a kind has candidates, the item gets fewer options
     # rather than disappearing.
+    if all(_LEADING_YEAR.match(v) for v in (q.answer, *chosen)):
+        # periods and dates written as text ("1950–51") read best in time order
+        ordered = sorted([q.answer, *chosen], key=_time_key)
+        return make_item(fact, "choice", q.ask, q.answer, part=q.id, options=tuple(ordered),
+                         answer_index=ordered.index(q.answer), ordered=True,
+                         answer_kind=q.kind, accept=q.accept)
     options, position = place_shuffled(ctx, q.answer, chosen)
     return make_item(fact, "choice", q.ask, q.answer, part=q.id, options=options,
                      answer_index=position, answer_kind=q.kind, accept=q.accept)
+
+
+_LEADING_YEAR = re.compile(r"^(\d{4})\b")
+
+
+def _time_key(text: str) -> tuple[int, str]:
+    m = _LEADING_YEAR.match(text)
+    return (int(m.group(1)) if m else 0, text)
 
 
 def numeric_steps(value: float, base: str) -> float:
@@ -89,7 +104,7 @@ def numeric_distractors(ctx: Context, q: Question, count: int) -> tuple[list[flo
     possible = [k for k in range(count + 1) if k <= len(before) and count - k <= len(after)]
     if not possible:
         return [], 0
-    below = ctx.dealer.deal(count + 1, possible)
+    below = ctx.deal(count + 1, possible)
     low = ctx.rng.sample(before[: below + 1], below) if below else []
     high = ctx.rng.sample(after[: count - below + 1], count - below)
     return sorted(low) + sorted(high), below

@@ -42,6 +42,6 @@ def place_shuffled(ctx: Context, answer: str, distractors: Sequence[str]) -> tup
     """Shuffle the distractors and put the answer at a dealt position."""
     others = list(distractors)
     ctx.rng.shuffle(others)
-    position = ctx.dealer.deal(len(others) + 1)
+    position = ctx.deal(len(others) + 1)
     others.insert(position, answer)
     return tuple(others), position

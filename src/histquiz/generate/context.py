@@ -1,5 +1,9 @@
 """What every template needs besides its fact: distractor pools over all loaded decks, the
-events indexed by year, the random source, and a dealer that spreads the key's position.
+events indexed by year, and the random source.
+
+Each item draws from its own random source, seeded from the run's seed and the item's id, so an
+item's distractors and option order do not change when other facts are added, removed or
+filtered out: a rebuilt Anki deck or answer key changes only where its facts changed.
 
 Everything here is built once per ``generate`` call in linear time; no step compares all pairs
 of facts. Candidates are drawn by random index with rejection, so a draw costs the same with
@@ -33,26 +37,6 @@ class Pool:
             self.values.append(value)
 
 
-class Dealer:
-    """Deals answer positions so that each position is used equally often, in random order."""
-
-    def __init__(self, rng: random.Random) -> None:
-        self.rng = rng
-        self.hands: dict[int, list[int]] = {}
-
-    def deal(self, n: int, allowed: Sequence[int] | None = None) -> int:
-        hand = self.hands.setdefault(n, [])
-        if allowed is not None:
-            for i, pos in enumerate(hand):
-                if pos in allowed:
-                    return hand.pop(i)
-            return self.rng.choice(list(allowed))
-        if not hand:
-            hand.extend(range(n))
-            self.rng.shuffle(hand)
-        return hand.pop()
-
-
 @dataclass
 class Context:
     rng: random.Random
@@ -61,7 +45,15 @@ class Context:
     events: list[Fact]
     event_years: dict[int, int]
     latest_year: int
-    dealer: Dealer
+    base_seed: int
+
+    def seed_for(self, key: str) -> None:
+        """Give the next item its own random source, derived from the run's seed and its id."""
+        self.rng = random.Random(f"{self.base_seed}:{key}")
+
+    def deal(self, n: int, allowed: Sequence[int] | None = None) -> int:
+        """A position for the key among n options, uniform over the allowed ones."""
+        return self.rng.choice(list(allowed) if allowed is not None else range(n))
 
     def sample(
         self,
@@ -114,4 +106,5 @@ def build_context(decks: Sequence[Deck], rng: random.Random, n_options: int) -> 
                     events.append(fact)
                     for y in years_of(fact.date):
                         event_years[y] = event_years.get(y, 0) + 1
-    return Context(rng, n_options, pools, events, event_years, latest or 9999, Dealer(rng))
+    return Context(rng, n_options, pools, events, event_years, latest or 9999,
+                   rng.getrandbits(64))

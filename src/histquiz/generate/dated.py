@@ -89,7 +89,7 @@ def nearby_dates(ctx: Context, asked: HistDate, when: When, count: int) -> tuple
 
     before, after = side(-1), side(1)
     possible = [k for k in range(count + 1) if k <= len(before) and count - k <= len(after)]
-    below = ctx.dealer.deal(count + 1, possible)
+    below = ctx.deal(count + 1, possible)
     chosen = _pick_near(ctx, before, below) + _pick_near(ctx, after, count - below)
     return sorted(set(chosen), key=HistDate.sort_key), below
 
