@@ -139,24 +139,26 @@ class _FieldMaker:
         self.facts = {(f.deck, f.id): f for d in decks for f in d.facts}
         self.events_on = _events_by_date(decks)
         self.date_type = date_type
-        self._shared: dict[tuple[object, ...], tuple[str, str, str, str]] = {}
+        self._shared: dict[tuple[str, str], tuple[tuple[object, ...], tuple[str, str, str, str]]] = {}
         self._citations: dict[str, str] = {}
         self._decks: dict[str, str] = {}
         self._tags: dict[tuple[str, tuple[str, ...]], list[str]] = {}
 
     def shared(self, item: Item) -> tuple[str, str, str, str]:
-        key = (item.deck, item.fact, item.statement, item.explanation, item.note,
-               tuple(s.id for s in item.sources))
-        found = self._shared.get(key)
-        if found is None:
-            rows = []
-            for source in item.sources:
-                if source.id not in self._citations:
-                    self._citations[source.id] = h.citation_html(source)
-                rows.append(self._citations[source.id])
-            found = (h.text(item.statement), h.text(item.explanation), h.text(item.note or ""),
-                     h.sources_html(rows))
-            self._shared[key] = found
+        # Items of one fact hold the very same strings and sources: an identity check is enough
+        # to reuse the escaped text, and anything else is simply escaped again.
+        parts = (item.statement, item.explanation, item.note, item.sources)
+        cached = self._shared.get((item.deck, item.fact))
+        if cached is not None and all(a is b for a, b in zip(cached[0], parts, strict=True)):
+            return cached[1]
+        rows = []
+        for source in item.sources:
+            if source.id not in self._citations:
+                self._citations[source.id] = h.citation_html(source)
+            rows.append(self._citations[source.id])
+        found = (h.text(item.statement), h.text(item.explanation), h.text(item.note or ""),
+                 h.sources_html(rows))
+        self._shared[(item.deck, item.fact)] = (parts, found)
         return found
 
     def deck(self, item: Item) -> str:
