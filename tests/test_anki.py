@@ -35,6 +35,7 @@ from synth import deck_yaml
 
 from histquiz import Deck, Fact, Item, generate, load_decks
 from histquiz.cli import main
+from histquiz.errors import ExportError
 from histquiz.export import anki_html
 from histquiz.export.anki import ROOT_DECK, topic_title, write_apkg
 from histquiz.export.anki_notetypes import (
@@ -478,3 +479,17 @@ def test_links_only_for_web_addresses() -> None:
                                              ("trade-and-energy", "Trade and Energy")])
 def test_topic_titles(slug: str, title: str) -> None:
     assert topic_title(slug) == title
+
+
+def test_a_failed_build_leaves_the_old_file_whole(tmp_path: Path, mini_decks: list[Deck]) -> None:
+    items = build(mini_decks)
+    target = tmp_path / "mini.apkg"
+    write_apkg(items, mini_decks, target, timestamp=T1)
+    before = target.read_bytes()
+    broken = [dataclasses.replace(i, answer_index=None) if i.kind == "choice" else i for i in items]
+    with pytest.raises(ExportError, match="has no marked answer"):
+        write_apkg(broken, mini_decks, target, timestamp=T2)
+    with pytest.raises(ExportError, match="does not exist"):
+        write_apkg(items, mini_decks, tmp_path / "missing" / "x.apkg", timestamp=T2)
+    assert target.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mini.apkg"]
