@@ -21,6 +21,9 @@ date → event. Other events of the same date are named on its back, so the card
 never loses its question when a fact joins that date. A fact whose date loses its day leaves
 that card blank: Anki's Tools → Empty Cards removes it.
 
+Moves. Anki never moves a card it already has to another deck on import: a fact whose topic
+changes keeps its old cards where they are (its tags do follow it).
+
 Order. Decks are "Indo-Soviet History::<Topic>". New cards come chronologically within a topic,
 ranked over all loaded decks so that packages sharing a topic deck interleave in date order;
 a fact's second and later questions come a few facts after its first, not straight after it.
@@ -65,7 +68,9 @@ _ACRONYMS = {"un": "UN", "us": "US", "usa": "USA", "uk": "UK", "ussr": "USSR", "
 
 @dataclass(frozen=True)
 class ApkgStats:
-    """What a package holds. ``removed``: item ids of ``previous`` that this build no longer has."""
+    """What a package holds: ``decks`` topic decks with ``notes`` notes (one per item) and
+    ``cards`` cards; ``deck_notes`` the notes per deck; ``removed`` the item ids of ``previous``
+    that this build no longer has."""
 
     path: Path
     decks: int
