@@ -78,11 +78,17 @@ class Student:
         assert found, f"no {kind} item asks {question!r}"
         return number, total, found[0]
 
-    def answer(self, item: Item, right: bool = True) -> None:
+    def answer(self, item: Item, right: bool = True, keys: str = "letter") -> None:
+        """Answer by a letter, a number or the arrow keys (choice items), or by typing."""
         if item.kind == "choice":
             assert item.answer_index is not None
             index = item.answer_index if right else (item.answer_index + 1) % len(item.options)
-            self.child.send("abcde"[index])
+            if keys == "letter":
+                self.child.send("abcde"[index])
+            elif keys == "number":
+                self.child.send(str(index + 1))
+            else:
+                self.child.send("\x1b[B" * index)  # cursor down from the first option
             self.child.send("\r")
         else:
             assert item.answer_date is not None
@@ -123,11 +129,13 @@ def test_answer_interrupt_restart_and_due_reviews_come_first(db: Path, items: li
     student = Student(db, DAY1, "--count", "6")
     student.expect(r"Learning: 0 due for review, 6 new")
     answered = []
-    for expected in (1, 2, 3):
+    for expected, keys in ((1, "letter"), (2, "number"), (3, "arrows")):
         number, total, item = student.next_question(items)
         assert (number, total) == (expected, 6)
-        student.answer(item, right=True)
+        student.answer(item, right=True, keys=keys)
         answered.append(item)
+    # with this seed the number and arrow answers land on choice items, so both are exercised
+    assert [i.kind for i in answered[1:]] == ["choice", "choice"]
     student.next_question(items)
     student.child.sendintr()
     student.expect(r"Stopped\. Your progress is saved: 3 answers in this session\.")
@@ -240,3 +248,35 @@ def test_piped_input_ending_early_stops_cleanly(db: Path) -> None:
         assert result.returncode == 0, result.stderr
         assert "Traceback" not in result.stderr
         assert "Stopped. Your progress is saved: 0 answers" in result.stdout
+
+
+def test_a_closed_terminal_loses_at_most_the_question_on_screen(db: Path,
+                                                                 items: list[Item]) -> None:
+    student = Student(db, DAY1, "--mode", "practice", "--count", "5")
+    answered = []
+    for _ in range(2):
+        _n, _t, item = student.next_question(items)
+        student.answer(item)
+        answered.append(item)
+    student.next_question(items)
+    student.child.close(force=True)  # hang up the terminal, as closing the window does
+    assert student.child.signalstatus is not None or student.child.exitstatus is not None
+    with Store.open(db) as store:
+        assert [r.item_id for r in store.reviews()] == [i.id for i in answered]
+
+
+def test_histquiz_home_holds_the_store(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    result = subprocess.run(
+        [sys.executable, "-m", "histquiz", "quiz", "--decks", str(MINI), "--mode", "practice",
+         "--count", "1", "--seed", str(SEED)],
+        input="?\nn\n", capture_output=True, text=True, timeout=60,
+        env=environment(HISTQUIZ_NOW=DAY1, HISTQUIZ_HOME=str(home)))
+    assert result.returncode == 0, result.stderr
+    with Store.open(home / "progress.sqlite3") as store:
+        assert store.review_count() == 1
+    shown = subprocess.run([sys.executable, "-m", "histquiz", "stats"], capture_output=True,
+                           text=True, timeout=60,
+                           env=environment(HISTQUIZ_NOW=DAY1, HISTQUIZ_HOME=str(home)))
+    assert shown.returncode == 0 and "1 answer · 1 item seen" in shown.stdout
+    assert str(home / "progress.sqlite3") in shown.stdout

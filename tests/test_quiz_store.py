@@ -355,3 +355,24 @@ def test_histquiz_home_sets_the_default_place(tmp_path: Path) -> None:
 
     assert default_path({"HISTQUIZ_HOME": str(tmp_path)}) == tmp_path / FILE_NAME
     assert default_path({}).name == FILE_NAME
+
+
+def test_stats_page(tmp_path: Path) -> None:
+    from histquiz.quiz.stats import bar, report
+
+    assert bar(0, 10) == "" and bar(1, 1000, 24) == "█" and bar(10, 10, 24) == "█" * 24
+    with Store.open(tmp_path / "p.sqlite3") as store:
+        assert report(store, START)[-1] == "No answers yet. Start with: histquiz quiz"
+        session = store.start_session("learn", 2, START)
+        store.record(review(session, ITEMS[0], START, 3, "cold-war"), schedule=True)
+        store.record(review(session, ITEMS[1], START, 1, "un"), schedule=True)
+        lines = report(store, START + timedelta(hours=1))
+    text = "\n".join(lines)
+    assert "2 answers · 2 items seen · streak 1 day" in text
+    table = lines[lines.index("Mastery by topic") + 1:]
+    assert table[1].split()[:5] == ["Cold", "war", "1", "1", "100%"]
+    assert table[2].split()[:4] == ["UN", "1", "1", "0%"]
+    forecast = lines[lines.index("Reviews due in the next 7 days") + 1:][:7]
+    assert forecast[0].split()[:2] == ["Today", "2"] and forecast[0].endswith("█" * 24)
+    assert all(line.split()[-1] == "0" for line in forecast[1:])
+    assert "learn" in lines[-1] and "1/2 right" in lines[-1]

@@ -120,10 +120,11 @@ def run(args: argparse.Namespace) -> int:
             print("histquiz: no terminal, so the questions come as plain lines; answer each "
                   "with a letter, a number or a date.", file=sys.stderr)
         reviews = sum(p.label == "review" for p in plan)
+        questions = f"{len(plan)} question{'s' * (len(plan) != 1)}"
         intro = {
             Mode.LEARN: f"Learning: {reviews} due for review, {len(plan) - reviews} new.",
-            Mode.PRACTICE: f"Practice: {len(plan)} questions; the schedule is left alone.",
-            Mode.EXAM: f"Exam: {len(plan)} questions; the results come at the end.",
+            Mode.PRACTICE: f"Practice: {questions}; the schedule is left alone.",
+            Mode.EXAM: f"Exam: {questions}; the results come at the end.",
         }[mode]
         answered = store.review_count()
         if answered:

@@ -74,7 +74,7 @@ def report(store: Store, now: datetime, *, fancy: bool = True) -> list[str]:
     stats = store.topic_stats(now)
     seen = sum(t.items_seen for t in stats)
     streak = store.streak(now)
-    lines.append(f"{total} answers · {seen} items seen · "
+    lines.append(f"{total} answer{'s' * (total != 1)} · {seen} item{'s' * (seen != 1)} seen · "
                  f"streak {streak} day{'s' * (streak != 1)}")
     lines += ["", "Mastery by topic", *topic_table(stats, block),
               "  Recall: first answers right or close. Memory: the chance, by FSRS, of "

@@ -137,9 +137,12 @@ def summary_lines(summary: Summary, paint: Paint, *, exam: bool) -> list[str]:
     if exam and summary.missed:
         lines += ["", paint.bold("Missed")]
         for n, o in enumerate(summary.missed, start=1):
-            lines += wrap(f"{n}. {o.item.question}", "  ")
+            number = f"  {n}. "
+            lines += [number + line[len(number):] if i == 0 else line
+                      for i, line in enumerate(wrap(o.item.question, " " * len(number)))]
             mark = "close" if o.verdict is Verdict.NEAR else "wrong"
-            lines.append(f"     you: {o.given} ({mark}) · answer: {answer_text(o.item)}")
+            lines += wrap(f"you: {o.given} ({mark}) · answer: {answer_text(o.item)}",
+                          " " * len(number))
     return [paint.text(line) for line in lines]
 
 
