@@ -129,8 +129,8 @@ def run(args: argparse.Namespace) -> int:
         answered = store.review_count()
         if answered:
             streak = store.streak(now)
-            ui.say(f"Welcome back: {answered} answer{'s' * (answered != 1)} so far, a streak "
-                   f"of {streak} day{'s' * (streak != 1)}.")
+            days = f", {streak} day{'s' * (streak != 1)} in a row" if streak else ""
+            ui.say(f"Welcome back: {answered} answer{'s' * (answered != 1)} so far{days}.")
         ui.say(intro + " Ctrl-C stops at any time; every answer is saved as you go.")
         session_id = store.start_session(mode.value, len(plan), now)
         quiz = Quiz(store, mode, clock, session_id)

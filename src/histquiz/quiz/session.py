@@ -17,6 +17,10 @@ How an answer becomes an FSRS rating:
   Good. A date typed in a form that cannot be read, or less precisely than asked (1971 when
   the full date is asked), is asked again with a hint and costs nothing.
 
+At the end, the missed questions are offered again. In learn mode those answers move the card
+on as well (a same-day relearning review, which FSRS models); in the other modes they join the
+history only. Statistics count first answers, never retries.
+
 Only one item of a fact is asked per session when the pool allows it, because the date-choice
 question of a fact gives away the answer to its date-recall question.
 """
@@ -36,7 +40,6 @@ from .store import CardInfo, Review, Store, local_midnight
 Clock = Callable[[], datetime]
 
 AGAIN, HARD, GOOD = 1, 2, 3
-RATING_NAMES = {1: "again", 2: "hard", 3: "good", 4: "easy"}
 DONT_KNOW = "?"
 ACRONYMS = {"un", "us", "usa", "ussr", "eu", "brics", "sco", "nam", "isro", "drdo", "g20"}
 

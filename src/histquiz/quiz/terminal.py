@@ -16,7 +16,7 @@ from typing import Any, TextIO
 
 from ..dates import Precision, Verdict
 from ..model import Item
-from .session import DONT_KNOW, Answer, Outcome, Prompt, Summary, choice_help, topic_title
+from .session import DONT_KNOW, Answer, Outcome, Prompt, Summary, topic_title
 
 _DATE_FORMS = {
     Precision.YEAR: "a year, e.g. 1971",
@@ -322,5 +322,4 @@ def choose_ui(stdin: TextIO | None = None, stdout: TextIO | None = None) -> UI:
     return PlainUI(stdin, stdout)
 
 
-__all__ = ["UI", "PlainUI", "QuestionaryUI", "choice_help", "choose_ui", "feedback_lines",
-           "summary_lines"]
+__all__ = ["UI", "PlainUI", "QuestionaryUI", "choose_ui", "feedback_lines", "summary_lines"]
