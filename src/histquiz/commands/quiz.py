@@ -10,7 +10,8 @@ Choice questions take the arrow keys, a letter or a number, then Enter. Date que
 typed date: 1971, Aug 1971 or 9 August 1971 (? if you don't know). Every answer is saved the
 moment it is given; Ctrl-C stops at any time. Progress lives in the user's data folder, or in
 HISTQUIZ_HOME/progress.sqlite3, or in the file given with --db. Without a terminal (piped
-input) the questions come as plain numbered lines.
+input) the questions come as plain numbered lines. HISTQUIZ_NOW=2025-03-10T09:00 makes the
+quiz (and stats) act as if it were that time, to see how the schedule unfolds.
 
 example:
   histquiz quiz
