@@ -361,3 +361,22 @@ def test_summary_counts_streak_and_weakest_topics(items: list[Item], store: Stor
     assert [w[0] for w in summary.weakest] == ["diplomacy"]
     clock.advance(timedelta(days=2))
     assert store.streak(clock()) == 0
+
+
+def test_feedback_gives_the_answer_fact_explanation_note_and_source(mini_decks: list[Deck]) -> None:
+    from histquiz.quiz.session import Outcome
+    from histquiz.quiz.terminal import Paint, feedback_lines
+
+    items = generate(mini_decks, random.Random(0))
+    item = next(i for i in items if i.kind == "date" and i.note)
+    near = Outcome(item, "1953", Verdict.NEAR, 2, "Close: off by 2 years (2 years early).", 3.0)
+    text = "\n".join(feedback_lines(near, Paint(False)))
+    assert text.startswith("~ Close: off by 2 years (2 years early). The answer is 1955.")
+    flat = " ".join(text.split())
+    for part in (item.statement, item.explanation, f"Note: {item.note}"):
+        assert " ".join(part.split()) in flat
+    assert all(f"Source: {s.citation()}" in flat for s in item.sources)
+    assert "\x1b[" not in text  # no colour when it is off
+    wrong = Outcome(item, "1980", Verdict.WRONG, 1, "Off by 25 years (late).", 3.0)
+    assert feedback_lines(wrong, Paint(False))[0] == "✗ Off by 25 years (late). The answer is 1955."
+    assert feedback_lines(wrong, Paint(False, "ascii"))[0] == "x Off by 25 years (late). The answer is 1955."

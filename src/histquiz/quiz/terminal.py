@@ -112,6 +112,8 @@ def feedback_lines(outcome: Outcome, paint: Paint) -> list[str]:
             "Wrong." if outcome.given != DONT_KNOW else "Not answered.")
         head = paint.red(f"{paint.glyph('✗', 'x')} {said}") + f" The answer is {answer_text(item)}."
     lines = [paint.text(head)]
+    # the fact itself first: explanations are written to follow it
+    lines += [paint.bold(paint.text(line)) for line in wrap(item.statement)]
     lines += [paint.text(line) for line in wrap(item.explanation)]
     if item.note:
         lines += [paint.text(line) for line in wrap(f"Note: {item.note}")]
