@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 import random
+from collections.abc import Callable
 
 from ..generate import ITEM_KINDS, Selection
-from ..model import Deck
+from ..model import Deck, Item
 
 
 def _split(values: list[str] | None) -> tuple[str, ...]:
@@ -65,11 +66,38 @@ def rng(args: argparse.Namespace) -> random.Random:
     return random.Random(seed)
 
 
-def positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be 1 or more")
-    return value
+def at_least(minimum: int) -> Callable[[str], int]:
+    """An argparse type: a whole number no smaller than ``minimum``."""
+
+    def whole(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be {minimum} or more")
+        return value
+
+    return whole
+
+
+positive = at_least(1)
+
+
+def add_sample_options(parser: argparse.ArgumentParser, options_help: str = "") -> None:
+    """--count and --options, for commands that print or export generated items."""
+    parser.add_argument("--count", type=positive, metavar="N",
+                        help="a random selection of N items (chosen by the seed)")
+    parser.add_argument("--options", type=int, default=4, metavar="N",
+                        help=options_help or "options per choice item, 3 to 5 (default 4)")
+
+
+def sample_items(args: argparse.Namespace, decks: list[Deck]) -> list[Item]:
+    """The selected items, with --options options, and a seeded --count of them (in order)."""
+    from ..generate import generate
+
+    random_ = rng(args)
+    items = generate(decks, random_, selection(args), args.options)
+    if args.count is None or args.count >= len(items):
+        return items
+    return [items[i] for i in sorted(random_.sample(range(len(items)), args.count))]

@@ -22,7 +22,7 @@ from ..errors import UsageError
 from ..export import CLASSROOM_FORMATS
 from ..export.classroom import KAHOOT_TIME_LIMITS, ExportOptions, ExportResult
 from ..model import Deck, Item
-from .common import add_filter_options, add_seed_option, positive
+from .common import add_filter_options, add_sample_options, add_seed_option, at_least
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -32,26 +32,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="the file to write ('-' for standard output, text formats only)")
     add_filter_options(parser)
     add_seed_option(parser)
-    parser.add_argument("--count", type=positive, metavar="N",
-                        help="a random selection of N items (chosen by the seed)")
-    parser.add_argument("--options", type=int, default=4, metavar="N",
-                        help="options per choice item, 3 to 5 (default 4; Kahoot takes at most 4)")
-    parser.add_argument("--tolerance", type=_whole, default=0, metavar="YEARS",
+    add_sample_options(parser, "options per choice item, 3 to 5 (default 4; Kahoot takes at most 4)")
+    parser.add_argument("--tolerance", type=at_least(0), default=0, metavar="YEARS",
                         help="moodle-xml, gift: a typed year this many years off still counts (default 0)")
     parser.add_argument("--time-limit", type=int, default=20, choices=KAHOOT_TIME_LIMITS,
                         metavar="SECONDS",
                         help="kahoot: seconds per question: 5, 10, 20, 30, 60, 90, 120 or 240 (default 20)")
     parser.add_argument("--title", metavar="TEXT", help="kahoot: the quiz title written in the sheet")
-
-
-def _whole(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError("must be 0 or more")
-    return value
 
 
 def report_skipped(fmt: str, result: ExportResult, total: int) -> None:
@@ -72,16 +59,13 @@ def report_skipped(fmt: str, result: ExportResult, total: int) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..export import load_exporter
-    from ..generate import generate
-    from .common import load, rng, selection
-    from .items import pick
+    from .common import load, sample_items
 
     if args.format == "kahoot" and args.options > 4:
         raise UsageError(f"Kahoot takes at most 4 answers per question, not {args.options}; "
                          "use --options 3 or 4")
     decks = load(args)
-    random_ = rng(args)
-    items = pick(generate(decks, random_, selection(args), args.options), args.count, random_)
+    items = sample_items(args, decks)
     if not items:
         raise UsageError("no items match the filters; nothing to export")
     options = ExportOptions(tolerance=args.tolerance, time_limit=args.time_limit,

@@ -12,37 +12,21 @@ import json
 import sys
 
 from ..model import Item
-from .common import add_filter_options, add_seed_option, positive
+from .common import add_filter_options, add_sample_options, add_seed_option
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     add_filter_options(parser)
     add_seed_option(parser)
-    parser.add_argument("--count", type=positive, metavar="N",
-                        help="a random selection of N items (chosen by the seed)")
-    parser.add_argument("--options", type=int, default=4, metavar="N",
-                        help="options per choice item, 3 to 5 (default 4)")
+    add_sample_options(parser)
     parser.add_argument("--format", choices=("text", "json"), default="text",
                         help="text for reading, json for tools (default text)")
 
 
-def pick(items: list[Item], count: int | None, rng_: object) -> list[Item]:
-    import random
-
-    assert isinstance(rng_, random.Random)
-    if count is None or count >= len(items):
-        return items
-    chosen = sorted(rng_.sample(range(len(items)), count))
-    return [items[i] for i in chosen]
-
-
 def run(args: argparse.Namespace) -> int:
-    from ..generate import generate
-    from .common import load, rng, selection
+    from .common import load, sample_items
 
-    decks = load(args)
-    random_ = rng(args)
-    items = pick(generate(decks, random_, selection(args), args.options), args.count, random_)
+    items = sample_items(args, load(args))
     if args.format == "json":
         json.dump([i.to_json() for i in items], sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
