@@ -137,3 +137,22 @@ def test_an_item_does_not_depend_on_what_else_is_selected(builtin_decks: list[De
     assert one_deck and all(everything[i.id] == i for i in one_deck)
     dates_only = generate(builtin_decks, random.Random(9), Selection(kinds=("date",)))
     assert dates_only and all(everything[i.id] == i for i in dates_only)
+
+
+def test_distractors_come_from_the_facts_period(tmp_path: Path) -> None:
+    """Of the candidates drawn, those known from facts nearest the question's year are kept."""
+    lines = ["deck: {id: era, title: Era, description: x}",
+             "sources: {s: {title: T, author: A, date: 2000}}", "facts:"]
+    people = {1955: "Old One", 1957: "Old Two", 1961: "Old Three", 2011: "New One",
+              2013: "New Two", 2015: "New Three", 2017: "New Four", 2019: "New Five"}
+    for year, name in [(1959, "Answer Person"), *people.items()]:
+        lines += [f"  - id: f{year}", "    statement: S.", "    explanation: E.", "    topic: t",
+                  "    sources: [s]", f"    date: {year}", "    questions:",
+                  f"      - {{id: who, ask: Who acted in fact {year % 100}?, answer: {name}, "
+                  "kind: person.x}"]
+    path = tmp_path / "era.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    decks = load_decks([path])
+    for seed in range(5):
+        item = next(i for i in generate(decks, random.Random(seed)) if i.fact == "f1959")
+        assert set(item.options) == {"Answer Person", "Old One", "Old Two", "Old Three"}

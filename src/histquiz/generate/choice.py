@@ -16,6 +16,9 @@ from ..textnorm import format_number, normalize
 from .common import make_item, place_shuffled
 from .context import MIN_OPTIONS, Context
 
+SAMPLE_FACTOR = 3  # candidates drawn for each distractor needed, before the nearest are kept
+UNDATED = 15  # how far, in years, a candidate known from no dated fact counts as being
+
 
 def choice(fact: Fact, ctx: Context) -> list[Item]:
     items = []
@@ -48,7 +51,14 @@ def _named(fact: Fact, q: Question, ctx: Context) -> Item | None:
             taken.add(key)
             return False
 
-        chosen.extend(values[i] for i in ctx.sample(values, want - len(chosen), reject))
+        need = want - len(chosen)
+        drawn = [values[i] for i in ctx.sample(values, need * SAMPLE_FACTOR, reject)]
+        if pool is not None and fact.date is not None:
+            # Of a few random candidates, keep those nearest the fact's period: a person known
+            # from the 2000s makes a poor distractor for a question about 1959.
+            year = fact.date.year
+            drawn.sort(key=lambda v: abs(pool.years.get(normalize(v), year - UNDATED) - year))
+        chosen.extend(drawn[:need])
     if len(chosen) < MIN_OPTIONS - 1:
         return None  # the loader refuses such decks; kept as a guard for hand-built Decks
     # With more options asked for than a kind has candidates, the item gets fewer options

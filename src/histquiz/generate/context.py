@@ -25,16 +25,20 @@ MIN_OPTIONS, MAX_OPTIONS = 3, 5
 
 @dataclass
 class Pool:
-    """Distinct values of one answer kind, in first-seen order."""
+    """Distinct values of one answer kind, in first-seen order, with the year of each value
+    that answers a dated fact (so distractors can come from the right period)."""
 
     values: list[str] = field(default_factory=list)
     keys: set[str] = field(default_factory=set)
+    years: dict[str, int] = field(default_factory=dict)
 
-    def add(self, value: str) -> None:
+    def add(self, value: str, year: int | None = None) -> None:
         key = normalize(value)
         if key and key not in self.keys:
             self.keys.add(key)
             self.values.append(value)
+        if key and year is not None:
+            self.years.setdefault(key, year)
 
 
 @dataclass
@@ -97,9 +101,10 @@ def build_context(decks: Sequence[Deck], rng: random.Random, n_options: int) -> 
             for v in values:
                 pool.add(v)
         for fact in deck.facts:
+            year = fact.date.year if fact.date is not None else None
             for q in fact.questions:
                 if q.base_kind not in NUMERIC_KINDS and q.base_kind != "text":
-                    pools.setdefault(q.kind, Pool()).add(q.answer)
+                    pools.setdefault(q.kind, Pool()).add(q.answer, year)
             if fact.date is not None:
                 latest = max(latest, max(years_of(fact.date)))
                 if fact.event:
