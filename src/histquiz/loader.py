@@ -636,14 +636,16 @@ def _check_sources_and_candidates(state: _State) -> list[str]:
                     continue
                 correct = {normalize(q["answer"]), *(normalize(a) for a in q["accept"])}
                 pool = set() if base == "text" else candidates.get(q["kind"], set())
-                usable = (pool | {normalize(d) for d in q["distractors"]}) - correct
-                if len(usable) < MIN_DISTRACTORS:
+                # counted without copying the pool, which may hold every answer of its kind
+                own = {normalize(d) for d in q["distractors"]} - correct - pool
+                usable = len(pool) - len(correct & pool) + len(own)
+                if usable < MIN_DISTRACTORS:
                     fix = ("list at least 3 'distractors'" if base == "text" else
                            f"add values to 'pools: {q['kind']}:' or to the question's 'distractors'")
                     problems.append(
                         f"{qmap.value_at('kind')}: fact '{fact.data['id']}', question '{q['id']}': "
-                        f"answer kind '{q['kind']}' has {len(usable)} distractor candidate"
-                        f"{'s' if len(usable) != 1 else ''} across the loaded decks, "
+                        f"answer kind '{q['kind']}' has {usable} distractor candidate"
+                        f"{'s' if usable != 1 else ''} across the loaded decks, "
                         f"need {MIN_DISTRACTORS}; {fix}"
                     )
     return problems
