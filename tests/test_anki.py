@@ -18,6 +18,7 @@ import time
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 from anki.collection import Collection
@@ -409,32 +410,28 @@ def test_command_rebuild_lists_removed_notes(
     assert "no longer built" in err and "Item:rm/f5/date-recall OR " in err
 
 
-def _package_decks(apkg: Path) -> dict[str, str]:
-    """Deck name → description, as stored in a package."""
+def _package_rows(apkg: Path, sql: str) -> list[tuple[Any, ...]]:
+    """Rows of a query on the collection stored inside a package."""
     with zipfile.ZipFile(apkg) as zf:
         data = zf.read("collection.anki2")
     db = apkg.with_suffix(".check.anki2")
     db.write_bytes(data)
     conn = sqlite3.connect(db)
     try:
-        decks = json.loads(conn.execute("select decks from col").fetchone()[0])
+        return list(conn.execute(sql).fetchall())
     finally:
         conn.close()
         db.unlink()
+
+
+def _package_decks(apkg: Path) -> dict[str, str]:
+    """Deck name → description, as stored in a package."""
+    decks = json.loads(_package_rows(apkg, "select decks from col")[0][0])
     return {d["name"]: d["desc"] for d in decks.values()}
 
 
 def _note_times(apkg: Path) -> dict[str, int]:
-    with zipfile.ZipFile(apkg) as zf:
-        data = zf.read("collection.anki2")
-    db = apkg.with_suffix(".check.anki2")
-    db.write_bytes(data)
-    conn = sqlite3.connect(db)
-    try:
-        return dict(conn.execute("select guid, mod from notes").fetchall())
-    finally:
-        conn.close()
-        db.unlink()
+    return dict(_package_rows(apkg, "select guid, mod from notes"))
 
 
 def test_note_types_are_frozen() -> None:
