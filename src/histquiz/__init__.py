@@ -5,7 +5,7 @@ The public API is the pipeline: ``load_decks`` → ``generate`` → an exporter 
 
 from __future__ import annotations
 
-from .errors import DeckError, ExportError, GenerateError, HistquizError, UsageError
+from .errors import DeckError, ExportError, HistquizError, UsageError
 from .generate import Selection, generate, select_facts
 from .loader import builtin_decks_dir, load_decks
 from .model import Deck, Fact, Item, Question, Source
@@ -17,7 +17,6 @@ __all__ = [
     "DeckError",
     "ExportError",
     "Fact",
-    "GenerateError",
     "HistquizError",
     "Item",
     "Question",

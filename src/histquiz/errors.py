@@ -15,10 +15,6 @@ class DeckError(HistquizError):
         super().__init__("\n".join(self.problems))
 
 
-class GenerateError(HistquizError):
-    """A template could not build an item (for example, too few distractor candidates)."""
-
-
 class ExportError(HistquizError):
     """An exporter could not write its output."""
 

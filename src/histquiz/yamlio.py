@@ -11,7 +11,6 @@ from typing import Any
 
 import yaml
 
-from .errors import DeckError
 from .model import Origin
 
 try:
@@ -218,7 +217,3 @@ def load_file(path: str) -> tuple[Any, list[str]]:
         return None, [f"{path}:1:1: cannot read the file: {exc.strerror or exc}"]
     return read_yaml(path, data)
 
-
-def raise_if(problems: list[str]) -> None:
-    if problems:
-        raise DeckError(problems)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..dates import MONTHS, HistDate, Precision
@@ -140,7 +140,3 @@ def text_answers(item: Item) -> list[str]:
     if kind == "date" and date is not None:
         return typed_forms(date)
     return list(dict.fromkeys(one_line(a) for a in (item.answer, *item.accept) if one_line(a)))
-
-
-def choice_items(items: Sequence[Item]) -> list[Item]:
-    return [i for i in items if i.kind == "choice"]
