@@ -145,11 +145,9 @@ def run(args: argparse.Namespace) -> int:
     progress = Progress(len(plan), sys.stderr)
     written: list[Written] = []
     left_out: list[tuple[Path, str, Skipped]] = []
-    items_of: dict[str, list[Item]] = {}
+    items_of = _items_by_deck(decks, args)
     try:
         for deck, fmt in plan:
-            if deck.id not in items_of:
-                items_of[deck.id] = _items(decks, deck, args.seed)
             items = items_of[deck.id]
             if not items:
                 continue
@@ -162,7 +160,7 @@ def run(args: argparse.Namespace) -> int:
     finally:
         progress.close()
 
-    empty = [d.id for d in decks if not items_of.get(d.id)]
+    empty = [d.id for d in decks if not items_of[d.id]]
     print_table(written, sys.stdout)
     print_left_out(left_out, sys.stdout, sys.stderr)
     if empty:
@@ -171,12 +169,16 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _items(decks: list[Deck], deck: Deck, seed: int | None) -> list[Item]:
-    """A deck's items exactly as ``histquiz export --deck DECK --seed SEED`` makes them."""
-    from ..generate import Selection, generate
+def _items_by_deck(decks: list[Deck], args: argparse.Namespace) -> dict[str, list[Item]]:
+    """Every deck's items, generated once. An item depends only on the seed and its own id, so
+    a deck's items are exactly those ``histquiz export --deck DECK --seed SEED`` makes."""
+    from ..generate import generate
+    from .common import rng
 
-    rng = random.Random(seed if seed is not None else random.SystemRandom().randrange(2**32))
-    return generate(decks, rng, Selection(decks=(deck.id,)), 4)
+    items_of: dict[str, list[Item]] = {deck.id: [] for deck in decks}
+    for item in generate(decks, rng(args), n_options=4):
+        items_of[item.deck].append(item)
+    return items_of
 
 
 def _write(fmt: str, items: list[Item], decks: list[Deck], deck: Deck, path: Path,
