@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +16,9 @@ from histquiz.loader import DECK_KEYS, FACT_KEYS, QUESTION_KEYS, SOURCE_KEYS, TO
 
 GOOD = Path(__file__).parent / "data" / "good"
 BAD = Path(__file__).parent / "data" / "bad"
+# Written out here, not read from the registry, so that a command dropped from the registry fails.
+EXPECTED_COMMANDS = {"build", "validate", "decks", "items", "anki", "worksheet", "schema", "export",
+                     "quiz", "stats"}
 HEAVY = ("reportlab", "genanki", "questionary", "anki", "fsrs", "prompt_toolkit")
 
 
@@ -23,7 +27,7 @@ def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]
                           text=True, cwd=cwd, timeout=120)
 
 
-@pytest.mark.parametrize("command", sorted(COMMANDS))
+@pytest.mark.parametrize("command", sorted(EXPECTED_COMMANDS))
 def test_every_command_has_help_with_example(command: str, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as info:
         main([command, "--help"])
@@ -34,9 +38,11 @@ def test_every_command_has_help_with_example(command: str, capsys: pytest.Captur
 
 
 def test_top_help_lists_every_command() -> None:
+    # Each command has its own line in the list of commands, its name first: a bare substring
+    # check would pass for 'decks' or 'quiz' because the description mentions decks and quizzes.
     text = build_parser().format_help()
-    for command in COMMANDS:
-        assert command in text
+    listed = {m.group(1) for m in re.finditer(r"^ {4}([a-z][a-z-]*)(?= {2,}\S|$)", text, re.MULTILINE)}
+    assert listed == EXPECTED_COMMANDS == set(COMMANDS)
 
 
 def test_help_imports_nothing_heavy() -> None:
@@ -120,3 +126,29 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
     commands = [line for line in readme.splitlines() if line.startswith("python3 -m venv .venv")]
     test_command = next(c for c in commands if "pytest" in c)
     assert ci[-1] == test_command
+
+
+def test_debug_shows_the_traceback_behind_an_error() -> None:
+    bad = str(BAD / "three-problems.yaml")
+    quiet = run("validate", bad)
+    assert quiet.returncode == 1 and "Traceback" not in quiet.stderr
+    loud = run("--debug", "validate", bad)
+    assert loud.returncode == 1 and "Traceback (most recent call last)" in loud.stderr
+    assert loud.stderr.count("histquiz: 3 problems found") == 1
+
+
+def test_a_bug_is_one_line_unless_debugging(monkeypatch: pytest.MonkeyPatch,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    import histquiz.commands.schema as schema
+
+    def broken(args: object) -> int:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(schema, "run", broken)
+    monkeypatch.delenv("HISTQUIZ_DEBUG", raising=False)
+    assert main(["schema"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("histquiz: internal error: RuntimeError: boom")
+    monkeypatch.setenv("HISTQUIZ_DEBUG", "1")
+    with pytest.raises(RuntimeError):
+        main(["schema"])

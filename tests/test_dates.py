@@ -116,3 +116,19 @@ def test_display_parses_back(d: HistDate) -> None:
 def test_truncate_never_adds_precision(d: HistDate) -> None:
     for p in Precision:
         assert d.truncate(p).precision.rank == min(d.precision.rank, p.rank)
+
+
+def test_dates_of_mixed_precision_order_by_their_first_day() -> None:
+    ordered = [HistDate(1970), HistDate(1971), HistDate(1971, 8), HistDate(1971, 8, 9),
+               HistDate(1971, 12, 3), HistDate(1972)]
+    assert sorted(reversed(ordered)) == ordered
+    assert HistDate(1971) < HistDate(1971, 8)
+    assert HistDate(1971, 8) <= HistDate(1971, 8)
+    assert not HistDate(1971, 8, 9) < HistDate(1971, 8)
+    assert HistDate(1972) > HistDate(1971, 12, 31) >= HistDate(1971, 12)
+
+
+@given(dates, dates)
+def test_order_is_the_sort_key(a: HistDate, b: HistDate) -> None:
+    assert (a < b) == (a.sort_key() < b.sort_key())
+    assert (a <= b) == (a < b or a == b)

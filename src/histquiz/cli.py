@@ -1,5 +1,8 @@
 """The command line: parse arguments, call the library, print. The one place where errors
-become exit codes: a HistquizError prints its message and exits 1, never a traceback."""
+become exit codes: a HistquizError prints its message and exits 1, never a traceback.
+
+``--debug`` (or ``HISTQUIZ_DEBUG=1``) prints the traceback behind an error as well, and any
+other exception, a bug in histquiz, gets one line that says how to see its traceback."""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ import argparse
 import importlib
 import os
 import sys
+import traceback
 from collections.abc import Sequence
 from types import ModuleType
 
@@ -28,6 +32,8 @@ def build_parser() -> argparse.ArgumentParser:
     from . import __version__
 
     parser.add_argument("--version", action="version", version=f"histquiz {__version__}")
+    parser.add_argument("--debug", action="store_true",
+                        help="show the traceback behind an error (or set HISTQUIZ_DEBUG=1)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMANDS:
         module = _command(name)
@@ -42,6 +48,10 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _debugging(args: argparse.Namespace) -> bool:
+    return bool(args.debug) or os.environ.get("HISTQUIZ_DEBUG", "").strip() not in ("", "0")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -53,9 +63,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(line, file=sys.stderr)
         count = len(exc.problems)
         print(f"histquiz: {count} problem{'s' * (count != 1)} found", file=sys.stderr)
+        _traceback(args)
         return 1
     except HistquizError as exc:
         print(f"histquiz: error: {exc}", file=sys.stderr)
+        _traceback(args)
         return 1
     except KeyboardInterrupt:
         print("\nhistquiz: interrupted", file=sys.stderr)
@@ -65,6 +77,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
+    except Exception as exc:  # a bug: say so in one line, the traceback on request
+        if _debugging(args):
+            raise
+        print(f"histquiz: internal error: {type(exc).__name__}: {exc} (this is a bug in histquiz; "
+              "run again with --debug or HISTQUIZ_DEBUG=1 to see where it happened)", file=sys.stderr)
+        return 1
+
+
+def _traceback(args: argparse.Namespace) -> None:
+    if _debugging(args):
+        traceback.print_exc(file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -36,9 +36,13 @@ class Precision(Enum):
         return {"year": 0, "month": 1, "day": 2}[self.value]
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class HistDate:
-    """A date known to the year, the month or the day."""
+    """A date known to the year, the month or the day.
+
+    Dates order by their first possible day: 1971 < August 1971 < 9 August 1971 < 1972. No two
+    different dates share that key, since a month or a day is never 0.
+    """
 
     year: int
     month: int | None = None
@@ -67,6 +71,18 @@ class HistDate:
 
     def sort_key(self) -> tuple[int, int, int]:
         return (self.year, self.month or 0, self.day or 0)
+
+    def __lt__(self, other: HistDate) -> bool:
+        return self.sort_key() < other.sort_key()
+
+    def __le__(self, other: HistDate) -> bool:
+        return self.sort_key() <= other.sort_key()
+
+    def __gt__(self, other: HistDate) -> bool:
+        return self.sort_key() > other.sort_key()
+
+    def __ge__(self, other: HistDate) -> bool:
+        return self.sort_key() >= other.sort_key()
 
     def iso(self) -> str:
         if self.day is not None:
