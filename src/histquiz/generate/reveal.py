@@ -1,0 +1,151 @@
+"""Which item gives another away: the "reveals" relation over a set of items.
+
+Item A reveals item B when what A shows (its question, and its answer once it is marked, in the
+feedback or on the back of a card) contains B's answer:
+
+- a name or phrase B asks for (its answer or an accepted variant), anywhere in the loaded items;
+- the date B asks, at the precision B asks it ("1971" for "In what year", "August 1971" for "In
+  what month and year"), or B's number, but only within the same fact: "1971" or "20" in a
+  question about another fact says nothing about this one;
+- for "Which of these happened in 1971?", the year, again within the same fact.
+
+A distractor is not counted: it names something false, so seeing it answers nothing.
+
+Every selection of items (a worksheet, a quiz session, a sample for a classroom file, Anki's
+order of new cards) keeps revealing pairs apart. Matching is on whole words of the normalised
+text, through an index of the answers by their first word, so the relation costs time in
+proportion to the words shown, not to the square of the number of items.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from ..dates import MONTHS, HistDate, Precision
+from ..model import Item
+from ..textnorm import normalize
+
+_SHORT = 3  # a text answer this short, or all digits, is matched only within its own fact
+
+
+@dataclass(frozen=True)
+class _Key:
+    words: tuple[str, ...]
+    item: int  # index of the item this key gives away
+    fact_only: bool  # counts only when the revealing item is of the same fact
+
+
+def _date_keys(date: HistDate) -> list[tuple[str, ...]]:
+    """The ways a date at its own precision is written, as normalised word tuples."""
+    year = str(date.year)
+    if date.precision is Precision.YEAR or date.month is None:
+        return [(year,)]
+    names = {MONTHS[date.month - 1].lower(), MONTHS[date.month - 1][:3].lower()}
+    if date.precision is Precision.MONTH or date.day is None:
+        return [(name, year) for name in names]
+    day = str(date.day)
+    return [k for name in names for k in ((day, name, year), (name, day, year))]
+
+
+def answer_keys(item: Item) -> list[tuple[tuple[str, ...], bool]]:
+    """What, seen elsewhere, gives this item's answer away: (words, same fact only)."""
+    keys: list[tuple[tuple[str, ...], bool]] = []
+    if item.template == "which-happened":
+        year = item.date.year if item.date is not None else None
+        if year is not None:
+            keys.append(((str(year),), True))
+        return keys
+    if item.answer_date is not None:
+        keys.extend((k, True) for k in _date_keys(item.answer_date))
+        return keys
+    for text in (item.answer, *item.accept):
+        words = tuple(normalize(text).split())
+        if not words:
+            continue
+        short = len("".join(words)) <= _SHORT or all(w.replace(".", "").isdigit() for w in words)
+        keys.append((words, short or item.answer_kind.split(".")[0] in ("number", "percentage",
+                                                                         "year")))
+    return keys
+
+
+def shown_text(item: Item) -> str:
+    """What an item shows that can give something away: its question, and its answer (printed
+    in the feedback, on the back of the card, or marked in the key)."""
+    return f"{item.question} \n {item.answer}"
+
+
+@dataclass(frozen=True)
+class Reveals:
+    """``gives[i]``: the indices of the items that item ``i`` gives away."""
+
+    items: tuple[Item, ...]
+    gives: tuple[frozenset[int], ...]
+
+    def pairs(self) -> Iterable[tuple[int, int]]:
+        for a, targets in enumerate(self.gives):
+            for b in sorted(targets):
+                yield a, b
+
+    def clash(self, a: int, b: int) -> bool:
+        """Do these two items give one another away, in either direction?"""
+        return b in self.gives[a] or a in self.gives[b]
+
+    def neighbours(self, i: int) -> set[int]:
+        found = set(self.gives[i])
+        found.update(self._given_by[i])
+        return found
+
+    @property
+    def _given_by(self) -> tuple[frozenset[int], ...]:
+        cached: tuple[frozenset[int], ...] | None = self.__dict__.get("_given_by_cache")
+        if cached is None:
+            back: list[set[int]] = [set() for _ in self.items]
+            for a, b in self.pairs():
+                back[b].add(a)
+            cached = tuple(frozenset(s) for s in back)
+            object.__setattr__(self, "_given_by_cache", cached)
+        return cached
+
+    def ids_given_by(self, i: int) -> list[str]:
+        return sorted(self.items[b].id for b in self.gives[i])
+
+
+def reveals(items: Sequence[Item]) -> Reveals:
+    """The relation over ``items``: which of them gives which away."""
+    index: dict[str, list[_Key]] = {}
+    for i, item in enumerate(items):
+        for words, fact_only in answer_keys(item):
+            index.setdefault(words[0], []).append(_Key(words, i, fact_only))
+    gives: list[frozenset[int]] = []
+    for a, item in enumerate(items):
+        shown = tuple(normalize(shown_text(item)).split())
+        found: set[int] = set()
+        for pos, word in enumerate(shown):
+            for key in index.get(word, ()):
+                if key.item == a or key.item in found:
+                    continue
+                if shown[pos:pos + len(key.words)] != key.words:
+                    continue
+                other = items[key.item]
+                if key.fact_only and (other.deck, other.fact) != (item.deck, item.fact):
+                    continue
+                found.add(key.item)
+        gives.append(frozenset(found))
+    return Reveals(tuple(items), tuple(gives))
+
+
+def spread(candidates: Sequence[int], relation: Reveals, rng: random.Random,
+           count: int | None = None) -> list[int]:
+    """Up to ``count`` of ``candidates`` (all that fit, if None) with no revealing pair among
+    them, chosen in a seeded random order; returned in the candidates' own order."""
+    order = list(candidates)
+    rng.shuffle(order)
+    chosen: set[int] = set()
+    for i in order:
+        if count is not None and len(chosen) >= count:
+            break
+        if not relation.neighbours(i) & chosen:
+            chosen.add(i)
+    return [i for i in candidates if i in chosen]
