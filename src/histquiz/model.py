@@ -145,7 +145,6 @@ class Item:
     accept: tuple[str, ...] = ()
     note: str | None = None
     origin: Origin | None = None
-    extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def date_display(self) -> str:
