@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from ..atomic import process_alive, writer_pid
+from ..atomic import remove_stale_temporaries
 from ..errors import UsageError
 from ..export.classroom import ExportOptions, Skipped
 from ..model import Deck, Item
@@ -48,8 +48,6 @@ ARTEFACTS: dict[str, str] = {
     "quizlet": "-quizlet.txt",
     "json": "-items.json",
 }
-# The modules a format needs beyond its writer's own, checked before the build starts.
-TEMP_GLOB = ".*.part"  # the temporary names histquiz.atomic gives files being written
 
 
 def _formats(text: str) -> list[str]:
@@ -115,18 +113,6 @@ class Progress:
             self.drawn = False
 
 
-def remove_stale_temporaries(folder: Path) -> list[Path]:
-    """Delete the temporary files that killed writers left (never a finished file, and never
-    the file of a writer that is still running: its process id is part of the name)."""
-    removed = []
-    for path in sorted(folder.glob(TEMP_GLOB)):
-        pid = writer_pid(path.name)
-        if path.is_file() and (pid is None or not process_alive(pid)):
-            path.unlink()
-            removed.append(path)
-    return removed
-
-
 def run(args: argparse.Namespace) -> int:
     from .common import load
 
@@ -136,7 +122,9 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--out {out}: this is a file, not a folder")
     decks = load(args)
     out.mkdir(parents=True, exist_ok=True)
-    stale = remove_stale_temporaries(out)
+    names = [f"{deck.id}{ARTEFACTS[fmt]}" for deck in decks for fmt in formats]
+    names += [n.replace(".pdf", "-answers.pdf") for n in names if n.endswith("-worksheet.pdf")]
+    stale = remove_stale_temporaries(out, names)
     if stale:
         print(f"removed {len(stale)} unfinished temporary file{'s' * (len(stale) != 1)} "
               f"left by an interrupted build", file=sys.stderr)

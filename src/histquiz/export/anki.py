@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import io
 import itertools
 import os
 import sqlite3
@@ -49,7 +50,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..atomic import atomic_path
+from ..atomic import write_file
 from ..errors import ExportError
 from ..model import TOPICS_TAG_PREFIX, Deck, Item, Source, sort_key_for_date
 from ..reproducible import build_time
@@ -369,17 +370,19 @@ def _genanki_model(note_type: NoteType) -> Any:
     )
 
 
-def _write_zip(db_path: Path, target: Path, timestamp: int) -> None:
+def _zip_bytes(db_path: Path, timestamp: int) -> bytes:
     """The package: the collection, then an empty media map, with fixed times and modes.
     Light compression halves the file at a fraction of the cost of zlib's default level."""
     when = time.gmtime(max(timestamp, _ZIP_EPOCH))[:6]
-    with zipfile.ZipFile(target, "w", allowZip64=True) as zf:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", allowZip64=True) as zf:
         for name, data in (("collection.anki2", db_path.read_bytes()), ("media", b"{}")):
             info = zipfile.ZipInfo(name, date_time=when)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 3
             info.external_attr = 0o644 << 16
             zf.writestr(info, data, compresslevel=1)
+    return buffer.getvalue()
 
 
 def write_apkg(
@@ -445,8 +448,8 @@ def write_apkg(
             conn.commit()
         finally:
             conn.close()
-        with atomic_path(target) as part:
-            _write_zip(db_path, part, stamp)
+        data = _zip_bytes(db_path, stamp)
+    write_file(target, data)
     removed = sorted(html.unescape(old[1].rsplit("\x1f", 1)[-1])
                      for guid, old in before.items() if guid not in seen)
     deck_notes = tuple((name, len(by_deck[name])) for name in names)

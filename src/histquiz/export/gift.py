@@ -22,7 +22,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 
-from ..atomic import write_text_atomic
+from ..atomic import write_file
 from ..model import Item
 from .classroom import (
     ExportOptions,
@@ -96,5 +96,5 @@ def render_gift(items: Sequence[Item], options: ExportOptions | None = None) -> 
 def write_gift(
     items: Sequence[Item], path: str | os.PathLike[str], options: ExportOptions | None = None
 ) -> ExportResult:
-    write_text_atomic(path, render_gift(items, options))
+    write_file(path, render_gift(items, options).encode("utf-8"))
     return ExportResult(len(items))

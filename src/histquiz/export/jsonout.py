@@ -6,7 +6,7 @@ import json
 import os
 from collections.abc import Sequence
 
-from ..atomic import write_text_atomic
+from ..atomic import write_file
 from ..model import Item
 from .classroom import ExportOptions, ExportResult
 
@@ -18,5 +18,5 @@ def render_json(items: Sequence[Item], options: ExportOptions | None = None) -> 
 def write_json(
     items: Sequence[Item], path: str | os.PathLike[str], options: ExportOptions | None = None
 ) -> ExportResult:
-    write_text_atomic(path, render_json(items, options))
+    write_file(path, render_json(items, options).encode("utf-8"))
     return ExportResult(len(items))

@@ -16,9 +16,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from pathlib import Path
 
-from ..atomic import write_atomic
+from ..atomic import write_file
 from ..errors import UsageError
 from ..model import Item
 from .classroom import KAHOOT_TIME_LIMITS, ExportOptions, ExportResult, Skipped, one_line
@@ -108,9 +107,5 @@ def write_kahoot(
     items: Sequence[Item], path: str | os.PathLike[str], options: ExportOptions | None = None
 ) -> ExportResult:
     data, result = render_kahoot(items, options)
-
-    def write(tmp: Path) -> None:
-        tmp.write_bytes(data)
-
-    write_atomic(path, write)
+    write_file(path, data)
     return result

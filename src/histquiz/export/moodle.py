@@ -13,7 +13,7 @@ import os
 from collections.abc import Sequence
 from xml.sax.saxutils import escape
 
-from ..atomic import write_text_atomic
+from ..atomic import write_file
 from ..model import Item
 from .classroom import (
     ExportOptions,
@@ -114,5 +114,5 @@ def render_moodle_xml(items: Sequence[Item], options: ExportOptions | None = Non
 def write_moodle_xml(
     items: Sequence[Item], path: str | os.PathLike[str], options: ExportOptions | None = None
 ) -> ExportResult:
-    write_text_atomic(path, render_moodle_xml(items, options))
+    write_file(path, render_moodle_xml(items, options).encode("utf-8"))
     return ExportResult(len(items))

@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 
-from ..atomic import write_text_atomic
+from ..atomic import write_file
 from ..model import Item
 from .classroom import ExportOptions, ExportResult, Skipped, one_line
 
@@ -53,5 +53,5 @@ def write_quizlet(
     items: Sequence[Item], path: str | os.PathLike[str], options: ExportOptions | None = None
 ) -> ExportResult:
     text, result = render_quizlet(items, options)
-    write_text_atomic(path, text)
+    write_file(path, text.encode("utf-8"))
     return result

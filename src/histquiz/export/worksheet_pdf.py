@@ -32,7 +32,7 @@ from reportlab.platypus import (
 )
 
 from .. import __version__
-from ..atomic import write_atomic
+from ..atomic import write_files
 from ..dates import Precision
 from ..errors import ExportError
 from ..reproducible import build_time
@@ -417,27 +417,15 @@ def build_documents(versions: Sequence[Version], options: WorksheetOptions,
     return Documents(worksheet, None, [p.key for p in sheet_parts], [p.key for p in key_parts])
 
 
-def _write_bytes(target: Path, data: bytes) -> None:
-    target.write_bytes(data)
-
-
-def _write(path: Path, data: bytes) -> None:
-    try:
-        write_atomic(path, lambda tmp: _write_bytes(tmp, data))
-    except OSError as exc:
-        raise ExportError(f"{path}: cannot write the PDF: {exc.strerror or exc}") from None
-
-
 def write_pdfs(versions: Sequence[Version], path: Path, options: WorksheetOptions) -> WorksheetResult:
     docs = build_documents(versions, options)
-    files = [path]
-    _write(path, docs.worksheet.pdf)
+    outputs = [(path, docs.worksheet.pdf)]
     key_pages = sum(docs.worksheet.part_pages.get(k, 0) for k in docs.key_keys)
     if docs.key is not None:
-        key_path = answers_path(path)
-        _write(key_path, docs.key.pdf)
-        files.append(key_path)
+        outputs.append((answers_path(path), docs.key.pdf))
         key_pages = docs.key.pages
+    write_files(outputs)
+    files = [p for p, _ in outputs]
     return WorksheetResult(
         files=tuple(files),
         questions=len(versions[0].questions),
