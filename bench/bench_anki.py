@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from synth import write_deck
 
 from histquiz import Deck, Item, generate, load_decks
-from histquiz.export.anki import write_apkg
+from histquiz.export.anki.writer import write_apkg
 
 STAMP = 1_750_000_000
 

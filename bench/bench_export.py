@@ -23,7 +23,7 @@ from synth import write_deck
 
 from histquiz import generate, load_decks
 from histquiz.export import CLASSROOM_FORMATS, load_exporter
-from histquiz.export.classroom import ExportOptions
+from histquiz.export.classroom.common import ExportOptions
 
 
 def best_of(runs: int, work: Callable[[], object]) -> float:

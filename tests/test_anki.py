@@ -37,15 +37,15 @@ from synth import deck_yaml
 from histquiz import Deck, Fact, Item, generate, load_decks
 from histquiz.cli import main
 from histquiz.errors import ExportError
-from histquiz.export import anki_html
-from histquiz.export.anki import ROOT_DECK, topic_title, write_apkg
-from histquiz.export.anki_notetypes import (
+from histquiz.export.anki import html as anki_html
+from histquiz.export.anki.notetypes import (
     CSS,
     DATE_RECALL,
     DATE_TYPED,
     MULTIPLE_CHOICE,
     NOTE_TYPES,
 )
+from histquiz.export.anki.writer import ROOT_DECK, topic_title, write_apkg
 from histquiz.model import sort_key_for_date
 
 GOOD = Path(__file__).parent / "data" / "good"

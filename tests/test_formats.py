@@ -31,13 +31,13 @@ from histquiz.cli import main
 from histquiz.dates import HistDate, Precision, parse_answer
 from histquiz.errors import UsageError
 from histquiz.export import CLASSROOM_FORMATS, EXPORTERS, load_exporter
-from histquiz.export.classroom import ExportOptions, category, typed_forms
-from histquiz.export.gift import escape as gift_escape
-from histquiz.export.gift import render_gift
-from histquiz.export.jsonout import render_json
-from histquiz.export.kahoot import ANSWER_LIMIT, QUESTION_LIMIT, kahoot_rows, render_kahoot
-from histquiz.export.moodle import render_moodle_xml
-from histquiz.export.quizlet import quizlet_cards, render_quizlet
+from histquiz.export.classroom.common import ExportOptions, category, typed_forms
+from histquiz.export.classroom.gift import escape as gift_escape
+from histquiz.export.classroom.gift import render_gift
+from histquiz.export.classroom.jsonout import render_json
+from histquiz.export.classroom.kahoot import ANSWER_LIMIT, QUESTION_LIMIT, kahoot_rows, render_kahoot
+from histquiz.export.classroom.moodle import render_moodle_xml
+from histquiz.export.classroom.quizlet import quizlet_cards, render_quizlet
 
 GOOD = Path(__file__).parent / "data" / "good"
 NASTY = "a {brace} #hash ~tilde =eq :colon \\back\\slash ]]> AT&T <b>bold</b> &amp; Хрущёв “q” 'x'"

@@ -37,7 +37,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..export.anki import write_apkg
+    from ..export.anki.writer import write_apkg
     from ..generate import generate
     from ..reproducible import is_reproducible
     from .common import load, rng, selection

@@ -34,7 +34,7 @@ from typing import TextIO
 
 from ..atomic import remove_stale_temporaries
 from ..errors import UsageError
-from ..export.classroom import ExportOptions, Skipped
+from ..export.classroom.common import ExportOptions, Skipped
 from ..model import Deck, Item
 from .common import add_decks_option, add_seed_option
 
@@ -173,7 +173,7 @@ def _write(fmt: str, items: list[Item], decks: list[Deck], deck: Deck, path: Pat
            options: ExportOptions, seed: int | None,
            left_out: list[tuple[Path, str, Skipped]]) -> list[Written]:
     from ..export import load_exporter
-    from ..export.classroom import ExportResult
+    from ..export.classroom.common import ExportResult
 
     if fmt == "anki":
         return [_anki(items, decks, path)]
@@ -186,7 +186,7 @@ def _write(fmt: str, items: list[Item], decks: list[Deck], deck: Deck, path: Pat
 
 
 def _anki(items: list[Item], decks: list[Deck], path: Path) -> Written:
-    from ..export.anki import write_apkg
+    from ..export.anki.writer import write_apkg
     from ..reproducible import build_time, is_reproducible
 
     # The file being replaced lets unchanged notes keep their time (see histquiz.export.anki);
@@ -198,7 +198,8 @@ def _anki(items: list[Item], decks: list[Deck], path: Path) -> Written:
 
 def _worksheet(items: list[Item], decks: list[Deck], deck: Deck, path: Path,
                seed: int | None) -> list[Written]:
-    from ..export.worksheet import WorksheetOptions, pick_questions, subtitle_for, write_worksheet
+    from ..export.worksheet.pdf import write_worksheet
+    from ..export.worksheet.plan import WorksheetOptions, pick_questions, subtitle_for
 
     chosen = pick_questions(items, None, random.Random(seed))
     options = WorksheetOptions(title=deck.title, subtitle=subtitle_for(decks, chosen),

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 
 from ..errors import UsageError
 from ..export import CLASSROOM_FORMATS
-from ..export.classroom import KAHOOT_TIME_LIMITS, ExportOptions, ExportResult
+from ..export.classroom.common import KAHOOT_TIME_LIMITS, ExportOptions, ExportResult
 from ..model import Deck, Item
 from .common import add_filter_options, add_sample_options, add_seed_option, at_least
 
@@ -88,10 +88,10 @@ def _title(decks: Sequence[Deck], items: Sequence[Item]) -> str:
 
 
 def _to_stdout(fmt: str, items: Sequence[Item], options: ExportOptions) -> ExportResult:
-    from ..export.gift import render_gift
-    from ..export.jsonout import render_json
-    from ..export.moodle import render_moodle_xml
-    from ..export.quizlet import render_quizlet
+    from ..export.classroom.gift import render_gift
+    from ..export.classroom.jsonout import render_json
+    from ..export.classroom.moodle import render_moodle_xml
+    from ..export.classroom.quizlet import render_quizlet
 
     if fmt == "kahoot":
         raise UsageError("a Kahoot spreadsheet is a binary file; give a file name with -o")

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from ..errors import UsageError
-from ..export.worksheet import DEFAULT_TITLE, KEY_MODES, MAX_VERSIONS, PAPERS
+from ..export.worksheet.plan import DEFAULT_TITLE, KEY_MODES, MAX_VERSIONS, PAPERS
 from .common import add_filter_options, add_seed_option, positive
 
 
@@ -50,7 +50,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..export.worksheet import WorksheetOptions, pick_questions, subtitle_for, write_worksheet
+    from ..export.worksheet.pdf import write_worksheet
+    from ..export.worksheet.plan import WorksheetOptions, pick_questions, subtitle_for
     from ..generate import generate
     from .common import load, rng, selection
 

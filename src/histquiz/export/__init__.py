@@ -14,12 +14,12 @@ from typing import Any
 from ..errors import UsageError
 
 EXPORTERS: dict[str, str] = {
-    "anki": "histquiz.export.anki:write_apkg",  # write_apkg(items, decks, path, *, timestamp)
-    "moodle-xml": "histquiz.export.moodle:write_moodle_xml",
-    "gift": "histquiz.export.gift:write_gift",
-    "kahoot": "histquiz.export.kahoot:write_kahoot",
-    "quizlet": "histquiz.export.quizlet:write_quizlet",
-    "json": "histquiz.export.jsonout:write_json",
+    "anki": "histquiz.export.anki.writer:write_apkg",  # write_apkg(items, decks, path, *, timestamp)
+    "moodle-xml": "histquiz.export.classroom.moodle:write_moodle_xml",
+    "gift": "histquiz.export.classroom.gift:write_gift",
+    "kahoot": "histquiz.export.classroom.kahoot:write_kahoot",
+    "quizlet": "histquiz.export.classroom.quizlet:write_quizlet",
+    "json": "histquiz.export.classroom.jsonout:write_json",
 }
 
 # The formats ``histquiz export`` writes: each is ``write(items, path, options) -> ExportResult``

@@ -16,9 +16,9 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 
-from ..atomic import write_file
-from ..model import Item
-from .classroom import ExportOptions, ExportResult, Skipped, one_line
+from ...atomic import write_file
+from ...model import Item
+from .common import ExportOptions, ExportResult, Skipped, one_line
 
 # Templates whose question is only a question together with its options.
 NEEDS_OPTIONS = frozenset({"which-happened"})

@@ -13,9 +13,9 @@ import os
 from collections.abc import Sequence
 from xml.sax.saxutils import escape
 
-from ..atomic import write_file
-from ..model import Item
-from .classroom import (
+from ...atomic import write_file
+from ...model import Item
+from .common import (
     ExportOptions,
     ExportResult,
     by_category,

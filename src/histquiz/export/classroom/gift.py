@@ -22,9 +22,9 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 
-from ..atomic import write_file
-from ..model import Item
-from .classroom import (
+from ...atomic import write_file
+from ...model import Item
+from .common import (
     ExportOptions,
     ExportResult,
     by_category,

@@ -6,9 +6,9 @@ import json
 import os
 from collections.abc import Sequence
 
-from ..atomic import write_file
-from ..model import Item
-from .classroom import ExportOptions, ExportResult
+from ...atomic import write_file
+from ...model import Item
+from .common import ExportOptions, ExportResult
 
 
 def render_json(items: Sequence[Item], options: ExportOptions | None = None) -> str:

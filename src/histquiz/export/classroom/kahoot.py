@@ -17,10 +17,10 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 
-from ..atomic import write_file
-from ..errors import UsageError
-from ..model import Item
-from .classroom import KAHOOT_TIME_LIMITS, ExportOptions, ExportResult, Skipped, one_line
+from ...atomic import write_file
+from ...errors import UsageError
+from ...model import Item
+from .common import KAHOOT_TIME_LIMITS, ExportOptions, ExportResult, Skipped, one_line
 from .xlsx import BOLD_WRAP, TITLE, WRAP, Cell, build_xlsx
 
 QUESTION_LIMIT = 120

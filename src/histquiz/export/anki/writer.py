@@ -3,7 +3,7 @@
 Identity. Each item becomes one note. Its GUID is ``guid_for("histquiz", <note type key>, item.id)``,
 so rewording a question, an explanation or a source keeps the note (and its review history),
 and notes of different note types can never share a GUID. The note types have fixed ids; see
-``anki_notetypes`` for why changing their fields is a migration.
+``notetypes`` for why changing their fields is a migration.
 
 Updates. Anki updates a note on import only when the incoming note is newer than its own copy, and
 it counts every newer note as "updated", changed or not. Notes carry the build time
@@ -37,12 +37,10 @@ from __future__ import annotations
 
 import hashlib
 import html
-import io
 import itertools
 import os
 import sqlite3
 import tempfile
-import time
 import zipfile
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -50,18 +48,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..atomic import write_file
-from ..errors import ExportError
-from ..model import TOPICS_TAG_PREFIX, Deck, Item, Source, sort_key_for_date
-from ..reproducible import build_time
-from . import anki_html as h
-from .anki_notetypes import CSS, DATE_RECALL, DATE_TYPED, MULTIPLE_CHOICE, NOTE_TYPES, NoteType
+from ...atomic import write_file
+from ...errors import ExportError
+from ...model import TOPICS_TAG_PREFIX, Deck, Item, Source, sort_key_for_date
+from ...reproducible import build_time
+from ..zipped import UNIX, zip_bytes
+from . import html as h
+from .notetypes import CSS, DATE_RECALL, DATE_TYPED, MULTIPLE_CHOICE, NOTE_TYPES, NoteType
 
 ROOT_DECK = "Indo-Soviet History"
 # A fact's k-th question is introduced LAG facts after its (k-1)-th.
 LAG = 4
 _PER_FACT = 100  # room for a fact's questions between two facts' positions
-_ZIP_EPOCH = 315532800  # 1980-01-01, the earliest time a zip entry can hold
 _SMALL_WORDS = {"and", "of", "the", "in", "on", "for", "to", "a", "an", "vs"}
 _ACRONYMS = {"un": "UN", "us": "US", "usa": "USA", "uk": "UK", "ussr": "USSR", "brics": "BRICS",
              "sco": "SCO", "isro": "ISRO", "nato": "NATO", "ngo": "NGO", "eu": "EU"}
@@ -370,21 +368,6 @@ def _genanki_model(note_type: NoteType) -> Any:
     )
 
 
-def _zip_bytes(db_path: Path, timestamp: int) -> bytes:
-    """The package: the collection, then an empty media map, with fixed times and modes.
-    Light compression halves the file at a fraction of the cost of zlib's default level."""
-    when = time.gmtime(max(timestamp, _ZIP_EPOCH))[:6]
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", allowZip64=True) as zf:
-        for name, data in (("collection.anki2", db_path.read_bytes()), ("media", b"{}")):
-            info = zipfile.ZipInfo(name, date_time=when)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 3
-            info.external_attr = 0o644 << 16
-            zf.writestr(info, data, compresslevel=1)
-    return buffer.getvalue()
-
-
 def write_apkg(
     items: Sequence[Item],
     decks: Sequence[Deck],
@@ -448,7 +431,10 @@ def write_apkg(
             conn.commit()
         finally:
             conn.close()
-        data = _zip_bytes(db_path, stamp)
+        # The package: the collection, then an empty media map. Light compression halves the
+        # file at a fraction of the cost of zlib's default level.
+        data = zip_bytes([("collection.anki2", db_path.read_bytes()), ("media", b"{}")],
+                         timestamp=stamp, system=UNIX, level=1)
     write_file(target, data)
     removed = sorted(html.unescape(old[1].rsplit("\x1f", 1)[-1])
                      for guid, old in before.items() if guid not in seen)

@@ -9,6 +9,7 @@ the totals are known, and only then draws the headers and footers.
 from __future__ import annotations
 
 import io
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,13 +32,13 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from .. import __version__
-from ..atomic import write_files
-from ..dates import Precision
-from ..errors import ExportError
-from ..reproducible import build_time
-from .worksheet import PrintedQuestion, Version, WorksheetOptions, WorksheetResult, answers_path
-from .worksheet_flowables import (
+from ...atomic import write_files
+from ...dates import Precision
+from ...errors import ExportError
+from ...model import Item
+from ...reproducible import build_time
+from ...version import __version__
+from .flowables import (
     GREY,
     INK,
     SHADE,
@@ -50,7 +51,15 @@ from .worksheet_flowables import (
     make_styles,
     points_label,
 )
-from .worksheet_fonts import BOLD, REGULAR, TextChecker, register_fonts, where_of
+from .fonts import BOLD, REGULAR, TextChecker, register_fonts, where_of
+from .plan import (
+    PrintedQuestion,
+    Version,
+    WorksheetOptions,
+    WorksheetResult,
+    answers_path,
+    plan_versions,
+)
 
 PAGE_SIZES = {"a4": A4, "letter": LETTER}
 SIDE_MARGIN = 18 * mm
@@ -393,7 +402,7 @@ def build_documents(versions: Sequence[Version], options: WorksheetOptions,
                           key_story(ctx, v), index == 0) for index, v in enumerate(versions)]
     extra: list[Part] = []
     if options.timeline:
-        from .worksheet_timeline import timeline_story
+        from .timeline import timeline_story
 
         items = [q.item for q in versions[0].questions]
         story = timeline_story(ctx.checker, ctx.styles, items, ctx.width)
@@ -435,3 +444,10 @@ def write_pdfs(versions: Sequence[Version], path: Path, options: WorksheetOption
         version_pages=tuple(docs.worksheet.part_pages[k] for k in docs.version_keys),
         key_pages=key_pages,
     )
+
+
+def write_worksheet(items: Sequence[Item], path: str | os.PathLike[str],
+                    options: WorksheetOptions) -> WorksheetResult:
+    """Write the worksheet PDF (all versions) to ``path``; with ``answer_key="separate"`` also
+    ``FILE-answers.pdf``. Every file is written beside its target and renamed into place."""
+    return write_pdfs(plan_versions(items, options), Path(path), options)

@@ -8,8 +8,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from ..dates import MONTHS, HistDate, Precision
-from ..model import Item
+from ...dates import MONTHS, HistDate, Precision
+from ...model import Item
 
 KAHOOT_TIME_LIMITS = (5, 10, 20, 30, 60, 90, 120, 240)
 
