@@ -21,7 +21,9 @@ from test_formats import read_gift, read_xlsx
 
 from histquiz import atomic, load_decks
 from histquiz.cli import main
-from histquiz.commands.build import ARTEFACTS
+from histquiz.export.registry import FORMATS as REGISTRY
+
+ARTEFACTS = {name: fmt.suffix for name, fmt in REGISTRY.items()}
 
 GOOD = Path(__file__).parent / "data" / "good"
 FORMATS = list(ARTEFACTS)
@@ -112,16 +114,43 @@ def test_build_writes_every_artefact_for_every_deck(decks_dir: Path, tmp_path: P
     assert "\r" not in result.stderr
 
 
-def test_build_files_are_those_export_writes(decks_dir: Path, tmp_path: Path) -> None:
+def test_build_files_are_those_the_single_commands_write(decks_dir: Path, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """For the same seed and deck, `build` and `export`, `anki` and `worksheet` write the
+    same bytes: they go through the same formats with the same items."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
     out = tmp_path / "dist"
-    classroom = ["moodle-xml", "gift", "kahoot", "quizlet", "json"]
-    assert main(["build", "--decks", str(decks_dir), "--out", str(out), "--seed", "8",
-                 "--formats", ",".join(classroom)]) == 0
-    for fmt in classroom:
+    assert main(["build", "--decks", str(decks_dir), "--out", str(out), "--seed", "8"]) == 0
+    common = ["--decks", str(decks_dir), "--deck", "synth", "--seed", "8"]
+    singles: dict[str, list[Path]] = {}
+    for fmt in ("moodle-xml", "gift", "kahoot", "quizlet", "json"):
         single = tmp_path / f"single-{fmt}"
-        assert main(["export", "--format", fmt, "--decks", str(decks_dir), "--deck", "synth",
-                     "--seed", "8", "-o", str(single)]) == 0
-        assert (out / f"synth{ARTEFACTS[fmt]}").read_bytes() == single.read_bytes(), fmt
+        assert main(["export", "--format", fmt, *common, "-o", str(single)]) == 0
+        singles[fmt] = [single]
+    assert main(["anki", *common, "-o", str(tmp_path / "single.apkg")]) == 0
+    singles["anki"] = [tmp_path / "single.apkg"]
+    assert main(["worksheet", *common, "-o", str(tmp_path / "single.pdf")]) == 0
+    singles["worksheet"] = [tmp_path / "single.pdf", tmp_path / "single-answers.pdf"]
+    for fmt, files in singles.items():
+        built = [out / f"synth{ARTEFACTS[fmt]}"]
+        if fmt == "worksheet":
+            built.append(out / "synth-worksheet-answers.pdf")
+        for one, other in zip(built, files, strict=True):
+            assert one.read_bytes() == other.read_bytes(), (fmt, one, other)
+
+
+def test_build_and_worksheet_agree_on_the_built_in_un_deck(tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """`build --seed 3` once printed 46 choice questions for deck un and `worksheet --deck un
+    --seed 3` 47, because the worksheet command picked with a random source that generating
+    had already used."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
+    out = tmp_path / "dist"
+    assert main(["build", "--out", str(out), "--seed", "3", "--formats", "worksheet"]) == 0
+    single = tmp_path / "un.pdf"
+    assert main(["worksheet", "--deck", "un", "--seed", "3", "-o", str(single)]) == 0
+    assert (out / "un-worksheet.pdf").read_bytes() == single.read_bytes()
+    assert (out / "un-worksheet-answers.pdf").read_bytes() == (tmp_path / "un-answers.pdf").read_bytes()
 
 
 def test_same_inputs_same_bytes(decks_dir: Path, tmp_path: Path) -> None:

@@ -92,6 +92,13 @@ def _folder(target: Path) -> Path:
     return target.parent if str(target.parent) else Path(".")
 
 
+def check_targets(targets: Iterable[Path]) -> None:
+    """Refuse at once a target that could never be written (a folder, a missing folder), so
+    that nothing is rendered in vain."""
+    for target in targets:
+        _check_target(Path(target))
+
+
 def _check_target(target: Path) -> None:
     folder = _folder(target)
     if target.is_dir():
@@ -151,8 +158,7 @@ def write_files(files: Sequence[tuple[Path, bytes]]) -> None:
     Nothing is renamed until every temporary file is complete; on any error (or Ctrl-C) the
     temporary files are removed and the targets keep their old content.
     """
-    for target, _ in files:
-        _check_target(Path(target))
+    check_targets(target for target, _ in files)
     temps: list[tuple[Path, Path]] = []
     try:
         for target, data in files:

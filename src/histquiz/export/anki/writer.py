@@ -48,10 +48,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ...atomic import write_file
+from ...atomic import check_targets, write_file
 from ...errors import ExportError
 from ...model import TOPICS_TAG_PREFIX, Deck, Item, Source, sort_key_for_date
 from ...reproducible import build_time
+from ..registry import Context, Rendered
 from ..zipped import UNIX, zip_bytes
 from . import html as h
 from .notetypes import CSS, DATE_RECALL, DATE_TYPED, MULTIPLE_CHOICE, NOTE_TYPES, NoteType
@@ -71,7 +72,6 @@ class ApkgStats:
     ``cards`` cards; ``deck_notes`` the notes per deck; ``removed`` the item ids of ``previous``
     that this build no longer has."""
 
-    path: Path
     decks: int
     notes: int
     cards: int
@@ -368,6 +368,15 @@ def _genanki_model(note_type: NoteType) -> Any:
     )
 
 
+def render(items: Sequence[Item], ctx: Context) -> Rendered:
+    """The package of ``items``; see ``package``. A reproducible build ignores the file it
+    replaces: its output must depend on its inputs alone."""
+    previous = None if ctx.reproducible else ctx.previous
+    data, stats = package(items, ctx.decks, timestamp=ctx.build_time,
+                          type_in=ctx.options.type_in, previous=previous)
+    return Rendered((data,), stats.notes, notes=(f"{stats.cards} cards",), details=stats)
+
+
 def write_apkg(
     items: Sequence[Item],
     decks: Sequence[Deck],
@@ -377,7 +386,24 @@ def write_apkg(
     type_in: bool = False,
     previous: str | os.PathLike[str] | None = None,
 ) -> ApkgStats:
-    """Write ``items`` as an Anki package at ``path`` (atomically).
+    """Write ``items`` as an Anki package at ``path`` (atomically); see ``package``."""
+    check_targets([Path(path)])
+    if not items:
+        raise ExportError(f"{path}: there are no items to write")
+    data, stats = package(items, decks, timestamp=timestamp, type_in=type_in, previous=previous)
+    write_file(path, data)
+    return stats
+
+
+def package(
+    items: Sequence[Item],
+    decks: Sequence[Deck],
+    *,
+    timestamp: int | None = None,
+    type_in: bool = False,
+    previous: str | os.PathLike[str] | None = None,
+) -> tuple[bytes, ApkgStats]:
+    """The bytes of an Anki package of ``items``, and what it holds.
 
     ``decks`` are all the loaded decks: they describe the Anki decks (the same for every package
     made from them) and tell which events share a date. ``timestamp`` defaults to
@@ -388,7 +414,7 @@ def write_apkg(
     import genanki
 
     if not items:
-        raise ExportError(f"{path}: there are no items to write")
+        raise ExportError("there are no items to put in the Anki package")
     stamp = build_time() if timestamp is None else int(timestamp)
     maker = _FieldMaker(decks, DATE_TYPED if type_in else DATE_RECALL)
     notes: list[_Note] = []
@@ -416,7 +442,6 @@ def write_apkg(
             _deck_id(name), name, description=_topic_description(chosen[0].topic, decks, chosen)))
 
     before = _previous_notes(previous)
-    target = Path(path)
     with tempfile.TemporaryDirectory(prefix="histquiz-anki-") as tmp:
         db_path = Path(tmp) / "collection.anki2"
         conn = sqlite3.connect(db_path)
@@ -435,8 +460,7 @@ def write_apkg(
         # file at a fraction of the cost of zlib's default level.
         data = zip_bytes([("collection.anki2", db_path.read_bytes()), ("media", b"{}")],
                          timestamp=stamp, system=UNIX, level=1)
-    write_file(target, data)
     removed = sorted(html.unescape(old[1].rsplit("\x1f", 1)[-1])
                      for guid, old in before.items() if guid not in seen)
     deck_notes = tuple((name, len(by_deck[name])) for name in names)
-    return ApkgStats(target, len(names), len(notes), cards, deck_notes, tuple(removed))
+    return data, ApkgStats(len(names), len(notes), cards, deck_notes, tuple(removed))

@@ -3,20 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Sequence
 
-from ...atomic import write_file
 from ...model import Item
-from .common import ExportOptions, ExportResult
+from ..registry import Context, Rendered
 
 
-def render_json(items: Sequence[Item], options: ExportOptions | None = None) -> str:
+def render_json(items: Sequence[Item]) -> str:
     return json.dumps([item.to_json() for item in items], ensure_ascii=False, indent=2) + "\n"
 
 
-def write_json(
-    items: Sequence[Item], path: str | os.PathLike[str], options: ExportOptions | None = None
-) -> ExportResult:
-    write_file(path, render_json(items, options).encode("utf-8"))
-    return ExportResult(len(items))
+def render(items: Sequence[Item], ctx: Context) -> Rendered:
+    return Rendered((render_json(items).encode("utf-8"),), len(items))

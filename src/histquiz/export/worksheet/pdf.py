@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import os
+import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,12 +33,13 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from ...atomic import write_files
+from ...atomic import check_targets, write_files
 from ...dates import Precision
 from ...errors import ExportError
 from ...model import Item
 from ...reproducible import build_time
 from ...version import __version__
+from ..registry import Context, Rendered, single_deck_title
 from .flowables import (
     GREY,
     INK,
@@ -53,12 +55,15 @@ from .flowables import (
 )
 from .fonts import BOLD, REGULAR, TextChecker, register_fonts, where_of
 from .plan import (
+    DEFAULT_TITLE,
     PrintedQuestion,
     Version,
     WorksheetOptions,
     WorksheetResult,
     answers_path,
+    pick_questions,
     plan_versions,
+    subtitle_for,
 )
 
 PAGE_SIZES = {"a4": A4, "letter": LETTER}
@@ -92,7 +97,7 @@ class Part:
 
 
 @dataclass
-class Rendered:
+class RenderedPdf:
     pdf: bytes
     part_pages: dict[str, int]
     pages: int
@@ -100,8 +105,8 @@ class Rendered:
 
 @dataclass
 class Documents:
-    worksheet: Rendered
-    key: Rendered | None
+    worksheet: RenderedPdf
+    key: RenderedPdf | None
     version_keys: list[str] = field(default_factory=list)
     key_keys: list[str] = field(default_factory=list)
 
@@ -220,8 +225,8 @@ def _fit(text: str, room: float, canv: Canvas) -> str:
     return text.rstrip() + "…"
 
 
-def render(parts: Sequence[Part], pagesize: tuple[float, float], title: str,
-           meta: dict[str, str]) -> Rendered:
+def render_parts(parts: Sequence[Part], pagesize: tuple[float, float], title: str,
+                 meta: dict[str, str]) -> RenderedPdf:
     buffer = io.BytesIO()
     doc = _SheetDoc(buffer, parts[0], pagesize, creator=f"histquiz {__version__}", lang="en",
                     **meta)
@@ -238,7 +243,7 @@ def render(parts: Sequence[Part], pagesize: tuple[float, float], title: str,
     for page_part in doc.page_parts:
         if page_part is not None:
             counts[page_part.key] = counts.get(page_part.key, 0) + 1
-    return Rendered(buffer.getvalue(), counts, len(doc.page_parts))
+    return RenderedPdf(buffer.getvalue(), counts, len(doc.page_parts))
 
 
 @dataclass
@@ -418,25 +423,25 @@ def build_documents(versions: Sequence[Version], options: WorksheetOptions,
     meta = {"title": ctx.title, "author": options.author, "subject": subject,
             "keywords": "history worksheet, histquiz"}
     if options.answer_key == "separate":
-        worksheet = render([*sheet_parts], pagesize, ctx.title, meta)
+        worksheet = render_parts([*sheet_parts], pagesize, ctx.title, meta)
         key_meta = {**meta, "title": f"{ctx.title}: answer keys"}
-        key = render([*key_parts, *extra], pagesize, ctx.title, key_meta)
+        key = render_parts([*key_parts, *extra], pagesize, ctx.title, key_meta)
         return Documents(worksheet, key, [p.key for p in sheet_parts], [p.key for p in key_parts])
-    worksheet = render([*sheet_parts, *key_parts, *extra], pagesize, ctx.title, meta)
+    worksheet = render_parts([*sheet_parts, *key_parts, *extra], pagesize, ctx.title, meta)
     return Documents(worksheet, None, [p.key for p in sheet_parts], [p.key for p in key_parts])
 
 
-def write_pdfs(versions: Sequence[Version], path: Path, options: WorksheetOptions) -> WorksheetResult:
+def _render(questions: Sequence[Item], options: WorksheetOptions) -> tuple[tuple[bytes, ...],
+                                                                          WorksheetResult]:
+    """The worksheet's bytes, then the separate key's if any, and what they hold."""
+    versions = plan_versions(questions, options)
     docs = build_documents(versions, options)
-    outputs = [(path, docs.worksheet.pdf)]
+    files = [docs.worksheet.pdf]
     key_pages = sum(docs.worksheet.part_pages.get(k, 0) for k in docs.key_keys)
     if docs.key is not None:
-        outputs.append((answers_path(path), docs.key.pdf))
+        files.append(docs.key.pdf)
         key_pages = docs.key.pages
-    write_files(outputs)
-    files = [p for p, _ in outputs]
-    return WorksheetResult(
-        files=tuple(files),
+    return tuple(files), WorksheetResult(
         questions=len(versions[0].questions),
         versions=len(versions),
         points=versions[0].points,
@@ -446,8 +451,30 @@ def write_pdfs(versions: Sequence[Version], path: Path, options: WorksheetOption
     )
 
 
+def render(items: Sequence[Item], ctx: Context) -> Rendered:
+    """The worksheet of the questions chosen from ``items`` by the seed (each fact's date asked
+    once; ``count`` of them when given), titled with the given title, else the title of the
+    one deck they come from, else the default; then its separate answer key, if any."""
+    opts = ctx.options
+    questions = pick_questions(items, opts.count, random.Random(ctx.seed))
+    title = opts.title
+    if title is None:
+        title = single_deck_title(ctx.decks, questions) or DEFAULT_TITLE
+    options = WorksheetOptions(
+        title=title, subtitle=subtitle_for(ctx.decks, questions, ctx.topics, ctx.tags),
+        versions=opts.versions, points=opts.points, paper=opts.paper,
+        answer_key=opts.answer_key, timeline=opts.timeline, seed=ctx.seed,
+    )
+    files, result = _render(questions, options)
+    return Rendered(files, result.questions, notes=(f"{result.pages} pages",), details=result)
+
+
 def write_worksheet(items: Sequence[Item], path: str | os.PathLike[str],
                     options: WorksheetOptions) -> WorksheetResult:
-    """Write the worksheet PDF (all versions) to ``path``; with ``answer_key="separate"`` also
-    ``FILE-answers.pdf``. Every file is written beside its target and renamed into place."""
-    return write_pdfs(plan_versions(items, options), Path(path), options)
+    """Write the worksheet PDF of exactly ``items`` (all versions) to ``path``; with
+    ``answer_key="separate"`` also ``FILE-answers.pdf``, both renamed into place together."""
+    path = Path(path)
+    check_targets([path, answers_path(path)])
+    files, result = _render(items, options)
+    write_files(list(zip((path, answers_path(path)), files, strict=False)))
+    return result

@@ -42,7 +42,7 @@ class WorksheetOptions:
 
     def __post_init__(self) -> None:
         if not self.title.strip():
-            raise UsageError("the worksheet title is empty; give one with --title")
+            raise UsageError("the worksheet title is empty")
         if not 1 <= self.versions <= MAX_VERSIONS:
             raise UsageError(f"versions must be from 1 to {MAX_VERSIONS} (A to Z), not {self.versions}")
         if self.points < 1:
@@ -57,9 +57,8 @@ class WorksheetOptions:
 
 @dataclass(frozen=True)
 class WorksheetResult:
-    """What ``write_worksheet`` wrote: the files (worksheet first) and what is in them."""
+    """What a worksheet holds."""
 
-    files: tuple[Path, ...]
     questions: int
     versions: int
     points: int  # the total of one version
