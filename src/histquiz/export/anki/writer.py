@@ -28,6 +28,13 @@ Order. Decks are "Indo-Soviet History::<Topic>". New cards come chronologically 
 ranked over all loaded decks so that packages sharing a topic deck interleave in date order;
 a fact's second and later questions come a few facts after its first, not straight after it.
 
+Writing. genanki writes the collection's skeleton (schema, configuration, note types and
+decks, through ``Package.write_to_db``); the notes and cards are then inserted as rows of
+Anki's own tables. genanki's public API (``genanki.Note``, ``Package.write_to_file``) stamps
+every note with one time, so it cannot let unchanged notes keep their earlier time, and it is
+measured slower in ``bench/bench_anki.py``. ``write_to_db`` is not documented, so
+``pyproject.toml`` pins genanki to the minor version this is tested with.
+
 Reproducibility. With the same timestamp the file is byte-identical: note and card ids count up
 from the timestamp, deck ids are hashes of the deck names, and the zip entries carry the build
 time in a fixed order.
@@ -51,7 +58,6 @@ from typing import Any
 from ...atomic import check_targets, write_file
 from ...errors import ExportError
 from ...model import TOPICS_TAG_PREFIX, Deck, Item, Source, sort_key_for_date
-from ...reproducible import build_time
 from ..registry import Context, Rendered
 from ..zipped import UNIX, zip_bytes
 from . import html as h
@@ -125,13 +131,23 @@ def note_tags(item: Item) -> list[str]:
     return list(dict.fromkeys(tags))
 
 
-def _events_by_date(decks: Sequence[Deck]) -> dict[str, list[tuple[tuple[str, str], str]]]:
-    """Each exact date (or span) → the facts with an event on it, as ((deck, fact), event)."""
+def _events_by_date(decks: Sequence[Deck],
+                    items: Sequence[Item]) -> dict[str, list[tuple[tuple[str, str], str]]]:
+    """Each exact date (or span) → the facts with an event on it, as ((deck, fact), event):
+    those of all the loaded decks, then those of items whose fact is not among them."""
     found: dict[str, list[tuple[tuple[str, str], str]]] = {}
+    seen: set[tuple[str, str]] = set()
     for deck in decks:
         for fact in deck.facts:
+            seen.add((fact.deck, fact.id))
             if fact.date is not None and fact.event:
                 found.setdefault(fact.date.iso(), []).append(((fact.deck, fact.id), fact.event))
+    for item in items:
+        key = (item.deck, item.fact)
+        if key not in seen:
+            seen.add(key)
+            if item.date is not None and item.event:
+                found.setdefault(item.date.iso(), []).append((key, item.event))
     return found
 
 
@@ -139,9 +155,8 @@ class _FieldMaker:
     """Turns items into notes. What every item of a fact shares (statement, explanation, note,
     sources, tags, deck) is escaped once per fact, not once per item."""
 
-    def __init__(self, decks: Sequence[Deck], date_type: NoteType) -> None:
-        self.facts = {(f.deck, f.id): f for d in decks for f in d.facts}
-        self.events_on = _events_by_date(decks)
+    def __init__(self, decks: Sequence[Deck], items: Sequence[Item], date_type: NoteType) -> None:
+        self.events_on = _events_by_date(decks, items)
         self.date_type = date_type
         self._shared: dict[tuple[str, str], tuple[tuple[object, ...], tuple[str, str, str, str]]] = {}
         self._citations: dict[str, str] = {}
@@ -200,16 +215,15 @@ class _FieldMaker:
         if answer is None:
             raise ExportError(f"{item.origin or item.id}: date item {item.id} has no answer date")
         prompt = event = ""
-        fact = self.facts.get((item.deck, item.fact))
-        if fact is not None and fact.event:
-            event = h.text(fact.event)
-            question = h.reverse_prompt(fact.date) if fact.date is not None else None
-            if question and fact.date is not None:
+        if item.event:
+            event = h.text(item.event)
+            question = h.reverse_prompt(item.date) if item.date is not None else None
+            if question and item.date is not None:
                 # Whatever else happened that day is on the back too, so the card stays fair,
                 # and a fact never loses its card when another one joins its date.
                 prompt = h.text(question)
-                others = [e for key, e in self.events_on.get(fact.date.iso(), [])
-                          if key != (fact.deck, fact.id)]
+                others = [e for key, e in self.events_on.get(item.date.iso(), [])
+                          if key != (item.deck, item.fact)]
                 event += h.also_html(others)
         fields = [
             h.text(item.question),
@@ -369,54 +383,39 @@ def _genanki_model(note_type: NoteType) -> Any:
 
 
 def render(items: Sequence[Item], ctx: Context) -> Rendered:
-    """The package of ``items``; see ``package``. A reproducible build ignores the file it
-    replaces: its output must depend on its inputs alone."""
-    previous = None if ctx.reproducible else ctx.previous
-    data, stats = package(items, ctx.decks, timestamp=ctx.build_time,
-                          type_in=ctx.options.type_in, previous=previous)
+    """The package of ``items``; see ``package``."""
+    data, stats = package(items, ctx)
     return Rendered((data,), stats.notes, notes=(f"{stats.cards} cards",), details=stats)
 
 
-def write_apkg(
-    items: Sequence[Item],
-    decks: Sequence[Deck],
-    path: str | os.PathLike[str],
-    *,
-    timestamp: int | None = None,
-    type_in: bool = False,
-    previous: str | os.PathLike[str] | None = None,
-) -> ApkgStats:
+def write_apkg(items: Sequence[Item], path: str | os.PathLike[str], ctx: Context) -> ApkgStats:
     """Write ``items`` as an Anki package at ``path`` (atomically); see ``package``."""
     check_targets([Path(path)])
-    if not items:
-        raise ExportError(f"{path}: there are no items to write")
-    data, stats = package(items, decks, timestamp=timestamp, type_in=type_in, previous=previous)
+    data, stats = package(items, ctx)
     write_file(path, data)
     return stats
 
 
-def package(
-    items: Sequence[Item],
-    decks: Sequence[Deck],
-    *,
-    timestamp: int | None = None,
-    type_in: bool = False,
-    previous: str | os.PathLike[str] | None = None,
-) -> tuple[bytes, ApkgStats]:
+def package(items: Sequence[Item], ctx: Context) -> tuple[bytes, ApkgStats]:
     """The bytes of an Anki package of ``items``, and what it holds.
 
-    ``decks`` are all the loaded decks: they describe the Anki decks (the same for every package
-    made from them) and tell which events share a date. ``timestamp`` defaults to
-    ``reproducible.build_time()``. ``type_in`` makes date-recall cards ask for a typed answer
-    (a different note type: switching adds new notes). ``previous`` is an earlier build of the
-    same package, usually the file being replaced; see the module docstring.
+    Everything a note shows comes from its item. From the context: ``decks``, all the loaded
+    decks, describe the Anki decks (the same for every package made from them), rank the facts
+    in date order and tell which events share a date (an item whose fact is not among them is
+    placed and described by itself); ``build_time`` is the notes' time; ``options.type_in``
+    makes date-recall cards ask for a typed answer (a different note type: switching adds new
+    notes); ``previous`` is an earlier build of the same package, usually the file being
+    replaced (ignored by a reproducible build, whose output depends on its inputs alone); see
+    the module docstring.
     """
     import genanki
 
     if not items:
         raise ExportError("there are no items to put in the Anki package")
-    stamp = build_time() if timestamp is None else int(timestamp)
-    maker = _FieldMaker(decks, DATE_TYPED if type_in else DATE_RECALL)
+    decks = ctx.decks
+    stamp = ctx.build_time
+    previous = None if ctx.reproducible else ctx.previous
+    maker = _FieldMaker(decks, items, DATE_TYPED if ctx.options.type_in else DATE_RECALL)
     notes: list[_Note] = []
     seen: set[str] = set()
     for item in items:
