@@ -11,10 +11,11 @@ For each deck it writes into the output folder (dist/ unless --out says otherwis
   DECK-items.json               every item with every field, for other tools
 
 Each file is written beside its target and renamed into place, so an interrupted build leaves
-every file either as it was or complete; unfinished temporary files (.NAME.*.part) left by a
-killed build are removed by the next one. The same --seed gives the same questions and options;
-with SOURCE_DATE_EPOCH set, the same bytes. A deck's files are those `histquiz export --deck DECK`
-writes with the same seed.
+every file either as it was or complete; the unfinished temporary files
+(.NAME.histquiz-PID-….part) that a killed build left for the files it writes are removed by the
+next one. The same --seed gives the same questions and options; with SOURCE_DATE_EPOCH set, the
+same bytes. A deck's files are those that `histquiz export`, `anki` and `worksheet` write with
+--deck DECK and the same seed.
 
 example:
   histquiz build
