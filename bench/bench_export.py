@@ -22,8 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from synth import write_deck
 
 from histquiz import generate, load_decks
-from histquiz.export import CLASSROOM_FORMATS, load_exporter
-from histquiz.export.classroom import ExportOptions
+from histquiz.export.registry import Context, names, write_format
 
 
 def best_of(runs: int, work: Callable[[], object]) -> float:
@@ -49,9 +48,10 @@ def main() -> None:
             items = generate(decks, random.Random(0), n_options=4)
             timings = {"generate (baseline)": best_of(
                 args.runs, partial(generate, decks, random.Random(0), n_options=4))}
-            for fmt in CLASSROOM_FORMATS:
+            ctx = Context(decks=tuple(decks), seed=0, build_time=1_700_000_000)
+            for fmt in names("classroom"):
                 target = folder / f"out-{n}.{fmt}"
-                timings[fmt] = best_of(args.runs, partial(load_exporter(fmt), items, target, ExportOptions()))
+                timings[fmt] = best_of(args.runs, partial(write_format, fmt, items, ctx, target))
             per_size[n] = timings
             base = timings["generate (baseline)"]
             print(f"\n{n} facts, {len(items)} items")

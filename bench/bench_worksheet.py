@@ -26,7 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from synth import write_deck
 
 from histquiz import Item, generate, load_decks
-from histquiz.export.worksheet import WorksheetOptions, pick_questions, write_worksheet
+from histquiz.export.worksheet.pdf import write_worksheet
+from histquiz.export.worksheet.plan import WorksheetOptions, pick_questions
 
 
 def questions(folder: Path, count: int) -> list[Item]:
@@ -46,7 +47,7 @@ def bare_platypus(items: Sequence[Item], path: Path) -> int:
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.platypus import Paragraph, SimpleDocTemplate
 
-    from histquiz.export.worksheet_fonts import BOLD, REGULAR, register_fonts
+    from histquiz.export.worksheet.fonts import BOLD, REGULAR, register_fonts
 
     register_fonts()
     stem = ParagraphStyle("stem", fontName=REGULAR, fontSize=10.5, leading=13.5)

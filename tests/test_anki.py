@@ -37,15 +37,16 @@ from synth import deck_yaml
 from histquiz import Deck, Fact, Item, generate, load_decks
 from histquiz.cli import main
 from histquiz.errors import ExportError
-from histquiz.export import anki_html
-from histquiz.export.anki import ROOT_DECK, topic_title, write_apkg
-from histquiz.export.anki_notetypes import (
+from histquiz.export.anki import html as anki_html
+from histquiz.export.anki.notetypes import (
     CSS,
     DATE_RECALL,
     DATE_TYPED,
     MULTIPLE_CHOICE,
     NOTE_TYPES,
 )
+from histquiz.export.anki.writer import ROOT_DECK, topic_title, write_apkg
+from histquiz.export.registry import Context, ExportOptions
 from histquiz.model import sort_key_for_date
 
 GOOD = Path(__file__).parent / "data" / "good"
@@ -56,6 +57,13 @@ T2 = T1 + 86_400
 def synth_yaml(n_facts: int, seed: int, deck_id: str) -> str:
     """A synthetic deck whose fact ids carry the deck id (fact ids are global across decks)."""
     return deck_yaml(n_facts, seed=seed, deck_id=deck_id).replace("  - id: f", f"  - id: {deck_id}-f")
+
+
+def anki_ctx(decks: Sequence[Deck], stamp: int, *, previous: Path | None = None,
+             type_in: bool = False, reproducible: bool = False) -> Context:
+    """The context a command hands the Anki format: the loaded decks and the build time."""
+    return Context(decks=tuple(decks), seed=0, build_time=stamp, reproducible=reproducible,
+                   options=ExportOptions(type_in=type_in), previous=previous)
 
 
 def build(decks: Sequence[Deck], seed: int = 0) -> list[Item]:
@@ -83,7 +91,7 @@ def assert_chronological(col: Collection, by_id: dict[str, Item]) -> None:
 def check_package(folder: Path, decks: Sequence[Deck], items: Sequence[Item]) -> None:
     """Import a fresh build into an empty collection and check every card Anki renders."""
     apkg = folder / "deck.apkg"
-    stats = write_apkg(items, decks, apkg, timestamp=T1)
+    stats = write_apkg(items, apkg, anki_ctx(decks, T1))
     assert stats.notes == len(items)
     facts = _facts(decks)
     same_day: dict[str, list[tuple[Fact, str]]] = {}
@@ -150,7 +158,7 @@ def check_package(folder: Path, decks: Sequence[Deck], items: Sequence[Item]) ->
     reworded = [dataclasses.replace(item, question=f"{item.question} (reworded)",
                                     explanation=f"{item.explanation} & more <i>")
                 if n % 5 == 0 else item for n, item in enumerate(items)]
-    write_apkg(reworded, decks, folder / "deck-2.apkg", timestamp=T2, previous=apkg)
+    write_apkg(reworded, folder / "deck-2.apkg", anki_ctx(decks, T2, previous=apkg))
     changed = len(range(0, len(items), 5))
     with collection(folder) as col:
         counts = import_apkg(col, folder / "deck-2.apkg")
@@ -211,7 +219,7 @@ def test_rebuilds_update_in_place_and_keep_reviews(tmp_path: Path) -> None:
     decks1 = load_decks([deck_file])
     items1 = build(decks1)
     apkg = tmp_path / "upd.apkg"
-    write_apkg(items1, decks1, apkg, timestamp=T1)
+    write_apkg(items1, apkg, anki_ctx(decks1, T1))
     with collection(tmp_path) as col:
         assert import_apkg(col, apkg).new == len(items1)
     with collection(tmp_path) as col:
@@ -234,7 +242,7 @@ def test_rebuilds_update_in_place_and_keep_reviews(tmp_path: Path) -> None:
     changed = {i.id for i in items2
                if (i.question, i.explanation) != (old[i.id].question, old[i.id].explanation)}
     assert 0 < len(changed) < len(items2)
-    stats = write_apkg(items2, decks2, apkg, timestamp=T2, previous=apkg)
+    stats = write_apkg(items2, apkg, anki_ctx(decks2, T2, previous=apkg))
     assert stats.removed == ()
     with collection(tmp_path) as col:
         counts = import_apkg(col, apkg)
@@ -253,7 +261,7 @@ def test_rebuilds_update_in_place_and_keep_reviews(tmp_path: Path) -> None:
             "upd/f2/choice-who"}
 
     # Without the earlier file every note is newer, so Anki counts all as updated, none new.
-    write_apkg(items2, decks2, tmp_path / "again.apkg", timestamp=T2 + 60)
+    write_apkg(items2, tmp_path / "again.apkg", anki_ctx(decks2, T2 + 60))
     with collection(tmp_path) as col:
         assert import_apkg(col, tmp_path / "again.apkg") == Counts(
             new=0, updated=len(items2), duplicate=0, conflicting=0, first_field_match=0)
@@ -265,7 +273,7 @@ def test_rebuilds_update_in_place_and_keep_reviews(tmp_path: Path) -> None:
     items3 = build(decks3)
     added = [i for i in items3 if i.fact in ("f12", "f13")]
     assert added and {i.id for i in items3} == set(old) | {i.id for i in added}
-    write_apkg(items3, decks3, apkg, timestamp=T2 + 120, previous=tmp_path / "again.apkg")
+    write_apkg(items3, apkg, anki_ctx(decks3, T2 + 120, previous=tmp_path / "again.apkg"))
     with collection(tmp_path) as col:
         counts = import_apkg(col, apkg)
         assert counts.new == len(added) and counts.conflicting == 0
@@ -283,7 +291,7 @@ def test_rebuilds_update_in_place_and_keep_reviews(tmp_path: Path) -> None:
     kept = kept[:start] + kept[kept.index("  - id: f6\n"):]
     deck_file.write_text(kept, encoding="utf-8")
     decks4 = load_decks([deck_file])
-    stats = write_apkg(build(decks4), decks4, apkg, timestamp=T2 + 180, previous=earlier)
+    stats = write_apkg(build(decks4), apkg, anki_ctx(decks4, T2 + 180, previous=earlier))
     gone = {i.id for i in items3 if i.fact == "f5"}
     assert set(stats.removed) == gone
     with collection(tmp_path) as col:
@@ -302,7 +310,7 @@ def test_type_in_variant_and_awkward_text(tmp_path: Path) -> None:
     decks = load_decks([deck_file])
     items = build(decks)
     apkg = tmp_path / "odd.apkg"
-    stats = write_apkg(items, decks, apkg, timestamp=T1, type_in=True)
+    stats = write_apkg(items, apkg, anki_ctx(decks, T1, type_in=True))
     with collection(tmp_path) as col:
         counts = import_apkg(col, apkg)
         assert (counts.new, counts.conflicting, counts.duplicate) == (len(items), 0, 0)
@@ -334,8 +342,8 @@ def test_reproducible_builds_are_byte_identical(tmp_path: Path, mini_decks: list
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(T1))
     items = build(mini_decks)
     a, b = tmp_path / "a.apkg", tmp_path / "b.apkg"
-    write_apkg(items, mini_decks, a)
-    write_apkg(build(mini_decks), mini_decks, b)
+    write_apkg(items, a, anki_ctx(mini_decks, T1, reproducible=True))
+    write_apkg(build(mini_decks), b, anki_ctx(mini_decks, T1, reproducible=True))
     assert a.read_bytes() == b.read_bytes()
     stamp = time.gmtime(T1)[:6]
     assert zip_entries(a) == [("collection.anki2", stamp, 0o644), ("media", stamp, 0o644)]
@@ -347,7 +355,7 @@ def test_reproducible_builds_are_byte_identical(tmp_path: Path, mini_decks: list
     conn.close()
     # Another timestamp changes the notes' time (so Anki takes the rebuild as newer).
     monkeypatch.delenv("SOURCE_DATE_EPOCH")
-    write_apkg(items, mini_decks, b, timestamp=T2)
+    write_apkg(items, b, anki_ctx(mini_decks, T2))
     assert a.read_bytes() != b.read_bytes()
 
 
@@ -481,12 +489,26 @@ def test_topic_titles(slug: str, title: str) -> None:
 def test_a_failed_build_leaves_the_old_file_whole(tmp_path: Path, mini_decks: list[Deck]) -> None:
     items = build(mini_decks)
     target = tmp_path / "mini.apkg"
-    write_apkg(items, mini_decks, target, timestamp=T1)
+    write_apkg(items, target, anki_ctx(mini_decks, T1))
     before = target.read_bytes()
     broken = [dataclasses.replace(i, answer_index=None) if i.kind == "choice" else i for i in items]
     with pytest.raises(ExportError, match="has no marked answer"):
-        write_apkg(broken, mini_decks, target, timestamp=T2)
+        write_apkg(broken, target, anki_ctx(mini_decks, T2))
     with pytest.raises(ExportError, match="does not exist"):
-        write_apkg(items, mini_decks, tmp_path / "missing" / "x.apkg", timestamp=T2)
+        write_apkg(items, tmp_path / "missing" / "x.apkg", anki_ctx(mini_decks, T2))
     assert target.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mini.apkg"]
+
+
+def test_the_notes_come_from_the_items_alone(tmp_path: Path, mini_decks: list[Deck]) -> None:
+    """Every field of every note, the "What happened on …?" cards included, comes from the
+    items; the loaded decks only describe the Anki decks and order the new cards."""
+    items = build(mini_decks)
+    assert any(i.event for i in items)
+    with_decks = write_apkg(items, tmp_path / "a.apkg", anki_ctx(mini_decks, T1))
+    alone = write_apkg(items, tmp_path / "b.apkg", anki_ctx((), T1))
+    assert (alone.notes, alone.cards) == (with_decks.notes, with_decks.cards)
+    query = "select guid, mid, flds, tags from notes order by guid"
+    assert _package_rows(tmp_path / "b.apkg", query) == _package_rows(tmp_path / "a.apkg", query)
+    reverse = _package_rows(tmp_path / "b.apkg", "select count() from cards where ord = 1")
+    assert reverse[0][0] > 0

@@ -19,9 +19,11 @@ import pytest
 from synth import write_deck
 from test_formats import read_gift, read_xlsx
 
-from histquiz import load_decks
+from histquiz import atomic, load_decks
 from histquiz.cli import main
-from histquiz.commands.build import ARTEFACTS
+from histquiz.export.registry import FORMATS as REGISTRY
+
+ARTEFACTS = {name: fmt.suffix for name, fmt in REGISTRY.items()}
 
 GOOD = Path(__file__).parent / "data" / "good"
 FORMATS = list(ARTEFACTS)
@@ -112,16 +114,43 @@ def test_build_writes_every_artefact_for_every_deck(decks_dir: Path, tmp_path: P
     assert "\r" not in result.stderr
 
 
-def test_build_files_are_those_export_writes(decks_dir: Path, tmp_path: Path) -> None:
+def test_build_files_are_those_the_single_commands_write(decks_dir: Path, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """For the same seed and deck, `build` and `export`, `anki` and `worksheet` write the
+    same bytes: they go through the same formats with the same items."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
     out = tmp_path / "dist"
-    classroom = ["moodle-xml", "gift", "kahoot", "quizlet", "json"]
-    assert main(["build", "--decks", str(decks_dir), "--out", str(out), "--seed", "8",
-                 "--formats", ",".join(classroom)]) == 0
-    for fmt in classroom:
+    assert main(["build", "--decks", str(decks_dir), "--out", str(out), "--seed", "8"]) == 0
+    common = ["--decks", str(decks_dir), "--deck", "synth", "--seed", "8"]
+    singles: dict[str, list[Path]] = {}
+    for fmt in ("moodle-xml", "gift", "kahoot", "quizlet", "json"):
         single = tmp_path / f"single-{fmt}"
-        assert main(["export", "--format", fmt, "--decks", str(decks_dir), "--deck", "synth",
-                     "--seed", "8", "-o", str(single)]) == 0
-        assert (out / f"synth{ARTEFACTS[fmt]}").read_bytes() == single.read_bytes(), fmt
+        assert main(["export", "--format", fmt, *common, "-o", str(single)]) == 0
+        singles[fmt] = [single]
+    assert main(["anki", *common, "-o", str(tmp_path / "single.apkg")]) == 0
+    singles["anki"] = [tmp_path / "single.apkg"]
+    assert main(["worksheet", *common, "-o", str(tmp_path / "single.pdf")]) == 0
+    singles["worksheet"] = [tmp_path / "single.pdf", tmp_path / "single-answers.pdf"]
+    for fmt, files in singles.items():
+        built = [out / f"synth{ARTEFACTS[fmt]}"]
+        if fmt == "worksheet":
+            built.append(out / "synth-worksheet-answers.pdf")
+        for one, other in zip(built, files, strict=True):
+            assert one.read_bytes() == other.read_bytes(), (fmt, one, other)
+
+
+def test_build_and_worksheet_agree_on_the_built_in_un_deck(tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """`build --seed 3` once printed 46 choice questions for deck un and `worksheet --deck un
+    --seed 3` 47, because the worksheet command picked with a random source that generating
+    had already used."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
+    out = tmp_path / "dist"
+    assert main(["build", "--out", str(out), "--seed", "3", "--formats", "worksheet"]) == 0
+    single = tmp_path / "un.pdf"
+    assert main(["worksheet", "--deck", "un", "--seed", "3", "-o", str(single)]) == 0
+    assert (out / "un-worksheet.pdf").read_bytes() == single.read_bytes()
+    assert (out / "un-worksheet-answers.pdf").read_bytes() == (tmp_path / "un-answers.pdf").read_bytes()
 
 
 def test_same_inputs_same_bytes(decks_dir: Path, tmp_path: Path) -> None:
@@ -164,17 +193,44 @@ def test_a_write_cut_off_halfway_keeps_the_old_file(decks_dir: Path, tmp_path: P
     args = ["build", "--decks", str(decks_dir), "--out", str(out), "--formats", "gift,moodle-xml"]
     assert main([*args, "--seed", "1"]) == 0
     before = {p.name: p.read_bytes() for p in out.iterdir()}
-    real_write_text = Path.write_text
 
-    def half_then_interrupt(self: Path, data: str, *a: object, **k: object) -> int:
-        real_write_text(self, data[: len(data) // 2], encoding="utf-8")
+    def half_then_interrupt(fd: int, data: bytes) -> None:
+        os.write(fd, data[: len(data) // 2])
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(Path, "write_text", half_then_interrupt)
+    monkeypatch.setattr(atomic, "_write_all", half_then_interrupt)
     assert main([*args, "--seed", "2"]) == 130
     monkeypatch.undo()
     assert "interrupted" in capsys.readouterr().err
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    # and the interrupted build would have changed them: the test can tell
+    assert main([*args, "--seed", "2"]) == 0
+    assert {p.name: p.read_bytes() for p in out.iterdir()} != before
+
+
+# A build that stops, as if the machine were slow, just before it renames the files of its
+# (AFTER+1)-th artefact into place, with their temporary files complete: it says "paused" and
+# waits for input that never comes. The signal then always meets a build in mid-write.
+PAUSING_BUILD = """
+import sys
+from histquiz import atomic
+from histquiz.cli import main
+
+after = int(sys.argv[1])
+real_commit = atomic._commit
+commits = 0
+
+def commit(temps):
+    global commits
+    commits += 1
+    if commits == after + 1:
+        print("paused", file=sys.stderr, flush=True)
+        sys.stdin.read()
+    real_commit(temps)
+
+atomic._commit = commit
+sys.exit(main(["build", *sys.argv[2:]]))
+"""
 
 
 @pytest.mark.parametrize(("sig", "after"), [
@@ -185,18 +241,21 @@ def test_a_write_cut_off_halfway_keeps_the_old_file(decks_dir: Path, tmp_path: P
 def test_a_killed_build_leaves_only_whole_files(big_deck: Path, tmp_path: Path,
                                                 sig: signal.Signals, after: int) -> None:
     out = tmp_path / "dist"
-    args = [sys.executable, "-m", "histquiz", "build", "--decks", str(big_deck), "--out", str(out)]
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    args = [sys.executable, "-c", PAUSING_BUILD, str(after), "--decks", str(big_deck),
+            "--out", str(out)]
+    proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
     assert proc.stderr is not None
-    written = 0
+    written = []
     for line in proc.stderr:
         if line.startswith("wrote "):
-            written += 1
-            if written == after:
-                proc.send_signal(sig)
-                break
+            written.append(Path(line.split()[1]))
+        if line.strip() == "paused":
+            proc.send_signal(sig)
+            break
     _, err = proc.communicate(timeout=120)
-    assert written == after, "the build ended before it could be interrupted"
+    artefacts = {p for p in written if not p.name.endswith("-answers.pdf")}
+    assert len(artefacts) == after, (written, err)
     if sig == signal.SIGINT:
         assert proc.returncode == 130 and "interrupted" in err and "Traceback" not in err
     else:
@@ -204,8 +263,11 @@ def test_a_killed_build_leaves_only_whole_files(big_deck: Path, tmp_path: Path,
     temporaries = sorted(out.glob(".*.part"))
     if sig == signal.SIGINT:
         assert not temporaries, "Ctrl-C must clean up its temporary files"
-    finished = [p for p in out.iterdir() if not p.name.startswith(".")]
-    assert len(finished) >= after
+    else:
+        assert temporaries, "the killed build was writing: its temporary files are left"
+        assert all(".histquiz-" in p.name for p in temporaries)
+    finished = sorted(p for p in out.iterdir() if not p.name.startswith("."))
+    assert finished == sorted(written)
     for path in finished:
         assert check_whole(path) > 0, path
     # the next build removes what a killed one left and completes everything
@@ -214,29 +276,33 @@ def test_a_killed_build_leaves_only_whole_files(big_deck: Path, tmp_path: Path,
     assert not list(out.glob(".*"))
     assert {p.name for p in out.iterdir()} == expected_files("big")
     if temporaries:
-        assert "unfinished temporary file" in again.stderr
+        n = len(temporaries)
+        assert f"removed {n} unfinished temporary file{'s' * (n != 1)}" in again.stderr
 
 
-def test_stale_temporary_files_are_removed_and_finished_files_kept(decks_dir: Path,
-                                                                  tmp_path: Path) -> None:
+def test_stale_temporary_files_are_removed_and_others_kept(decks_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "dist"
     out.mkdir()
-    stale = out / ".mini-moodle.xml.k3j9x1.part"
-    stale.write_text("<quiz><question")
     finished = subprocess.Popen(["true"])
     finished.wait()
-    of_dead_writer = out / f".mini-gift.txt.{finished.pid}.ab12cd.part"
-    of_dead_writer.write_text("::q")
-    of_live_writer = out / f".mini-gift.txt.{os.getpid()}.ef34gh.part"
-    of_live_writer.write_text("::still being written")
-    keep = out / "notes.txt"
-    keep.write_text("mine")
+    of_dead_writer = out / f".mini-moodle.xml.histquiz-{finished.pid}-ab12cd34.part"
+    of_dead_writer.write_text("<quiz><question")
+    of_live_writer = out / f".mini-moodle.xml.histquiz-{os.getpid()}-ef34ab12.part"
+    of_live_writer.write_text("<quiz><still being written")
+    not_planned = out / f".mini-gift.txt.histquiz-{finished.pid}-ab12cd34.part"
+    not_planned.write_text("::q")
+    foreign = [out / ".movie.mkv.part", out / ".notes.part",
+               out / f".mini-moodle.xml.{finished.pid}.ab12cd.part", out / "notes.txt"]
+    for path in foreign:
+        path.write_text("mine")
     result = run_build("--decks", str(decks_dir), "--out", str(out), "--formats", "moodle-xml")
     assert result.returncode == 0
-    assert "removed 2 unfinished temporary files left by an interrupted build" in result.stderr
-    assert not stale.exists() and not of_dead_writer.exists()
+    assert "removed 1 unfinished temporary file left by an interrupted build" in result.stderr
+    assert not of_dead_writer.exists()
     assert of_live_writer.exists(), "a running writer's temporary file must be left alone"
-    assert keep.read_text() == "mine"
+    assert not_planned.exists(), "only the temporaries of files this build writes are removed"
+    for path in foreign:
+        assert path.read_text() == "mine", path
 
 
 # --- on a terminal --------------------------------------------------------------------------

@@ -12,8 +12,11 @@ import dataclasses
 import datetime
 import io
 import json
+import os
 import random
 import re
+import subprocess
+import sys
 import zipfile
 from collections.abc import Sequence
 from html.parser import HTMLParser
@@ -30,16 +33,25 @@ from histquiz import Item, generate, load_decks
 from histquiz.cli import main
 from histquiz.dates import HistDate, Precision, parse_answer
 from histquiz.errors import UsageError
-from histquiz.export import CLASSROOM_FORMATS, EXPORTERS, load_exporter
-from histquiz.export.classroom import ExportOptions, category, typed_forms
-from histquiz.export.gift import escape as gift_escape
-from histquiz.export.gift import render_gift
-from histquiz.export.jsonout import render_json
-from histquiz.export.kahoot import ANSWER_LIMIT, QUESTION_LIMIT, kahoot_rows, render_kahoot
-from histquiz.export.moodle import render_moodle_xml
-from histquiz.export.quizlet import quizlet_cards, render_quizlet
+from histquiz.export.classroom.common import category, typed_forms
+from histquiz.export.classroom.gift import escape as gift_escape
+from histquiz.export.classroom.gift import render_gift
+from histquiz.export.classroom.jsonout import render_json
+from histquiz.export.classroom.kahoot import ANSWER_LIMIT, QUESTION_LIMIT, kahoot_rows, render_kahoot
+from histquiz.export.classroom.moodle import render_moodle_xml
+from histquiz.export.classroom.quizlet import quizlet_cards, render_quizlet
+from histquiz.export.registry import (
+    FORMATS,
+    Context,
+    ExportOptions,
+    get_format,
+    names,
+    render_format,
+    write_format,
+)
 
 GOOD = Path(__file__).parent / "data" / "good"
+CLASSROOM_FORMATS = names("classroom")
 NASTY = "a {brace} #hash ~tilde =eq :colon \\back\\slash ]]> AT&T <b>bold</b> &amp; Хрущёв “q” 'x'"
 
 
@@ -393,8 +405,8 @@ def check_kahoot(rows: list[list[Any]], items: list[Item], time_limit: int) -> N
 
 
 def test_kahoot_sheet_matches_the_template_and_the_items(all_items: list[Item]) -> None:
-    data, result = render_kahoot(all_items, ExportOptions(time_limit=30, title="Тест & <title>"))
-    cells = read_xlsx(data)
+    result = render_kahoot(all_items, ExportOptions(time_limit=30, title="Тест & <title>"))
+    cells = read_xlsx(result.files[0])
     assert cells[(2, 2)] == "Тест & <title>"
     assert cells[(8, 2)].startswith("Question - max 120") and cells[(8, 8)].startswith("Correct answer")
     assert cells[(8, 7)].startswith("Time limit (sec)")
@@ -408,7 +420,7 @@ def test_kahoot_sheet_matches_the_template_and_the_items(all_items: list[Item]) 
 def test_kahoot_sheet_opens_in_openpyxl(all_items: list[Item], tmp_path: Path) -> None:
     openpyxl = pytest.importorskip("openpyxl")
     path = tmp_path / "k.xlsx"
-    load_exporter("kahoot")(all_items, path, ExportOptions())
+    write_format("kahoot", all_items, Context(decks=(), seed=0, build_time=0), path)
     sheet = openpyxl.load_workbook(path).active
     rows = [list(r) for r in sheet.iter_rows(min_row=9, max_col=8, values_only=True)]
     check_kahoot(rows, kahoot_rows(all_items)[0], 20)
@@ -423,7 +435,7 @@ def test_kahoot_leaves_out_what_does_not_fit_and_says_so(mini_items: list[Item])
     long_a = dataclasses.replace(choice[1], id="x/long/answer",
                                  options=("a" * 76, *choice[1].options[1:]))
     five = dataclasses.replace(choice[2], id="x/five/options", options=(*choice[2].options, "extra"))
-    data, result = render_kahoot([long_q, fits_q, astral, long_a, five])
+    result = render_kahoot([long_q, fits_q, astral, long_a, five])
     assert result.count == 1
     reasons = {s.item_id: s.reason for s in result.skipped}
     assert set(reasons) == {"x/long/question", "x/astral/question", "x/long/answer", "x/five/options"}
@@ -431,7 +443,7 @@ def test_kahoot_leaves_out_what_does_not_fit_and_says_so(mini_items: list[Item])
     assert "122 characters" in reasons["x/astral/question"]
     assert "answer 1 is 76 characters" in reasons["x/long/answer"]
     assert "5 options" in reasons["x/five/options"]
-    rows = kahoot_table(read_xlsx(data))
+    rows = kahoot_table(read_xlsx(result.files[0]))
     assert [r[1] for r in rows] == ["Ж" * 120]
 
 
@@ -440,15 +452,37 @@ def test_kahoot_refuses_a_time_limit_kahoot_does_not_have(mini_items: list[Item]
         render_kahoot(mini_items, ExportOptions(time_limit=45))
 
 
-def test_kahoot_file_is_the_same_every_time(all_items: list[Item]) -> None:
-    assert render_kahoot(all_items)[0] == render_kahoot(list(all_items))[0]
+KAHOOT_IN_A_PROCESS = """
+import random, sys
+from histquiz import generate, load_decks
+from histquiz.export.classroom.kahoot import render_kahoot
+from histquiz.export.registry import ExportOptions
+items = generate(load_decks([sys.argv[1]]), random.Random(1))
+sys.stdout.buffer.write(render_kahoot(items, ExportOptions(time_limit=int(sys.argv[2]))).files[0])
+"""
+
+
+def test_kahoot_file_is_the_same_in_every_process(tmp_path: Path) -> None:
+    """Another process, with another hash seed (so another order of every set and dict of
+    strings), writes the same bytes; and the bytes do follow the input."""
+
+    def sheet(hash_seed: str, time_limit: int) -> bytes:
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        return subprocess.run([sys.executable, "-c", KAHOOT_IN_A_PROCESS, str(GOOD / "mini.yaml"),
+                               str(time_limit)], capture_output=True, check=True, env=env).stdout
+
+    first = sheet("1", 20)
+    assert read_xlsx(first)  # a whole workbook
+    assert sheet("2", 20) == first
+    assert sheet("2", 30) != first
 
 
 # --- Quizlet and JSON -----------------------------------------------------------------------
 
 
 def test_quizlet_lines_are_term_tab_definition(all_items: list[Item]) -> None:
-    text, result = render_quizlet(all_items)
+    result = render_quizlet(all_items)
+    text = result.files[0].decode("utf-8")
     lines = text.split("\n")
     assert lines[-1] == "" and "\r" not in text
     cards = [line.split("\t") for line in lines[:-1]]
@@ -463,7 +497,30 @@ def test_quizlet_lines_are_term_tab_definition(all_items: list[Item]) -> None:
 
 
 def test_json_is_every_item(all_items: list[Item]) -> None:
-    assert json.loads(render_json(all_items)) == [i.to_json() for i in all_items]
+    """Each object holds the item's own values, checked against the Item, not against
+    ``to_json``, the function that writes them."""
+    objects = json.loads(render_json(all_items))
+    assert len(objects) == len(all_items)
+    for obj, item in zip(objects, all_items, strict=True):
+        assert {k: obj[k] for k in ("id", "kind", "template", "question", "answer", "explanation",
+                                    "deck", "fact", "topic", "statement")} == {
+            "id": item.id, "kind": item.kind, "template": item.template,
+            "question": item.question, "answer": item.answer, "explanation": item.explanation,
+            "deck": item.deck, "fact": item.fact, "topic": item.topic, "statement": item.statement}
+        assert obj["tags"] == list(item.tags)
+        assert obj.get("note") == item.note
+        assert obj["date"] == (item.date.iso() if item.date is not None else None)
+        assert [s["id"] for s in obj["sources"]] == [s.id for s in item.sources]
+        assert [s["citation"] for s in obj["sources"]] == [s.citation() for s in item.sources]
+        if item.kind == "choice":
+            assert obj["options"] == list(item.options)
+            assert obj["options"][obj["answer_index"]] == item.answer
+            assert obj["ordered"] == item.ordered
+        else:
+            assert "options" not in obj
+            assert item.answer_date is not None
+            assert (obj["answer_date"], obj["precision"]) == (
+                item.answer_date.iso(), item.answer_date.precision.value)
 
 
 # --- typed dates ----------------------------------------------------------------------------
@@ -484,12 +541,17 @@ def test_every_typed_form_means_the_date(day: Any, precision: Precision) -> None
 # --- the command ----------------------------------------------------------------------------
 
 
-def test_registry_names_every_classroom_format() -> None:
-    assert set(CLASSROOM_FORMATS) <= set(EXPORTERS)
+def test_registry_names_every_format_once(mini_items: list[Item]) -> None:
+    assert names() == ["anki", "gift", "json", "kahoot", "moodle-xml", "quizlet", "worksheet"]
+    assert CLASSROOM_FORMATS == ["gift", "json", "kahoot", "moodle-xml", "quizlet"]
+    assert len({f.suffix for f in FORMATS.values()}) == len(FORMATS)
+    ctx = Context(decks=(), seed=0, build_time=1_700_000_000)
     for name in CLASSROOM_FORMATS:
-        assert callable(load_exporter(name))
-    with pytest.raises(UsageError, match="unknown format 'pdfx'"):
-        load_exporter("pdfx")
+        rendered = render_format(name, mini_items, ctx)
+        assert len(rendered.files) == 1 and rendered.files[0]
+        assert rendered.count + len(rendered.skipped) == len(mini_items), name
+    with pytest.raises(UsageError, match="unknown format 'pdfx'; known: anki, gift, json"):
+        get_format("pdfx")
 
 
 @pytest.mark.parametrize("fmt", CLASSROOM_FORMATS)
@@ -510,7 +572,7 @@ def test_export_command_writes_each_format(fmt: str, tmp_path: Path,
         check_kahoot(kahoot_table(read_xlsx(out.read_bytes())), kahoot_rows(items)[0], 20)
         assert "typed answers; Kahoot has only multiple choice" in err
     elif fmt == "quizlet":
-        assert out.read_text("utf-8") == render_quizlet(items)[0]
+        assert out.read_bytes() == render_quizlet(items).files[0]
     else:
         assert json.loads(out.read_text("utf-8")) == [i.to_json() for i in items]
 
@@ -525,9 +587,10 @@ def test_export_names_each_item_kahoot_cannot_take(tmp_path: Path,
     assert main(["export", "--format", "kahoot", "--decks", str(deck), "-o",
                  str(tmp_path / "k.xlsx")]) == 0
     err = capsys.readouterr().err
-    assert "histquiz: warning: kahoot: left out" in err
-    assert (f"mini/satellite/choice-site: question is {len(long)} characters; Kahoot takes at most 120"
-            in err)
+    assert "histquiz: warning: 1 item did not fit a format's limits and was left out:" in err
+    assert (f"  {tmp_path / 'k.xlsx'}: mini/satellite/choice-site: question is {len(long)} "
+            "characters; Kahoot takes at most 120" in err)
+    assert "left out by design:\n  kahoot: " in err
 
 
 def test_export_to_stdout_and_its_limits(capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,61 +1,42 @@
-"""Write an output beside its target and rename it into place, so a killed run leaves either
-the old file or the new one, never half of one."""
+"""Write outputs beside their targets and rename them into place, so a killed run leaves either
+the old file or the new one, never half of one.
+
+Every file histquiz writes goes through ``write_files``. The temporary file sits in the
+target's folder (a rename across file systems would not be atomic) under a name only this
+program makes, ``.NAME.histquiz-PID-RANDOM.part``: a later build can then tell its own leftovers
+from anybody else's ``.part`` files, and a running writer's from a dead one's. Each temporary
+file is flushed to disk before the rename, so a power cut cannot leave a renamed but empty file.
+A format that writes several files (a worksheet and its answer key) writes every temporary
+file first and renames them only when all are complete.
+
+Every ``OSError`` becomes one ``ExportError`` line naming the path and what to do.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
-import tempfile
-from collections.abc import Callable, Iterator
+import secrets
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from .errors import ExportError
 
-
-@contextlib.contextmanager
-def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
-    """Yield a temporary path in the target's folder; on success rename it over the target."""
-    target = Path(target)
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise ExportError(f"{target}: the folder {folder} does not exist; create it first")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".part",
-                                   dir=folder)
-    except OSError as exc:
-        raise ExportError(f"{target}: cannot write in {folder}: {exc.strerror or exc}") from None
-    os.close(fd)
-    tmp_path = Path(tmp)
-    try:
-        yield tmp_path
-        os.chmod(tmp_path, 0o644)
-        os.replace(tmp_path, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp_path.unlink()
-        raise
+# .NAME.histquiz-PID-RANDOM.part: NAME is the target's file name, PID the writer's process id.
+_TEMP_NAME = re.compile(r"^\.(?P<name>.+)\.histquiz-(?P<pid>[1-9]\d*)-[0-9a-f]{8}\.part$")
 
 
-def write_atomic(target: str | os.PathLike[str], write: Callable[[Path], None]) -> None:
-    with atomic_path(target) as tmp:
-        write(tmp)
+def temp_name(target_name: str, pid: int | None = None) -> str:
+    """The name of a temporary file for ``target_name`` written by process ``pid``."""
+    return f".{target_name}.histquiz-{pid or os.getpid()}-{secrets.token_hex(4)}.part"
 
 
-def write_text_atomic(target: str | os.PathLike[str], text: str) -> None:
-    def write(tmp: Path) -> None:
-        tmp.write_text(text, encoding="utf-8", newline="\n")
-
-    write_atomic(target, write)
-
-
-_TEMP_NAME = re.compile(r"^\..+\.(\d+)\.[^.]+\.part$")
-
-
-def writer_pid(name: str) -> int | None:
-    """The process id in a temporary file's name, if it is one of ours."""
+def parse_temp_name(name: str) -> tuple[str, int] | None:
+    """(target name, writer pid) of one of our temporary files; None for any other name."""
     m = _TEMP_NAME.match(name)
-    return int(m.group(1)) if m else None
+    return (m.group("name"), int(m.group("pid"))) if m else None
 
 
 def process_alive(pid: int) -> bool:
@@ -65,6 +46,131 @@ def process_alive(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except PermissionError:
+    except PermissionError:  # someone else's process: alive
         return True
     return True
+
+
+def remove_stale_temporaries(folder: Path, targets: Iterable[str]) -> list[Path]:
+    """Delete the temporary files that dead histquiz writers left for the files named in
+    ``targets`` (the files about to be written into ``folder``). Anything else stays: another
+    program's ``.part`` files, temporaries of other files, and those of a writer still running."""
+    wanted = set(targets)
+    removed = []
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError:
+        return []
+    for path in entries:
+        parsed = parse_temp_name(path.name)
+        if parsed is None or parsed[0] not in wanted or process_alive(parsed[1]):
+            continue
+        with contextlib.suppress(FileNotFoundError):
+            if path.is_file() and not path.is_symlink():
+                path.unlink()
+                removed.append(path)
+    return removed
+
+
+def _why(exc: OSError, target: Path, folder: Path) -> str:
+    """One line: what went wrong with ``target`` and what to do about it."""
+    code = exc.errno
+    if code == errno.EISDIR or target.is_dir():
+        return f"{target}: this is a folder; give a file name instead"
+    if code == errno.ENOENT and not folder.is_dir():
+        return f"{target}: the folder {folder} does not exist; create it first"
+    if code == errno.ENOTDIR:
+        return f"{target}: {folder} is not a folder; give a path inside a folder"
+    if code in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"{target}: cannot write in {folder} ({exc.strerror}); choose a folder you can write to"
+    if code in (errno.ENOSPC, errno.EDQUOT):
+        return f"{target}: the disk is full ({exc.strerror}); free some space and try again"
+    return f"{target}: cannot write the file: {exc.strerror or exc}"
+
+
+def _folder(target: Path) -> Path:
+    return target.parent if str(target.parent) else Path(".")
+
+
+def check_targets(targets: Iterable[Path]) -> None:
+    """Refuse at once a target that could never be written (a folder, a missing folder), so
+    that nothing is rendered in vain."""
+    for target in targets:
+        _check_target(Path(target))
+
+
+def _check_target(target: Path) -> None:
+    folder = _folder(target)
+    if target.is_dir():
+        raise ExportError(f"{target}: this is a folder; give a file name instead")
+    if not folder.exists():
+        raise ExportError(f"{target}: the folder {folder} does not exist; create it first")
+    if not folder.is_dir():
+        raise ExportError(f"{target}: {folder} is not a folder; give a path inside a folder")
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _write_temp(target: Path, data: bytes) -> Path:
+    """Write ``data`` to a new temporary file beside ``target``, flushed to disk."""
+    folder = _folder(target)
+    while True:
+        tmp = folder / temp_name(target.name)
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise ExportError(_why(exc, target, folder)) from None
+        break
+    try:
+        try:
+            os.fchmod(fd, 0o644)  # the same mode whatever the umask, as before
+            _write_all(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        if isinstance(exc, OSError):
+            raise ExportError(_why(exc, target, folder)) from None
+        raise
+    return tmp
+
+
+def _commit(temps: Sequence[tuple[Path, Path]]) -> None:
+    """Rename every (temporary, target) pair into place, in order."""
+    for tmp, target in temps:
+        try:
+            os.replace(tmp, target)
+        except OSError as exc:
+            raise ExportError(_why(exc, target, _folder(target))) from None
+
+
+def write_files(files: Sequence[tuple[Path, bytes]]) -> None:
+    """Write each (target, bytes) beside its target, then rename them all into place.
+
+    Nothing is renamed until every temporary file is complete; on any error (or Ctrl-C) the
+    temporary files are removed and the targets keep their old content.
+    """
+    check_targets(target for target, _ in files)
+    temps: list[tuple[Path, Path]] = []
+    try:
+        for target, data in files:
+            temps.append((_write_temp(Path(target), data), Path(target)))
+        _commit(temps)
+    except BaseException:
+        for tmp, _ in temps:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+        raise
+
+
+def write_file(target: str | os.PathLike[str], data: bytes) -> None:
+    """Write one file atomically (see ``write_files``)."""
+    write_files([(Path(target), data)])

@@ -29,7 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
         "1947–2025: quizzes in the terminal, Anki decks and printable worksheets.",
         epilog="Run 'histquiz COMMAND --help' for a command's options and an example.",
     )
-    from . import __version__
+    from .version import __version__
 
     parser.add_argument("--version", action="version", version=f"histquiz {__version__}")
     parser.add_argument("--debug", action="store_true",

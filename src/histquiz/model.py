@@ -145,6 +145,7 @@ class Item:
     accept: tuple[str, ...] = ()
     note: str | None = None
     origin: Origin | None = None
+    event: str | None = None  # the fact's headline, for timelines and "What happened on …?"
 
     @property
     def date_display(self) -> str:

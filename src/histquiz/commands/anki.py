@@ -37,19 +37,19 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..export.anki import write_apkg
+    from ..export.anki.writer import ApkgStats
+    from ..export.registry import ExportOptions, write_format
     from ..generate import generate
-    from ..reproducible import is_reproducible
-    from .common import load, rng, selection
+    from .common import context, load, rng, selection
 
+    if args.output and not args.output.endswith(".apkg"):
+        raise UsageError(f"-o {args.output}: the file name must end in .apkg, "
+                         "or Anki will not offer to import it")
     decks = load(args)
     items = generate(decks, rng(args), selection(args))
     if not items:
         raise UsageError("no items match the selection; nothing to write")
     if args.output:
-        if not args.output.endswith(".apkg"):
-            raise UsageError(f"-o {args.output}: the file name must end in .apkg, "
-                             "or Anki will not offer to import it")
         plan = [(Path(args.output), items)]
     else:
         folder = Path(args.out_dir)
@@ -58,11 +58,12 @@ def run(args: argparse.Namespace) -> int:
         folder.mkdir(parents=True, exist_ok=True)
         plan = [(folder / f"{deck}.apkg", [i for i in items if i.deck == deck])
                 for deck in dict.fromkeys(i.deck for i in items)]
+    ctx = context(args, decks, ExportOptions(type_in=args.type_in))
     for path, chosen in plan:
-        # The file being replaced tells which notes really changed (reproducible builds ignore
-        # it: their output must depend on the inputs alone).
-        previous = path if path.is_file() and not is_reproducible() else None
-        stats = write_apkg(chosen, decks, path, type_in=args.type_in, previous=previous)
+        # The file being replaced tells which notes really changed (see export.anki.writer).
+        rendered, _ = write_format("anki", chosen, ctx, path)
+        stats = rendered.details
+        assert isinstance(stats, ApkgStats)
         print(f"wrote {path}: {stats.notes} notes, {stats.cards} cards "
               f"in {stats.decks} deck{'s' * (stats.decks != 1)}")
         for name, count in stats.deck_notes:

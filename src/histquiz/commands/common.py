@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
+from ..export.registry import Context, ExportOptions
 from ..generate import ITEM_KINDS, Selection
 from ..model import Deck, Item
 
@@ -61,9 +62,29 @@ def load(args: argparse.Namespace) -> list[Deck]:
     return load_decks(args.decks or None)
 
 
+def seed_of(args: argparse.Namespace) -> int:
+    """The run's seed: --seed, or one drawn once per run when the command has no default (kept
+    in ``args``, so every stage of the run uses the same one)."""
+    if args.seed is None:
+        args.seed = random.SystemRandom().randrange(2**32)
+    seed: int = args.seed
+    return seed
+
+
 def rng(args: argparse.Namespace) -> random.Random:
-    seed = args.seed if args.seed is not None else random.SystemRandom().randrange(2**32)
-    return random.Random(seed)
+    return random.Random(seed_of(args))
+
+
+def context(args: argparse.Namespace, decks: Sequence[Deck],
+            options: ExportOptions | None = None) -> Context:
+    """What the formats need besides the items: the decks, the seed, the build time (resolved
+    once, here), the options, and the topic and tag filters."""
+    from ..reproducible import build_time, is_reproducible
+
+    chosen = selection(args)
+    return Context(decks=tuple(decks), seed=seed_of(args), build_time=build_time(),
+                   reproducible=is_reproducible(), options=options or ExportOptions(),
+                   topics=chosen.topics, tags=chosen.tags)
 
 
 def at_least(minimum: int) -> Callable[[str], int]:

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from ..errors import UsageError
-from ..export.worksheet import DEFAULT_TITLE, KEY_MODES, MAX_VERSIONS, PAPERS
+from ..export.worksheet.plan import DEFAULT_TITLE, KEY_MODES, MAX_VERSIONS, PAPERS
 from .common import add_filter_options, add_seed_option, positive
 
 
@@ -35,7 +35,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
                        help="N questions chosen by the seed (default: every question)")
     group.add_argument("--versions", type=_versions, default=1, metavar="K",
                        help="K versions, lettered A, B, …, with the same questions (default 1)")
-    group.add_argument("--title", metavar="TEXT", help=f"the title (default '{DEFAULT_TITLE}')")
+    group.add_argument("--title", metavar="TEXT",
+                       help="the title (default: the deck's title when the questions come from "
+                            f"one deck, else '{DEFAULT_TITLE}')")
     group.add_argument("--points", type=positive, default=1, metavar="N",
                        help="points per question (default 1)")
     group.add_argument("--paper", choices=PAPERS, default="a4", help="paper size (default a4)")
@@ -50,37 +52,35 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..export.worksheet import WorksheetOptions, pick_questions, subtitle_for, write_worksheet
+    from ..export.registry import ExportOptions, write_format
+    from ..export.worksheet.plan import WorksheetResult
     from ..generate import generate
-    from .common import load, rng, selection
+    from .common import context, load, rng, selection
 
     output = Path(args.output)
     if output.suffix.lower() != ".pdf":
         raise UsageError(f"the output '{args.output}' must be a .pdf file, e.g. -o worksheet.pdf")
+    if args.title is not None and not args.title.strip():
+        raise UsageError("--title is empty; give the worksheet a title")
     decks = load(args)
-    random_ = rng(args)
-    chosen = selection(args)
-    items = generate(decks, random_, chosen)
+    items = generate(decks, rng(args), selection(args))
     if not items:
         raise UsageError("no questions match the filters; loosen --deck, --topic, --tag or --kind")
-    questions = pick_questions(items, args.count, random_)
-    if args.count is not None and len(questions) < args.count:
-        print(f"histquiz: only {len(questions)} questions match; the worksheet has all of them",
+    options = ExportOptions(title=args.title, count=args.count, versions=args.versions,
+                            points=args.points, paper=args.paper, answer_key=args.answer_key,
+                            timeline=args.timeline)
+    rendered, paths = write_format("worksheet", items, context(args, decks, options), output)
+    result = rendered.details
+    assert isinstance(result, WorksheetResult)
+    if args.count is not None and result.questions < args.count:
+        print(f"histquiz: only {result.questions} questions match; the worksheet has all of them",
               file=sys.stderr)
-    options = WorksheetOptions(
-        title=args.title if args.title is not None else DEFAULT_TITLE,
-        subtitle=subtitle_for(decks, questions, chosen.topics, chosen.tags),
-        versions=args.versions, points=args.points, paper=args.paper,
-        answer_key=args.answer_key, timeline=args.timeline,
-        seed=args.seed if args.seed is not None else 0,
-    )
-    result = write_worksheet(questions, output, options)
     pages = "+".join(str(p) for p in result.version_pages)
     versions = f"{result.versions} version{'s' * (result.versions != 1)}"
-    print(f"wrote {result.files[0]}: {result.questions} questions, {result.points} points, "
+    print(f"wrote {paths[0]}: {result.questions} questions, {result.points} points, "
           f"{versions} ({pages} pages)")
-    if len(result.files) > 1:
-        print(f"wrote {result.files[1]}: answer keys ({result.key_pages} pages)")
+    if len(paths) > 1:
+        print(f"wrote {paths[1]}: answer keys ({result.key_pages} pages)")
     elif args.answer_key == "append":
-        print(f"  the answer keys ({result.key_pages} pages) follow the versions in {result.files[0]}")
+        print(f"  the answer keys ({result.key_pages} pages) follow the versions in {paths[0]}")
     return 0

@@ -1,39 +1,8 @@
-"""Exporters: one module per output format, named in a registry and imported only when used.
+"""Exporters: every output format, listed once in ``registry`` and rendered through it.
 
-The registry maps a format name to ``"module:function"``; ``load_exporter`` imports the module on
-first use, so naming every format here costs ``histquiz --help`` nothing (genanki and reportlab
-are imported only by the exporters that need them).
+``registry`` names each format (its file suffix, its module, what it may write) and holds the
+contract: ``render(items, ctx) -> Rendered``, the bytes of each file plus what was left out.
+``build`` writes every format of every deck; ``zipped`` is the deterministic zip writer the
+.apkg and the .xlsx share. The formats live in ``anki/``, ``worksheet/`` and ``classroom/``;
+their modules are imported only when they render, so this package costs ``--help`` nothing.
 """
-
-from __future__ import annotations
-
-import importlib
-from collections.abc import Callable
-from typing import Any
-
-from ..errors import UsageError
-
-EXPORTERS: dict[str, str] = {
-    "anki": "histquiz.export.anki:write_apkg",  # write_apkg(items, decks, path, *, timestamp)
-    "moodle-xml": "histquiz.export.moodle:write_moodle_xml",
-    "gift": "histquiz.export.gift:write_gift",
-    "kahoot": "histquiz.export.kahoot:write_kahoot",
-    "quizlet": "histquiz.export.quizlet:write_quizlet",
-    "json": "histquiz.export.jsonout:write_json",
-}
-
-# The formats ``histquiz export`` writes: each is ``write(items, path, options) -> ExportResult``
-# (see histquiz.export.classroom).
-CLASSROOM_FORMATS: tuple[str, ...] = ("moodle-xml", "gift", "kahoot", "quizlet", "json")
-
-
-def load_exporter(name: str) -> Callable[..., Any]:
-    """The writer function registered under ``name``, imported now."""
-    try:
-        target = EXPORTERS[name]
-    except KeyError:
-        raise UsageError(f"unknown format '{name}'; known: {', '.join(sorted(EXPORTERS))}") from None
-    module_name, _, function = target.partition(":")
-    module = importlib.import_module(module_name)
-    writer: Callable[..., Any] = getattr(module, function)
-    return writer

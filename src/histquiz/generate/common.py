@@ -34,6 +34,7 @@ def make_item(fact: Fact, template: str, question: str, answer: str, *,
         statement=fact.statement,
         note=fact.note,
         origin=fact.origin,
+        event=fact.event,
         **fields,
     )
 

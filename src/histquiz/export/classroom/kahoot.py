@@ -14,14 +14,13 @@ code units.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
-from pathlib import Path
+from dataclasses import replace
 
-from ..atomic import write_atomic
-from ..errors import UsageError
-from ..model import Item
-from .classroom import KAHOOT_TIME_LIMITS, ExportOptions, ExportResult, Skipped, one_line
+from ...errors import UsageError
+from ...model import Item
+from ..registry import Context, ExportOptions, Rendered, Skipped, single_deck_title
+from .common import KAHOOT_TIME_LIMITS, one_line
 from .xlsx import BOLD_WRAP, TITLE, WRAP, Cell, build_xlsx
 
 QUESTION_LIMIT = 120
@@ -77,13 +76,14 @@ def kahoot_rows(items: Sequence[Item]) -> tuple[list[Item], list[Skipped]]:
     return kept, skipped
 
 
-def render_kahoot(items: Sequence[Item], options: ExportOptions | None = None) -> tuple[bytes, ExportResult]:
+def render_kahoot(items: Sequence[Item], options: ExportOptions | None = None) -> Rendered:
+    """The sheet, with the items that fit; ``options.title`` (or "histquiz") in its title cell."""
     options = options or ExportOptions()
     if options.time_limit not in KAHOOT_TIME_LIMITS:
         allowed = ", ".join(map(str, KAHOOT_TIME_LIMITS))
         raise UsageError(f"Kahoot time limit must be one of {allowed} seconds, not {options.time_limit}")
     kept, skipped = kahoot_rows(items)
-    title = one_line(options.title or "histquiz quiz")
+    title = one_line(options.title or "histquiz")
     rows: dict[int, list[Cell]] = {
         2: [Cell(None), Cell(title, TITLE)],
         3: [Cell(None), Cell("Made by histquiz. Import it in Kahoot's creator with "
@@ -101,16 +101,9 @@ def render_kahoot(items: Sequence[Item], options: ExportOptions | None = None) -
             Cell(options.time_limit), Cell(item.answer_index + 1),
         ]
     data = build_xlsx(rows, widths=WIDTHS)
-    return data, ExportResult(len(kept), tuple(skipped))
+    return Rendered((data,), len(kept), tuple(skipped))
 
 
-def write_kahoot(
-    items: Sequence[Item], path: str | os.PathLike[str], options: ExportOptions | None = None
-) -> ExportResult:
-    data, result = render_kahoot(items, options)
-
-    def write(tmp: Path) -> None:
-        tmp.write_bytes(data)
-
-    write_atomic(path, write)
-    return result
+def render(items: Sequence[Item], ctx: Context) -> Rendered:
+    title = ctx.options.title or single_deck_title(ctx.decks, items)
+    return render_kahoot(items, replace(ctx.options, title=title))

@@ -16,8 +16,8 @@ from importlib import resources
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
-from ..errors import ExportError
-from ..model import Item
+from ...errors import ExportError
+from ...model import Item
 
 FAMILY = "HistquizSans"
 REGULAR, BOLD, ITALIC, BOLD_ITALIC = FAMILY, f"{FAMILY}-Bold", f"{FAMILY}-Oblique", f"{FAMILY}-BoldOblique"
@@ -72,7 +72,7 @@ def where_of(item: Item) -> str:
 
 class TextChecker:
     """Normalises deck text for printing and collects every character the fonts cannot print.
-    (Escaping for paragraph markup happens where a Paragraph is made, in worksheet_flowables.)"""
+    (Escaping for paragraph markup happens where a Paragraph is made, in flowables.)"""
 
     def __init__(self, fonts: Fonts) -> None:
         self.fonts = fonts

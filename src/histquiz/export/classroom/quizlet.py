@@ -13,12 +13,11 @@ answer as an earlier one (a date-choice item and its date-recall sibling) gives 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 
-from ..atomic import write_text_atomic
-from ..model import Item
-from .classroom import ExportOptions, ExportResult, Skipped, one_line
+from ...model import Item
+from ..registry import Context, Rendered, Skipped
+from .common import one_line
 
 # Templates whose question is only a question together with its options.
 NEEDS_OPTIONS = frozenset({"which-happened"})
@@ -43,15 +42,11 @@ def quizlet_cards(items: Sequence[Item]) -> tuple[list[tuple[str, str]], list[Sk
     return cards, skipped
 
 
-def render_quizlet(items: Sequence[Item], options: ExportOptions | None = None) -> tuple[str, ExportResult]:
+def render_quizlet(items: Sequence[Item]) -> Rendered:
     cards, skipped = quizlet_cards(items)
     text = "".join(f"{term}\t{definition}\n" for term, definition in cards)
-    return text, ExportResult(len(cards), tuple(skipped))
+    return Rendered((text.encode("utf-8"),), len(cards), tuple(skipped))
 
 
-def write_quizlet(
-    items: Sequence[Item], path: str | os.PathLike[str], options: ExportOptions | None = None
-) -> ExportResult:
-    text, result = render_quizlet(items, options)
-    write_text_atomic(path, text)
-    return result
+def render(items: Sequence[Item], ctx: Context) -> Rendered:
+    return render_quizlet(items)

@@ -18,10 +18,10 @@ from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
 from reportlab.platypus import Flowable, Paragraph, Spacer
 
-from ..dates import DateSpan, HistDate
-from ..model import Item, sort_key_for_date
-from .worksheet_flowables import GREY, INK, LIGHT, Styles
-from .worksheet_fonts import BOLD, REGULAR, TextChecker, where_of
+from ...dates import DateSpan, HistDate
+from ...model import Item, sort_key_for_date
+from .flowables import GREY, INK, LIGHT, Styles
+from .fonts import BOLD, REGULAR, TextChecker, where_of
 
 TEXT_SIZE = 9.5
 LINE = 12.0  # leading of the fact text

@@ -9,15 +9,12 @@ escaped twice: once for HTML, once for XML.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from xml.sax.saxutils import escape
 
-from ..atomic import write_text_atomic
-from ..model import Item
-from .classroom import (
-    ExportOptions,
-    ExportResult,
+from ...model import Item
+from ..registry import Context, ExportOptions, Rendered
+from .common import (
     by_category,
     clean,
     date_answer,
@@ -111,8 +108,5 @@ def render_moodle_xml(items: Sequence[Item], options: ExportOptions | None = Non
     return "\n".join(lines) + "\n"
 
 
-def write_moodle_xml(
-    items: Sequence[Item], path: str | os.PathLike[str], options: ExportOptions | None = None
-) -> ExportResult:
-    write_text_atomic(path, render_moodle_xml(items, options))
-    return ExportResult(len(items))
+def render(items: Sequence[Item], ctx: Context) -> Rendered:
+    return Rendered((render_moodle_xml(items, ctx.options).encode("utf-8"),), len(items))

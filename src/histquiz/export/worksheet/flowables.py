@@ -19,7 +19,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph
 
-from .worksheet_fonts import BOLD, ITALIC, REGULAR
+from .fonts import BOLD, ITALIC, REGULAR
 
 INK = colors.HexColor("#1a1a1a")
 GREY = colors.HexColor("#555555")

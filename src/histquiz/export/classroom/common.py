@@ -1,49 +1,16 @@
-"""What the classroom formats (Moodle XML, GIFT, Kahoot, Quizlet, JSON) share: their options,
-their result, categories, feedback text, and the typed forms a full date is accepted in."""
+"""What the classroom formats (Moodle XML, GIFT, Kahoot, Quizlet, JSON) share: Kahoot's time
+limits, categories, feedback text, and the typed forms a full date is accepted in."""
 
 from __future__ import annotations
 
 import html
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
-from ..dates import MONTHS, HistDate, Precision
-from ..model import Item
+from ...dates import MONTHS, HistDate, Precision
+from ...model import Item
 
 KAHOOT_TIME_LIMITS = (5, 10, 20, 30, 60, 90, 120, 240)
-
-
-@dataclass(frozen=True)
-class ExportOptions:
-    """Settings some formats use; every writer takes them and ignores what it has no use for.
-
-    ``tolerance``: years either side still accepted for a typed year (Moodle XML, GIFT).
-    ``time_limit``: seconds per Kahoot question, one of KAHOOT_TIME_LIMITS.
-    ``title``: a name for the quiz where the format has room for one (Kahoot's title cell).
-    """
-
-    tolerance: int = 0
-    time_limit: int = 20
-    title: str | None = None
-
-
-@dataclass(frozen=True)
-class Skipped:
-    """An item a format left out. ``by_design`` marks items the format never takes (a typed
-    answer in Kahoot), as against items that would fit but for their length or option count."""
-
-    item_id: str
-    reason: str
-    by_design: bool = False
-
-
-@dataclass(frozen=True)
-class ExportResult:
-    """How many items a file holds, and the items left out of it, each with the reason."""
-
-    count: int
-    skipped: tuple[Skipped, ...] = field(default_factory=tuple)
 
 
 # Characters XML 1.0 cannot hold at all; YAML cannot carry them either, but a deck built in

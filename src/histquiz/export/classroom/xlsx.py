@@ -2,26 +2,24 @@
 
 An .xlsx file is a zip of small XML parts (ECMA-376, SpreadsheetML). Writing them directly
 avoids a spreadsheet library at run time. Strings go in the shared-string table, which every
-reader supports. Zip entries carry a fixed time and a fixed order, so the same cells always make
-the same bytes.
+reader supports. The parts are zipped by ``export.zipped`` with a fixed time and a fixed order,
+so the same cells always make the same bytes.
 """
 
 from __future__ import annotations
 
-import io
-import zipfile
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 from xml.sax.saxutils import escape, quoteattr
 
-from .classroom import clean
+from ..zipped import zip_bytes
+from .common import clean
 
 Value = str | int | None
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
-_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 
 # Cell styles, indices into <cellXfs> below.
@@ -148,12 +146,4 @@ def build_xlsx(
         ("xl/sharedStrings.xml", shared),
         ("xl/worksheets/sheet1.xml", sheet),
     ]
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, text in parts:
-            info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 0
-            info.external_attr = 0o644 << 16
-            archive.writestr(info, text.encode("utf-8"))
-    return buffer.getvalue()
+    return zip_bytes((name, text.encode("utf-8")) for name, text in parts)

@@ -19,14 +19,11 @@ for ordered options (years, numbers) prefer the Moodle XML file, which says so.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 
-from ..atomic import write_text_atomic
-from ..model import Item
-from .classroom import (
-    ExportOptions,
-    ExportResult,
+from ...model import Item
+from ..registry import Context, ExportOptions, Rendered
+from .common import (
     by_category,
     date_answer,
     feedback_text,
@@ -93,8 +90,5 @@ def render_gift(items: Sequence[Item], options: ExportOptions | None = None) -> 
     return "\n\n".join(blocks) + "\n"
 
 
-def write_gift(
-    items: Sequence[Item], path: str | os.PathLike[str], options: ExportOptions | None = None
-) -> ExportResult:
-    write_text_atomic(path, render_gift(items, options))
-    return ExportResult(len(items))
+def render(items: Sequence[Item], ctx: Context) -> Rendered:
+    return Rendered((render_gift(items, ctx.options).encode("utf-8"),), len(items))

@@ -9,6 +9,8 @@ the totals are known, and only then draws the headers and footers.
 from __future__ import annotations
 
 import io
+import os
+import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,13 +33,14 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from .. import __version__
-from ..atomic import write_atomic
-from ..dates import Precision
-from ..errors import ExportError
-from ..reproducible import build_time
-from .worksheet import PrintedQuestion, Version, WorksheetOptions, WorksheetResult, answers_path
-from .worksheet_flowables import (
+from ...atomic import check_targets, write_files
+from ...dates import Precision
+from ...errors import ExportError
+from ...model import Item
+from ...reproducible import build_time
+from ...version import __version__
+from ..registry import Context, Rendered, single_deck_title
+from .flowables import (
     GREY,
     INK,
     SHADE,
@@ -50,7 +53,18 @@ from .worksheet_flowables import (
     make_styles,
     points_label,
 )
-from .worksheet_fonts import BOLD, REGULAR, TextChecker, register_fonts, where_of
+from .fonts import BOLD, REGULAR, TextChecker, register_fonts, where_of
+from .plan import (
+    DEFAULT_TITLE,
+    PrintedQuestion,
+    Version,
+    WorksheetOptions,
+    WorksheetResult,
+    answers_path,
+    pick_questions,
+    plan_versions,
+    subtitle_for,
+)
 
 PAGE_SIZES = {"a4": A4, "letter": LETTER}
 SIDE_MARGIN = 18 * mm
@@ -83,7 +97,7 @@ class Part:
 
 
 @dataclass
-class Rendered:
+class RenderedPdf:
     pdf: bytes
     part_pages: dict[str, int]
     pages: int
@@ -91,8 +105,8 @@ class Rendered:
 
 @dataclass
 class Documents:
-    worksheet: Rendered
-    key: Rendered | None
+    worksheet: RenderedPdf
+    key: RenderedPdf | None
     version_keys: list[str] = field(default_factory=list)
     key_keys: list[str] = field(default_factory=list)
 
@@ -211,8 +225,8 @@ def _fit(text: str, room: float, canv: Canvas) -> str:
     return text.rstrip() + "…"
 
 
-def render(parts: Sequence[Part], pagesize: tuple[float, float], title: str,
-           meta: dict[str, str]) -> Rendered:
+def render_parts(parts: Sequence[Part], pagesize: tuple[float, float], title: str,
+                 meta: dict[str, str]) -> RenderedPdf:
     buffer = io.BytesIO()
     doc = _SheetDoc(buffer, parts[0], pagesize, creator=f"histquiz {__version__}", lang="en",
                     **meta)
@@ -229,7 +243,7 @@ def render(parts: Sequence[Part], pagesize: tuple[float, float], title: str,
     for page_part in doc.page_parts:
         if page_part is not None:
             counts[page_part.key] = counts.get(page_part.key, 0) + 1
-    return Rendered(buffer.getvalue(), counts, len(doc.page_parts))
+    return RenderedPdf(buffer.getvalue(), counts, len(doc.page_parts))
 
 
 @dataclass
@@ -393,7 +407,7 @@ def build_documents(versions: Sequence[Version], options: WorksheetOptions,
                           key_story(ctx, v), index == 0) for index, v in enumerate(versions)]
     extra: list[Part] = []
     if options.timeline:
-        from .worksheet_timeline import timeline_story
+        from .timeline import timeline_story
 
         items = [q.item for q in versions[0].questions]
         story = timeline_story(ctx.checker, ctx.styles, items, ctx.width)
@@ -409,37 +423,25 @@ def build_documents(versions: Sequence[Version], options: WorksheetOptions,
     meta = {"title": ctx.title, "author": options.author, "subject": subject,
             "keywords": "history worksheet, histquiz"}
     if options.answer_key == "separate":
-        worksheet = render([*sheet_parts], pagesize, ctx.title, meta)
+        worksheet = render_parts([*sheet_parts], pagesize, ctx.title, meta)
         key_meta = {**meta, "title": f"{ctx.title}: answer keys"}
-        key = render([*key_parts, *extra], pagesize, ctx.title, key_meta)
+        key = render_parts([*key_parts, *extra], pagesize, ctx.title, key_meta)
         return Documents(worksheet, key, [p.key for p in sheet_parts], [p.key for p in key_parts])
-    worksheet = render([*sheet_parts, *key_parts, *extra], pagesize, ctx.title, meta)
+    worksheet = render_parts([*sheet_parts, *key_parts, *extra], pagesize, ctx.title, meta)
     return Documents(worksheet, None, [p.key for p in sheet_parts], [p.key for p in key_parts])
 
 
-def _write_bytes(target: Path, data: bytes) -> None:
-    target.write_bytes(data)
-
-
-def _write(path: Path, data: bytes) -> None:
-    try:
-        write_atomic(path, lambda tmp: _write_bytes(tmp, data))
-    except OSError as exc:
-        raise ExportError(f"{path}: cannot write the PDF: {exc.strerror or exc}") from None
-
-
-def write_pdfs(versions: Sequence[Version], path: Path, options: WorksheetOptions) -> WorksheetResult:
+def _render(questions: Sequence[Item], options: WorksheetOptions) -> tuple[tuple[bytes, ...],
+                                                                          WorksheetResult]:
+    """The worksheet's bytes, then the separate key's if any, and what they hold."""
+    versions = plan_versions(questions, options)
     docs = build_documents(versions, options)
-    files = [path]
-    _write(path, docs.worksheet.pdf)
+    files = [docs.worksheet.pdf]
     key_pages = sum(docs.worksheet.part_pages.get(k, 0) for k in docs.key_keys)
     if docs.key is not None:
-        key_path = answers_path(path)
-        _write(key_path, docs.key.pdf)
-        files.append(key_path)
+        files.append(docs.key.pdf)
         key_pages = docs.key.pages
-    return WorksheetResult(
-        files=tuple(files),
+    return tuple(files), WorksheetResult(
         questions=len(versions[0].questions),
         versions=len(versions),
         points=versions[0].points,
@@ -447,3 +449,32 @@ def write_pdfs(versions: Sequence[Version], path: Path, options: WorksheetOption
         version_pages=tuple(docs.worksheet.part_pages[k] for k in docs.version_keys),
         key_pages=key_pages,
     )
+
+
+def render(items: Sequence[Item], ctx: Context) -> Rendered:
+    """The worksheet of the questions chosen from ``items`` by the seed (each fact's date asked
+    once; ``count`` of them when given), titled with the given title, else the title of the
+    one deck they come from, else the default; then its separate answer key, if any."""
+    opts = ctx.options
+    questions = pick_questions(items, opts.count, random.Random(ctx.seed))
+    title = opts.title
+    if title is None:
+        title = single_deck_title(ctx.decks, questions) or DEFAULT_TITLE
+    options = WorksheetOptions(
+        title=title, subtitle=subtitle_for(ctx.decks, questions, ctx.topics, ctx.tags),
+        versions=opts.versions, points=opts.points, paper=opts.paper,
+        answer_key=opts.answer_key, timeline=opts.timeline, seed=ctx.seed,
+    )
+    files, result = _render(questions, options)
+    return Rendered(files, result.questions, notes=(f"{result.pages} pages",), details=result)
+
+
+def write_worksheet(items: Sequence[Item], path: str | os.PathLike[str],
+                    options: WorksheetOptions) -> WorksheetResult:
+    """Write the worksheet PDF of exactly ``items`` (all versions) to ``path``; with
+    ``answer_key="separate"`` also ``FILE-answers.pdf``, both renamed into place together."""
+    path = Path(path)
+    check_targets([path, answers_path(path)])
+    files, result = _render(items, options)
+    write_files(list(zip((path, answers_path(path)), files, strict=False)))
+    return result

@@ -14,8 +14,8 @@ import re
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
-from ..dates import DateSpan, HistDate, Precision, When
-from ..model import Source
+from ...dates import DateSpan, HistDate, Precision, When
+from ...model import Source
 
 LETTERS = "ABCDEFGHIJ"
 _NEEDS_WORK = re.compile(r"[&<>\"'\[\]\x00-\x1f\x7f]")

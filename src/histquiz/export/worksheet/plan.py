@@ -2,7 +2,7 @@
 
 This module is the light half (no reportlab): the options, picking the questions, and planning
 the versions, whose order and options are shuffled and whose answer letters are recomputed from
-what each version prints. ``write_worksheet`` hands the plan to ``worksheet_pdf`` to draw.
+what each version prints. ``pdf.write_worksheet`` draws the plan.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import ExportError, UsageError
-from ..model import Deck, Item
+from ...errors import ExportError, UsageError
+from ...model import Deck, Item
 
 PAPERS = ("a4", "letter")
 KEY_MODES = ("separate", "append", "none")
@@ -42,7 +42,7 @@ class WorksheetOptions:
 
     def __post_init__(self) -> None:
         if not self.title.strip():
-            raise UsageError("the worksheet title is empty; give one with --title")
+            raise UsageError("the worksheet title is empty")
         if not 1 <= self.versions <= MAX_VERSIONS:
             raise UsageError(f"versions must be from 1 to {MAX_VERSIONS} (A to Z), not {self.versions}")
         if self.points < 1:
@@ -57,9 +57,8 @@ class WorksheetOptions:
 
 @dataclass(frozen=True)
 class WorksheetResult:
-    """What ``write_worksheet`` wrote: the files (worksheet first) and what is in them."""
+    """What a worksheet holds."""
 
-    files: tuple[Path, ...]
     questions: int
     versions: int
     points: int  # the total of one version
@@ -216,12 +215,3 @@ def subtitle_for(decks: Sequence[Deck], items: Sequence[Item], topics: Sequence[
     if tags:
         parts.append(("Tag: " if len(tags) == 1 else "Tags: ") + ", ".join(tags))
     return " · ".join(parts)
-
-
-def write_worksheet(items: Sequence[Item], path: str | os.PathLike[str],
-                    options: WorksheetOptions) -> WorksheetResult:
-    """Write the worksheet PDF (all versions) to ``path``; with ``answer_key="separate"`` also
-    ``FILE-answers.pdf``. Every file is written beside its target and renamed into place."""
-    from .worksheet_pdf import write_pdfs
-
-    return write_pdfs(plan_versions(items, options), Path(path), options)

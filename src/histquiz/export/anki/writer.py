@@ -3,7 +3,7 @@
 Identity. Each item becomes one note. Its GUID is ``guid_for("histquiz", <note type key>, item.id)``,
 so rewording a question, an explanation or a source keeps the note (and its review history),
 and notes of different note types can never share a GUID. The note types have fixed ids; see
-``anki_notetypes`` for why changing their fields is a migration.
+``notetypes`` for why changing their fields is a migration.
 
 Updates. Anki updates a note on import only when the incoming note is newer than its own copy, and
 it counts every newer note as "updated", changed or not. Notes carry the build time
@@ -28,6 +28,13 @@ Order. Decks are "Indo-Soviet History::<Topic>". New cards come chronologically 
 ranked over all loaded decks so that packages sharing a topic deck interleave in date order;
 a fact's second and later questions come a few facts after its first, not straight after it.
 
+Writing. genanki writes the collection's skeleton (schema, configuration, note types and
+decks, through ``Package.write_to_db``); the notes and cards are then inserted as rows of
+Anki's own tables. genanki's public API (``genanki.Note``, ``Package.write_to_file``) stamps
+every note with one time, so it cannot let unchanged notes keep their earlier time, and it is
+measured slower in ``bench/bench_anki.py``. ``write_to_db`` is not documented, so
+``pyproject.toml`` pins genanki to the minor version this is tested with.
+
 Reproducibility. With the same timestamp the file is byte-identical: note and card ids count up
 from the timestamp, deck ids are hashes of the deck names, and the zip entries carry the build
 time in a fixed order.
@@ -41,7 +48,6 @@ import itertools
 import os
 import sqlite3
 import tempfile
-import time
 import zipfile
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -49,18 +55,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..atomic import atomic_path
-from ..errors import ExportError
-from ..model import TOPICS_TAG_PREFIX, Deck, Item, Source, sort_key_for_date
-from ..reproducible import build_time
-from . import anki_html as h
-from .anki_notetypes import CSS, DATE_RECALL, DATE_TYPED, MULTIPLE_CHOICE, NOTE_TYPES, NoteType
+from ...atomic import check_targets, write_file
+from ...errors import ExportError
+from ...model import TOPICS_TAG_PREFIX, Deck, Item, Source, sort_key_for_date
+from ..registry import Context, Rendered
+from ..zipped import UNIX, zip_bytes
+from . import html as h
+from .notetypes import CSS, DATE_RECALL, DATE_TYPED, MULTIPLE_CHOICE, NOTE_TYPES, NoteType
 
 ROOT_DECK = "Indo-Soviet History"
 # A fact's k-th question is introduced LAG facts after its (k-1)-th.
 LAG = 4
 _PER_FACT = 100  # room for a fact's questions between two facts' positions
-_ZIP_EPOCH = 315532800  # 1980-01-01, the earliest time a zip entry can hold
 _SMALL_WORDS = {"and", "of", "the", "in", "on", "for", "to", "a", "an", "vs"}
 _ACRONYMS = {"un": "UN", "us": "US", "usa": "USA", "uk": "UK", "ussr": "USSR", "brics": "BRICS",
              "sco": "SCO", "isro": "ISRO", "nato": "NATO", "ngo": "NGO", "eu": "EU"}
@@ -72,7 +78,6 @@ class ApkgStats:
     ``cards`` cards; ``deck_notes`` the notes per deck; ``removed`` the item ids of ``previous``
     that this build no longer has."""
 
-    path: Path
     decks: int
     notes: int
     cards: int
@@ -126,13 +131,23 @@ def note_tags(item: Item) -> list[str]:
     return list(dict.fromkeys(tags))
 
 
-def _events_by_date(decks: Sequence[Deck]) -> dict[str, list[tuple[tuple[str, str], str]]]:
-    """Each exact date (or span) → the facts with an event on it, as ((deck, fact), event)."""
+def _events_by_date(decks: Sequence[Deck],
+                    items: Sequence[Item]) -> dict[str, list[tuple[tuple[str, str], str]]]:
+    """Each exact date (or span) → the facts with an event on it, as ((deck, fact), event):
+    those of all the loaded decks, then those of items whose fact is not among them."""
     found: dict[str, list[tuple[tuple[str, str], str]]] = {}
+    seen: set[tuple[str, str]] = set()
     for deck in decks:
         for fact in deck.facts:
+            seen.add((fact.deck, fact.id))
             if fact.date is not None and fact.event:
                 found.setdefault(fact.date.iso(), []).append(((fact.deck, fact.id), fact.event))
+    for item in items:
+        key = (item.deck, item.fact)
+        if key not in seen:
+            seen.add(key)
+            if item.date is not None and item.event:
+                found.setdefault(item.date.iso(), []).append((key, item.event))
     return found
 
 
@@ -140,9 +155,8 @@ class _FieldMaker:
     """Turns items into notes. What every item of a fact shares (statement, explanation, note,
     sources, tags, deck) is escaped once per fact, not once per item."""
 
-    def __init__(self, decks: Sequence[Deck], date_type: NoteType) -> None:
-        self.facts = {(f.deck, f.id): f for d in decks for f in d.facts}
-        self.events_on = _events_by_date(decks)
+    def __init__(self, decks: Sequence[Deck], items: Sequence[Item], date_type: NoteType) -> None:
+        self.events_on = _events_by_date(decks, items)
         self.date_type = date_type
         self._shared: dict[tuple[str, str], tuple[tuple[object, ...], tuple[str, str, str, str]]] = {}
         self._citations: dict[str, str] = {}
@@ -201,16 +215,15 @@ class _FieldMaker:
         if answer is None:
             raise ExportError(f"{item.origin or item.id}: date item {item.id} has no answer date")
         prompt = event = ""
-        fact = self.facts.get((item.deck, item.fact))
-        if fact is not None and fact.event:
-            event = h.text(fact.event)
-            question = h.reverse_prompt(fact.date) if fact.date is not None else None
-            if question and fact.date is not None:
+        if item.event:
+            event = h.text(item.event)
+            question = h.reverse_prompt(item.date) if item.date is not None else None
+            if question and item.date is not None:
                 # Whatever else happened that day is on the back too, so the card stays fair,
                 # and a fact never loses its card when another one joins its date.
                 prompt = h.text(question)
-                others = [e for key, e in self.events_on.get(fact.date.iso(), [])
-                          if key != (fact.deck, fact.id)]
+                others = [e for key, e in self.events_on.get(item.date.iso(), [])
+                          if key != (item.deck, item.fact)]
                 event += h.also_html(others)
         fields = [
             h.text(item.question),
@@ -369,42 +382,40 @@ def _genanki_model(note_type: NoteType) -> Any:
     )
 
 
-def _write_zip(db_path: Path, target: Path, timestamp: int) -> None:
-    """The package: the collection, then an empty media map, with fixed times and modes.
-    Light compression halves the file at a fraction of the cost of zlib's default level."""
-    when = time.gmtime(max(timestamp, _ZIP_EPOCH))[:6]
-    with zipfile.ZipFile(target, "w", allowZip64=True) as zf:
-        for name, data in (("collection.anki2", db_path.read_bytes()), ("media", b"{}")):
-            info = zipfile.ZipInfo(name, date_time=when)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 3
-            info.external_attr = 0o644 << 16
-            zf.writestr(info, data, compresslevel=1)
+def render(items: Sequence[Item], ctx: Context) -> Rendered:
+    """The package of ``items``; see ``package``."""
+    data, stats = package(items, ctx)
+    return Rendered((data,), stats.notes, notes=(f"{stats.cards} cards",), details=stats)
 
 
-def write_apkg(
-    items: Sequence[Item],
-    decks: Sequence[Deck],
-    path: str | os.PathLike[str],
-    *,
-    timestamp: int | None = None,
-    type_in: bool = False,
-    previous: str | os.PathLike[str] | None = None,
-) -> ApkgStats:
-    """Write ``items`` as an Anki package at ``path`` (atomically).
+def write_apkg(items: Sequence[Item], path: str | os.PathLike[str], ctx: Context) -> ApkgStats:
+    """Write ``items`` as an Anki package at ``path`` (atomically); see ``package``."""
+    check_targets([Path(path)])
+    data, stats = package(items, ctx)
+    write_file(path, data)
+    return stats
 
-    ``decks`` are all the loaded decks: they describe the Anki decks (the same for every package
-    made from them) and tell which events share a date. ``timestamp`` defaults to
-    ``reproducible.build_time()``. ``type_in`` makes date-recall cards ask for a typed answer
-    (a different note type: switching adds new notes). ``previous`` is an earlier build of the
-    same package, usually the file being replaced; see the module docstring.
+
+def package(items: Sequence[Item], ctx: Context) -> tuple[bytes, ApkgStats]:
+    """The bytes of an Anki package of ``items``, and what it holds.
+
+    Everything a note shows comes from its item. From the context: ``decks``, all the loaded
+    decks, describe the Anki decks (the same for every package made from them), rank the facts
+    in date order and tell which events share a date (an item whose fact is not among them is
+    placed and described by itself); ``build_time`` is the notes' time; ``options.type_in``
+    makes date-recall cards ask for a typed answer (a different note type: switching adds new
+    notes); ``previous`` is an earlier build of the same package, usually the file being
+    replaced (ignored by a reproducible build, whose output depends on its inputs alone); see
+    the module docstring.
     """
     import genanki
 
     if not items:
-        raise ExportError(f"{path}: there are no items to write")
-    stamp = build_time() if timestamp is None else int(timestamp)
-    maker = _FieldMaker(decks, DATE_TYPED if type_in else DATE_RECALL)
+        raise ExportError("there are no items to put in the Anki package")
+    decks = ctx.decks
+    stamp = ctx.build_time
+    previous = None if ctx.reproducible else ctx.previous
+    maker = _FieldMaker(decks, items, DATE_TYPED if ctx.options.type_in else DATE_RECALL)
     notes: list[_Note] = []
     seen: set[str] = set()
     for item in items:
@@ -430,7 +441,6 @@ def write_apkg(
             _deck_id(name), name, description=_topic_description(chosen[0].topic, decks, chosen)))
 
     before = _previous_notes(previous)
-    target = Path(path)
     with tempfile.TemporaryDirectory(prefix="histquiz-anki-") as tmp:
         db_path = Path(tmp) / "collection.anki2"
         conn = sqlite3.connect(db_path)
@@ -445,9 +455,11 @@ def write_apkg(
             conn.commit()
         finally:
             conn.close()
-        with atomic_path(target) as part:
-            _write_zip(db_path, part, stamp)
+        # The package: the collection, then an empty media map. Light compression halves the
+        # file at a fraction of the cost of zlib's default level.
+        data = zip_bytes([("collection.anki2", db_path.read_bytes()), ("media", b"{}")],
+                         timestamp=stamp, system=UNIX, level=1)
     removed = sorted(html.unescape(old[1].rsplit("\x1f", 1)[-1])
                      for guid, old in before.items() if guid not in seen)
     deck_notes = tuple((name, len(by_deck[name])) for name in names)
-    return ApkgStats(target, len(names), len(notes), cards, deck_notes, tuple(removed))
+    return data, ApkgStats(len(names), len(notes), cards, deck_notes, tuple(removed))

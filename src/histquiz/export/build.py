@@ -1,0 +1,108 @@
+"""Build every artefact of every deck into one folder: the orchestration behind ``histquiz build``.
+
+For each deck and each format of the registry, the deck's items go through the same
+``write_format`` that the single commands use, so a deck's files are exactly those that
+``histquiz export --deck D`` (or ``anki``, ``worksheet``) writes with the same seed. Temporary
+files that an earlier, killed build left for the files about to be written are removed first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Protocol
+
+from ..atomic import remove_stale_temporaries
+from ..errors import UsageError
+from ..model import Deck, Item
+from ..textui import plural, size, table
+from .registry import FORMATS, Context, LeftOut, get_format, write_format
+
+
+class Progress(Protocol):
+    def start(self, label: str) -> None: ...
+    def advance(self, lines: Sequence[str] = ()) -> None: ...
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class Written:
+    """A file written: its path, what it is (a format or a companion's label), how many items
+    it holds, and a note for the table."""
+
+    path: Path
+    label: str
+    count: int
+    note: str = ""
+
+
+@dataclass
+class BuildReport:
+    written: list[Written] = field(default_factory=list)
+    left_out: list[LeftOut] = field(default_factory=list)
+    empty: list[str] = field(default_factory=list)  # decks without items: nothing written
+    stale: list[Path] = field(default_factory=list)  # temporary files of a killed build, removed
+
+
+def file_names(deck_id: str, formats: Sequence[str]) -> list[str]:
+    """Every file name a build writes for a deck, companions included."""
+    names = []
+    for name in formats:
+        fmt = get_format(name)
+        names += [p.name for p in fmt.paths(Path(f"{deck_id}{fmt.suffix}"))]
+    return names
+
+
+def build(decks: Sequence[Deck], items: Sequence[Item], formats: Sequence[str] | None,
+          out: Path, ctx: Context, progress: Progress | None = None) -> BuildReport:
+    """Write each format's files for each deck's items into ``out`` (created if missing).
+    ``ctx`` holds the seed and build time; each deck's title is the title of its files."""
+    chosen = list(dict.fromkeys(formats or FORMATS))
+    for name in chosen:
+        get_format(name)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"{out}: this is a file, not a folder")
+    out.mkdir(parents=True, exist_ok=True)
+    report = BuildReport()
+    report.stale = remove_stale_temporaries(
+        out, [n for deck in decks for n in file_names(deck.id, chosen)])
+    items_of: dict[str, list[Item]] = {deck.id: [] for deck in decks}
+    for item in items:
+        items_of[item.deck].append(item)
+    report.empty = [d.id for d in decks if not items_of[d.id]]
+    plan = [(deck, name) for deck in decks if items_of[deck.id] for name in chosen]
+    try:
+        for deck, name in plan:
+            fmt = FORMATS[name]
+            target = out / f"{deck.id}{fmt.suffix}"
+            if progress is not None:
+                progress.start(target.name)
+            deck_ctx = replace(ctx, options=replace(ctx.options, title=deck.title))
+            rendered, paths = write_format(name, items_of[deck.id], deck_ctx, target)
+            files = []
+            for n, (path, label) in enumerate(zip(paths, fmt.labels(), strict=False)):
+                note = rendered.note(n)
+                if n == 0 and rendered.skipped:
+                    note = ", ".join(x for x in (note, f"{len(rendered.skipped)} left out") if x)
+                files.append(Written(path, label, rendered.count, note))
+            report.written += files
+            report.left_out += [LeftOut(str(target), name, skip) for skip in rendered.skipped]
+            if progress is not None:
+                progress.advance([f"wrote {w.path} ({plural(w.count, 'item')})" for w in files])
+    finally:
+        if progress is not None:
+            progress.close()
+    return report
+
+
+def table_lines(written: Sequence[Written]) -> list[str]:
+    """The files written, with what each holds, and where they are."""
+    if not written:
+        return ["nothing written"]
+    rows = [("file", "format", "items", "size", "")]
+    for w in written:
+        bytes_ = w.path.stat().st_size if w.path.exists() else 0
+        rows.append((str(w.path), w.label, str(w.count), size(bytes_), w.note))
+    folders = sorted({str(w.path.parent) for w in written})
+    return [*table(rows, "llrrl"), f"{plural(len(written), 'file')} in {', '.join(folders)}"]

@@ -1,0 +1,108 @@
+"""The one small module that draws for a terminal: tables, progress bars, counted nouns, and the
+plain-ASCII fallbacks for a terminal (or a log file) whose encoding cannot show ✓ or █.
+
+Nothing here decides what to say; callers hand over rows and labels and print the lines.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Sequence
+from typing import TextIO
+
+FANCY = {"check": "✓", "cross": "✗", "block": "█", "shade": "░", "dot": "·", "dash": "–"}
+PLAIN = {"check": "+", "cross": "x", "block": "#", "shade": ".", "dot": "-", "dash": "-"}
+
+
+def can_show(stream: TextIO, text: str) -> bool:
+    """Can ``stream``'s encoding write ``text``? (A stream without one is taken as UTF-8.)"""
+    try:
+        text.encode(getattr(stream, "encoding", None) or "utf-8")
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
+
+
+def glyphs(stream: TextIO) -> dict[str, str]:
+    """The symbols to draw with on ``stream``: ✓ ✗ █ ░ · – where it can show them all, else ASCII."""
+    return FANCY if can_show(stream, "".join(FANCY.values())) else PLAIN
+
+
+def plural(count: int, noun: str, many: str | None = None) -> str:
+    """``1 file``, ``2 files`` (``many`` for an irregular plural)."""
+    return f"{count} {noun if count == 1 else many or noun + 's'}"
+
+
+def size(n: int) -> str:
+    """A file size: ``512 B``, ``12 KB``, ``3.4 MB``."""
+    if n < 1024:
+        return f"{n} B"
+    if n < 1024 * 1024:
+        return f"{n / 1024:.0f} KB"
+    return f"{n / 1024 / 1024:.1f} MB"
+
+
+def table(rows: Sequence[Sequence[str]], align: str) -> list[str]:
+    """Rows as aligned columns, the first row a heading underlined with dashes. ``align`` has
+    one letter per column, ``l`` or ``r``; a column with an empty heading is left ragged and
+    not underlined (a free-text note at the end)."""
+    heading = rows[0]
+    widths = [max(len(row[c]) for row in rows) for c in range(len(heading))]
+    lines = []
+    for n, row in enumerate(rows):
+        cells = []
+        for c, cell in enumerate(row):
+            if not heading[c]:
+                cells.append(cell)
+            elif align[c] == "r":
+                cells.append(cell.rjust(widths[c]))
+            else:
+                cells.append(cell.ljust(widths[c]))
+        lines.append("  ".join(cells).rstrip())
+        if n == 0:
+            lines.append("  ".join("-" * widths[c] for c in range(len(heading)) if heading[c]))
+    return lines
+
+
+class Progress:
+    """A progress bar on a terminal; on anything else (a log, a pipe) the lines it is given,
+    one per finished step, so that a log still says what was done."""
+
+    WIDTH = 28
+
+    def __init__(self, total: int, stream: TextIO) -> None:
+        self.total = max(total, 1)
+        self.done = 0
+        self.stream = stream
+        self.tty = stream.isatty()
+        self.drawn = False
+        marks = glyphs(stream)
+        self.full, self.empty = marks["block"], marks["shade"]
+
+    def start(self, label: str) -> None:
+        """Show that the next step, ``label``, has begun."""
+        if not self.tty:
+            return
+        filled = self.WIDTH * self.done // self.total
+        bar = self.full * filled + self.empty * (self.WIDTH - filled)
+        line = f"[{bar}] {self.done}/{self.total} {label}"
+        # A line wider than the terminal wraps, and '\r' would then redraw only its tail.
+        columns = shutil.get_terminal_size().columns
+        self.stream.write(f"\r\x1b[K{line[:max(columns - 1, 10)]}")
+        self.stream.flush()
+        self.drawn = True
+
+    def advance(self, lines: Sequence[str] = ()) -> None:
+        """The step is done; off a terminal, print ``lines`` about it."""
+        self.done += 1
+        if not self.tty:
+            for line in lines:
+                print(line, file=self.stream)
+            self.stream.flush()
+
+    def close(self) -> None:
+        """Clear the bar, leaving the terminal line empty for what comes next."""
+        if self.drawn:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+            self.drawn = False
