@@ -17,7 +17,7 @@ from typing import Any
 
 from .dates import DateSpan, When, parse_iso, years_of
 from .errors import DeckError
-from .generate.registry import TEMPLATE_NEEDS, TEMPLATE_ORDER
+from .load.rules import TEMPLATE_NEEDS, TEMPLATE_ORDER
 from .model import BASE_KINDS, NUMERIC_KINDS, Deck, Fact, Origin, Question, Source
 from .textnorm import format_number, gc_paused, normalize
 from .yamlio import Map, Seq, empty_seq, load_file

@@ -1,0 +1,1 @@
+"""Loading decks: YAML files → validated, frozen ``Deck`` objects."""
