@@ -176,7 +176,7 @@ class _Linker:
                 used.setdefault(s.id, s)
         pools = {kind: tuple(values) for kind, values in (file.pools or {}).items()}
         return Deck(deck_id, rec.title or deck_id, rec.description or "", tuple(facts),
-                    file.node.path, tuple(used.values()), pools)
+                    tuple(used.values()), pools)
 
     def _fact(self, rec: FactRecord, deck_id: str, deck_topic: str | None, topic_given: bool,
               defaults: dict[str, tuple[str, ...]]) -> Fact | None:
