@@ -30,7 +30,7 @@ from .rules import (
     other_year_events,
 )
 from .spec import FactRecord, FileRecord, QuestionRecord, read_document
-from .yaml import Problem, load_file
+from .yaml import Map, Problem, load_file
 
 
 def builtin_decks_dir() -> Path:
@@ -133,8 +133,11 @@ class _Linker:
         return self._check_which_happened(decks)
 
     def _sources(self, file: FileRecord) -> None:
+        section = file.node.get("sources")
+        if isinstance(section, Map):
+            for source_id in section:  # defined, if wrongly: the facts citing it are not wrong
+                self.source_ids[source_id] = None
         for source_id, rec in (file.sources or {}).items():
-            self.source_ids[source_id] = None  # cited facts are not told it is unknown
             where = rec.key_at or rec.node.origin
             if (rec.title is None or not isinstance(rec.date, HistDate)
                     or (rec.author is None and rec.publisher is None)):
@@ -245,7 +248,8 @@ class _Linker:
 
     def _check_which_happened(self, decks: list[Deck]) -> list[Deck]:
         """'Which of these happened in 1971?' needs events of three other years. A fact that
-        asks for the template by name gets an error; otherwise the template is quietly left out."""
+        asks for the template by name gets an error; otherwise the template is quietly left out.
+        (A fact without an event has been told that it needs one.)"""
         facts = [fact for deck in decks for fact in deck.facts]
         total = sum(1 for fact in facts if is_event(fact))
         per_year = event_years(facts)
@@ -253,7 +257,7 @@ class _Linker:
         for deck in decks:
             kept = []
             for fact in deck.facts:
-                if "which-happened" in fact.templates and fact.date is not None:
+                if "which-happened" in fact.templates and is_event(fact) and fact.date is not None:
                     others = other_year_events(fact.date, total, per_year)
                     if others < MIN_DISTRACTORS:
                         rec = self.records[fact.id][0]

@@ -180,6 +180,11 @@ def read_yaml(path: str, data: bytes) -> tuple[Node | None, list[Problem]]:
                               f"0x{data[exc.start]:02x}); save the file as UTF-8")]
     try:
         node = yaml.compose(text, Loader=_Loader)
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow, such as a control
+        before = text[: exc.position]
+        where = Origin(path, before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1)
+        return None, [Problem(where, f"malformed YAML: {exc.reason} (U+{exc.character:04X}); "
+                              "remove the character")]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = Origin(path, mark.line + 1, mark.column + 1) if mark else start
@@ -252,8 +257,7 @@ class _Converter:
         merged: set[str] = set()  # keys that came from '<<' and may still be given explicitly
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE:
-                for key in self._merge(result, value_node):
-                    merged.add(key)
+                merged.update(self._merge(result, key_node, value_node))
                 continue
             if not isinstance(key_node, yaml.ScalarNode):
                 self.problems.append(Problem(self.origin(key_node), "a key must be a plain word, "
@@ -269,7 +273,7 @@ class _Converter:
             result.entries[key] = (kmark.line + 1, kmark.column + 1, self.convert(value_node))
         return result
 
-    def _merge(self, result: Map, value_node: yaml.Node) -> list[str]:
+    def _merge(self, result: Map, key_node: yaml.Node, value_node: yaml.Node) -> list[str]:
         """Copy the keys of the merged mappings that ``result`` does not have yet; an explicit
         key always wins over a merged one, and of several merged mappings the first wins."""
         sources = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
@@ -277,7 +281,7 @@ class _Converter:
         for source in sources:
             merged = self.convert(source)
             if not isinstance(merged, Map):
-                self.problems.append(Problem(self.origin(source), "'<<' merges only mappings"))
+                self.problems.append(Problem(self.origin(key_node), "'<<' merges only mappings"))
                 continue
             for key, entry in merged.entries.items():
                 if key not in result.entries:
