@@ -42,10 +42,14 @@ def test_help_imports_nothing_heavy() -> None:
     result = subprocess.run([sys.executable, "-X", "importtime", "-m", "histquiz", "--help"],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0
-    imported = {line.split("|")[-1].strip().split(".")[0] for line in result.stderr.splitlines()
-                if line.startswith("import time:")}
+    modules = {line.split("|")[-1].strip() for line in result.stderr.splitlines()
+               if line.startswith("import time:")}
+    imported = {m.split(".")[0] for m in modules}
     assert "histquiz" in imported
     assert not imported & set(HEAVY), imported & set(HEAVY)
+    # nor the loader: reading YAML is for the commands that load decks
+    assert "yaml" not in imported
+    assert not modules & {"histquiz.load.loader", "histquiz.load.yaml", "histquiz.load.spec"}
 
 
 def test_validate_clean_and_broken(tmp_path: Path) -> None:
