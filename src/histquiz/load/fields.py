@@ -150,6 +150,7 @@ class Pattern(Text):
             return None
         return text
 
+
 class Tag(Pattern):
     """A fact's own tag; the topic and era tags are derived, so they may not be written."""
 
@@ -188,6 +189,8 @@ class Kind(Text):
 
 
 class TemplateName(Text):
+    """The name of a question template."""
+
     def check(self, text: str, node: Node, cx: Cx) -> str | None:
         if text not in TEMPLATE_NEEDS:
             cx.report(node.origin, f"{cx.prefix}unknown template '{text}'"
