@@ -17,10 +17,10 @@ from .model import Deck, Fact, Item, Question, Source
 from .version import __version__
 
 if TYPE_CHECKING:
-    from .loader import builtin_decks_dir, load_decks
+    from .load import builtin_decks_dir, load_decks
 
 # public name → the module that defines it, imported on first use
-_LAZY = {"builtin_decks_dir": "loader", "load_decks": "loader"}
+_LAZY = {"builtin_decks_dir": "load", "load_decks": "load"}
 
 
 def __getattr__(name: str) -> Any:

@@ -110,7 +110,6 @@ class Deck:
     title: str
     description: str
     facts: tuple[Fact, ...]
-    path: str
     sources: tuple[Source, ...] = ()
     pools: dict[str, tuple[str, ...]] = field(default_factory=dict)
 

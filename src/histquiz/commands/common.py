@@ -57,7 +57,7 @@ def selection(args: argparse.Namespace) -> Selection:
 
 
 def load(args: argparse.Namespace) -> list[Deck]:
-    from ..loader import load_decks
+    from ..load import load_decks
 
     return load_decks(args.decks or None)
 

@@ -1,5 +1,6 @@
 """Print the JSON Schema of the deck format, for editors and other tools.
 
+The schema is made from the same field spec that validates decks, so the two always agree.
 Put a modeline at the top of a deck for live validation in editors that use the YAML
 language server:  # yaml-language-server: $schema=deck.schema.json
 
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from importlib import resources
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -19,6 +19,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    text = resources.files("histquiz").joinpath("schema/deck.schema.json").read_text("utf-8")
-    sys.stdout.write(text)
+    from ..load.spec import schema_text
+
+    sys.stdout.write(schema_text())
     return 0

@@ -21,7 +21,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..generate import generate
-    from ..loader import load_decks
+    from ..load import load_decks
     from .common import rng
 
     paths = [*args.paths, *args.decks]

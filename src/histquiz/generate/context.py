@@ -14,31 +14,13 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ..dates import years_of
-from ..model import NUMERIC_KINDS, Deck, Fact
-from ..textnorm import normalize
+from ..load.rules import Pool, distractor_pools, event_years, is_event
+from ..model import Deck, Fact
 
 MIN_OPTIONS, MAX_OPTIONS = 3, 5
-
-
-@dataclass
-class Pool:
-    """Distinct values of one answer kind, in first-seen order, with the year of each value
-    that answers a dated fact (so distractors can come from the right period)."""
-
-    values: list[str] = field(default_factory=list)
-    keys: set[str] = field(default_factory=set)
-    years: dict[str, int] = field(default_factory=dict)
-
-    def add(self, value: str, year: int | None = None) -> None:
-        key = normalize(value)
-        if key and key not in self.keys:
-            self.keys.add(key)
-            self.values.append(value)
-        if key and year is not None:
-            self.years.setdefault(key, year)
 
 
 @dataclass
@@ -91,25 +73,14 @@ class Context:
 
 
 def build_context(decks: Sequence[Deck], rng: random.Random, n_options: int) -> Context:
-    pools: dict[str, Pool] = {}
+    pools = distractor_pools(decks)
     events: list[Fact] = []
-    event_years: dict[int, int] = {}
     latest = 0
     for deck in decks:
-        for kind, values in deck.pools.items():
-            pool = pools.setdefault(kind, Pool())
-            for v in values:
-                pool.add(v)
         for fact in deck.facts:
-            year = fact.date.year if fact.date is not None else None
-            for q in fact.questions:
-                if q.base_kind not in NUMERIC_KINDS and q.base_kind != "text":
-                    pools.setdefault(q.kind, Pool()).add(q.answer, year)
             if fact.date is not None:
                 latest = max(latest, max(years_of(fact.date)))
-                if fact.event:
-                    events.append(fact)
-                    for y in years_of(fact.date):
-                        event_years[y] = event_years.get(y, 0) + 1
-    return Context(rng, n_options, pools, events, event_years, latest or 9999,
+            if is_event(fact):
+                events.append(fact)
+    return Context(rng, n_options, pools, events, event_years(events), latest or 9999,
                    rng.getrandbits(64))

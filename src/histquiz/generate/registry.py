@@ -1,23 +1,11 @@
-"""Template names and what each needs from a fact; light enough for the loader to import."""
+"""Template names, what each needs from a fact and the item kind it makes.
+
+The table lives in ``load.rules``, below both the loader and the generators, so that the two
+agree on which templates apply; it is re-exported here for the generators.
+"""
 
 from __future__ import annotations
 
-TEMPLATE_ORDER = ("date-recall", "date-choice", "which-happened", "choice")
+from ..load.rules import ITEM_KINDS, TEMPLATE_KINDS, TEMPLATE_NEEDS, TEMPLATE_ORDER
 
-# The fact field a template cannot work without.
-TEMPLATE_NEEDS = {
-    "date-recall": "when",
-    "date-choice": "when",
-    "which-happened": "event",
-    "choice": "questions",
-}
-
-# The item kind each template makes: "date" items take a typed date, "choice" items options.
-TEMPLATE_KINDS = {
-    "date-recall": "date",
-    "date-choice": "choice",
-    "which-happened": "choice",
-    "choice": "choice",
-}
-
-ITEM_KINDS = ("choice", "date")
+__all__ = ["ITEM_KINDS", "TEMPLATE_KINDS", "TEMPLATE_NEEDS", "TEMPLATE_ORDER"]

@@ -1,0 +1,286 @@
+"""Deck files → validated, frozen Decks. Every problem in every file is found in one run.
+
+Each file is read by the spec (spec.py) into records, which reports what is wrong inside one
+file. The checks that need every file at once (ids used twice, unknown sources, too few
+distractor candidates, "Which of these happened" without events of enough other years) run
+after, and the records become the model. Each problem is one line, ``path:line:col: message``,
+and says what to fix.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..dates import HistDate
+from ..errors import DeckError
+from ..model import NUMERIC_KINDS, Deck, Fact, Origin, Question, Source
+from ..textnorm import gc_paused
+from .fields import Report, suggest
+from .rules import (
+    MIN_DISTRACTORS,
+    applicable_templates,
+    candidate_count,
+    default_templates,
+    distractor_pools,
+    event_years,
+    is_event,
+    other_year_events,
+)
+from .spec import FactRecord, FileRecord, QuestionRecord, read_document
+from .yaml import Map, Problem, load_file
+
+
+def builtin_decks_dir() -> Path:
+    """The decks shipped in the wheel, or the checkout's decks/ when running from source."""
+    here = Path(__file__).resolve().parent.parent
+    packaged = here / "decks"
+    if packaged.is_dir():
+        return packaged
+    return here.parents[1] / "decks"
+
+
+def find_deck_files(paths: Sequence[str | os.PathLike[str]] | None) -> tuple[list[str], list[Problem]]:
+    """Expand folders into their .yaml/.yml files (sorted). Returns (files, problems)."""
+    if not paths:
+        paths = [builtin_decks_dir()]
+    files: list[str] = []
+    problems: list[Problem] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(
+                p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file()
+            )
+            if not found:
+                problems.append(Problem(Origin(str(path), 1, 1),
+                                        "this folder holds no .yaml deck files"))
+            files.extend(str(p) for p in found)
+        elif path.exists() or not str(raw).strip():
+            files.append(str(path))
+        else:
+            problems.append(Problem(Origin(str(path), 1, 1), "no such file or folder"))
+    unique: dict[str, str] = {}
+    for f in files:
+        unique.setdefault(os.path.realpath(f), f)
+    return list(unique.values()), problems
+
+
+def load_decks(paths: Sequence[str | os.PathLike[str]] | None = None) -> list[Deck]:
+    """Load and validate decks from files or folders (the built-in decks by default).
+
+    Raises DeckError listing every problem found, each as ``path:line:col: message``.
+    """
+    with gc_paused():
+        return _load(paths)
+
+
+def _load(paths: Sequence[str | os.PathLike[str]] | None) -> list[Deck]:
+    files, problems = find_deck_files(paths)
+    report = Report()
+    report.problems.extend(problems)
+    records: list[FileRecord] = []
+    for path in files:
+        tree, found = load_file(path)
+        report.problems.extend(found)
+        if tree is None:
+            if not found:
+                report(Origin(path, 1, 1), "the file is empty; a deck needs 'deck:' and 'facts:'")
+            continue
+        record = read_document(tree, report)
+        if record is not None:
+            records.append(record)
+    decks = _Linker(report).link(records)
+    if report.problems:
+        unique = dict.fromkeys(report.problems)
+        raise DeckError([str(p) for p in sorted(unique, key=Problem.sort_key)])
+    return decks
+
+
+class _Linker:
+    """Checks across files and builds the model from the records."""
+
+    def __init__(self, report: Report) -> None:
+        self.report = report
+        self.sources: dict[str, tuple[Source, Origin]] = {}
+        self.source_ids: dict[str, None] = {}  # every id defined, complete or not
+        self.deck_ids: dict[str, Origin] = {}
+        self.fact_ids: dict[str, Origin] = {}
+        self.records: dict[str, tuple[FactRecord, dict[str, QuestionRecord]]] = {}
+
+    def link(self, files: list[FileRecord]) -> list[Deck]:
+        for file in files:
+            self._sources(file)
+        decks: list[Deck] = []
+        library: dict[str, list[str]] = {}
+        for file in files:
+            deck = self._deck(file)
+            if deck is not None:
+                decks.append(deck)
+            else:
+                for kind, values in (file.pools or {}).items():
+                    library.setdefault(kind, []).extend(values)
+        if library and decks:
+            # library files (sources or pools only) add their pools to the first deck
+            first = decks[0]
+            merged = dict(first.pools)
+            for kind, more in library.items():
+                merged[kind] = merged.get(kind, ()) + tuple(more)
+            decks[0] = dataclasses.replace(first, pools=merged)
+        self._check_candidates(decks)
+        return self._check_which_happened(decks)
+
+    def _sources(self, file: FileRecord) -> None:
+        section = file.node.get("sources")
+        if isinstance(section, Map):
+            for source_id in section:  # defined, if wrongly: the facts citing it are not wrong
+                self.source_ids[source_id] = None
+        for source_id, rec in (file.sources or {}).items():
+            where = rec.key_at or rec.node.origin
+            if (rec.title is None or not isinstance(rec.date, HistDate)
+                    or (rec.author is None and rec.publisher is None)):
+                continue
+            source = Source(source_id, rec.title, rec.author, rec.publisher, rec.date, rec.url,
+                            rec.locator)
+            if source_id in self.sources:
+                existing, first = self.sources[source_id]
+                if existing != source:
+                    self.report(where, f"source id '{source_id}' is defined differently at "
+                                f"{first}; use another id or make the two the same")
+                continue
+            self.sources[source_id] = (source, where)
+
+    def _deck(self, file: FileRecord) -> Deck | None:
+        """The file's deck, or None for a library file (or a deck without a usable id)."""
+        rec = file.deck
+        deck_id = rec.id if rec is not None else None
+        if rec is not None and deck_id is not None:
+            where = rec.node.value_at("id")
+            if deck_id in self.deck_ids:
+                self.report(where, f"deck id '{deck_id}' is used twice (first at "
+                            f"{self.deck_ids[deck_id]}); give each deck its own id")
+            self.deck_ids.setdefault(deck_id, where)
+        topic_given = rec is not None and rec.node.has("topic")
+        topic = rec.topic if rec is not None else None
+        defaults = {name: tuple(t.value for t in names)
+                    for name, names in (file.templates or {}).items()}
+        facts = []
+        for fact_rec in file.facts or ():
+            fact = self._fact(fact_rec, deck_id or "", topic, topic_given, defaults)
+            if fact is not None:
+                facts.append(fact)
+        if rec is None or deck_id is None:
+            return None
+        used: dict[str, Source] = {}
+        for fact in facts:
+            for s in fact.sources:
+                used.setdefault(s.id, s)
+        pools = {kind: tuple(values) for kind, values in (file.pools or {}).items()}
+        return Deck(deck_id, rec.title or deck_id, rec.description or "", tuple(facts),
+                    tuple(used.values()), pools)
+
+    def _fact(self, rec: FactRecord, deck_id: str, deck_topic: str | None, topic_given: bool,
+              defaults: dict[str, tuple[str, ...]]) -> Fact | None:
+        what = rec.what
+        for ref in rec.sources or ():
+            if ref.value not in self.source_ids:
+                self.report(ref.origin, f"{what}: unknown source '{ref.value}'"
+                            f"{suggest(ref.value, self.source_ids)}; define it under 'sources:'")
+        topic = rec.topic
+        if not rec.node.has("topic"):
+            topic = deck_topic  # None, and already reported, when the deck's topic is wrong
+            if not topic_given:
+                self.report(rec.node.origin, f"{what} needs 'topic' (or give the deck a "
+                            "default 'topic')")
+        if rec.id is not None:
+            if rec.id in self.fact_ids:
+                self.report(rec.node.value_at("id"), f"fact id '{rec.id}' is used twice (first "
+                            f"at {self.fact_ids[rec.id]}); fact ids must be unique across all decks")
+                return None
+            self.fact_ids[rec.id] = rec.node.value_at("id")
+        questions: dict[str, Question] = {}
+        question_recs: dict[str, QuestionRecord] = {}
+        for q_rec in rec.questions or ():
+            question = _question(q_rec)
+            if question is not None and question.id not in questions:
+                questions[question.id] = question
+                question_recs[question.id] = q_rec
+        if rec.templates is not None:
+            templates = tuple(t.value for t in rec.templates)
+        else:
+            templates = applicable_templates(
+                default_templates(defaults, topic), date=rec.date, when=rec.when,
+                event=rec.event, has_questions=bool(questions))
+        if rec.id is None or rec.statement is None or rec.explanation is None or topic is None:
+            return None
+        self.records[rec.id] = (rec, question_recs)
+        return Fact(
+            id=rec.id, deck=deck_id, statement=rec.statement, topic=topic,
+            sources=tuple(self.sources[r.value][0] for r in rec.sources or ()
+                          if r.value in self.sources),
+            explanation=rec.explanation, date=rec.date, when=rec.when, event=rec.event,
+            tags=rec.tags or (), note=rec.note, templates=templates, decade=rec.era,
+            questions=tuple(questions.values()), origin=rec.node.origin,
+        )
+
+    def _check_candidates(self, decks: list[Deck]) -> None:
+        """A named choice question needs three distractor candidates across the loaded decks."""
+        pools = distractor_pools(decks)
+        for deck in decks:
+            for fact in deck.facts:
+                if "choice" not in fact.templates:
+                    continue
+                for q in fact.questions:
+                    if q.base_kind in NUMERIC_KINDS:
+                        continue
+                    usable = candidate_count(q, pools)
+                    if usable >= MIN_DISTRACTORS:
+                        continue
+                    fix = ("list at least 3 'distractors'" if q.base_kind == "text" else
+                           f"add values to 'pools: {q.kind}:' or to the question's 'distractors'")
+                    q_rec = self.records[fact.id][1][q.id]
+                    self.report(q_rec.node.value_at("kind"), f"fact '{fact.id}', question "
+                                f"'{q.id}': answer kind '{q.kind}' has {usable} distractor "
+                                f"candidate{'s' if usable != 1 else ''} across the loaded decks, "
+                                f"need {MIN_DISTRACTORS}; {fix}")
+
+    def _check_which_happened(self, decks: list[Deck]) -> list[Deck]:
+        """'Which of these happened in 1971?' needs events of three other years. A fact that
+        asks for the template by name gets an error; otherwise the template is quietly left out.
+        (A fact without an event has been told that it needs one.)"""
+        facts = [fact for deck in decks for fact in deck.facts]
+        total = sum(1 for fact in facts if is_event(fact))
+        per_year = event_years(facts)
+        result = []
+        for deck in decks:
+            kept = []
+            for fact in deck.facts:
+                if "which-happened" in fact.templates and is_event(fact) and fact.date is not None:
+                    others = other_year_events(fact.date, total, per_year)
+                    if others < MIN_DISTRACTORS:
+                        rec = self.records[fact.id][0]
+                        if rec.templates is not None:
+                            self.report(rec.node.value_at("event"), f"fact '{fact.id}': "
+                                        f"'which-happened' needs events of at least "
+                                        f"{MIN_DISTRACTORS} other years in the loaded decks, "
+                                        f"found {others}; add facts or drop the template")
+                        fact = dataclasses.replace(fact, templates=tuple(
+                            n for n in fact.templates if n != "which-happened"))
+                kept.append(fact)
+            result.append(dataclasses.replace(deck, facts=tuple(kept)))
+        return result
+
+
+def _question(rec: QuestionRecord) -> Question | None:
+    """The model question, or None when a part it cannot do without is missing or wrong."""
+    value = rec.answer_value()
+    if rec.id is None or rec.ask is None or rec.kind is None or value is None:
+        return None
+    answer, number = value
+    return Question(
+        id=rec.id, ask=rec.ask, answer=answer, kind=rec.kind, accept=rec.accept or (),
+        distractors=tuple(d.value for d in rec.distractors or ()), unit=rec.unit,
+        number=number, origin=rec.node.origin,
+    )

@@ -1,0 +1,317 @@
+"""The deck format, written once: every field of a deck file as one row, and each record's rules.
+
+The rows drive validation (``read_document``) and ``histquiz schema`` (``json_schema``), so the
+two cannot drift. To add a field, add its row to the record it belongs to; if it needs a rule
+that looks at other fields, add that to the record's ``check``; the loader then copies it into
+the model. Values are read as the text that was written and typed here, by the field's type,
+never by YAML's implicit resolvers.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from ..dates import When, years_of
+from ..model import NUMERIC_KINDS
+from ..textnorm import format_number, normalize
+from .fields import (
+    SLUG,
+    SLUG_RULE,
+    At,
+    Date,
+    Kind,
+    ListOf,
+    Located,
+    MapOf,
+    Pattern,
+    Record,
+    RecordType,
+    Report,
+    Tag,
+    TemplateName,
+    Text,
+    parse_number,
+    read_record,
+    row,
+)
+from .rules import missing_need
+from .yaml import Node
+
+Slug = Pattern(SLUG, SLUG_RULE)
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeckRecord(Record):
+    UNKNOWN_IN = "'deck'"
+    NOT_A_MAP = "'{key}:' must be a mapping with id, title and description"
+
+    id: str | None = row(Slug, required=True,
+                         help="the deck's id, used in item ids and by --deck; never change it")
+    title: str | None = row(Text(), required=True, hints=("name",),
+                            help="the deck's name, as learners see it")
+    description: str | None = row(Text(), required=True, hints=("about", "summary"),
+                                  help="a sentence or two on what the deck covers")
+    topic: str | None = row(Slug, help="default topic of the deck's facts")
+
+    @classmethod
+    def label(cls, own_id: str | None, parent: str, key: str) -> str:
+        return "the deck"
+
+
+@dataclass(frozen=True, kw_only=True)
+class SourceRecord(Record):
+    NOT_A_MAP = "source '{key}' needs title, author or publisher, and date"
+    SCHEMA_EXTRA: ClassVar[dict[str, Any]] = {
+        "anyOf": [{"required": ["author"]}, {"required": ["publisher"]}]}
+
+    title: str | None = row(Text(), required=True, hints=("name",),
+                            help="the title as the source prints it")
+    author: str | None = row(Text(), hints=("authors", "by"),
+                             help="who wrote it; give an author, a publisher or both")
+    publisher: str | None = row(Text(), hints=("org", "organisation", "organization"),
+                                help="who published it; give an author, a publisher or both")
+    date: When | None = row(
+        Date(spans=False, single="a source's date is one date, not a span"), required=True,
+        missing="needs 'date' (YYYY, YYYY-MM or YYYY-MM-DD)", hints=("year", "published"),
+        help="YYYY, YYYY-MM or YYYY-MM-DD, at the precision the sources agree on")
+    url: str | None = row(Text(), hints=("link", "href"), help="where to read it online")
+    locator: str | None = row(Text(), hints=("page", "pages", "section"),
+                              help="page, section or paragraph")
+
+    @classmethod
+    def label(cls, own_id: str | None, parent: str, key: str) -> str:
+        return f"source '{key}'"
+
+    def check(self, report: Report) -> None:
+        if self.author is None and self.publisher is None:
+            report(self.node.origin, f"{self.what} needs an 'author' or a 'publisher'")
+
+
+@dataclass(frozen=True, kw_only=True)
+class QuestionRecord(Record):
+    ID = "id"
+    NOT_A_MAP = "{parent}: each question must be a mapping with id, ask, answer, kind"
+    SCHEMA_DEF = "question"
+
+    id: str | None = row(Slug, required=True, help="the question's id, unique within its fact")
+    ask: str | None = row(Text(), required=True, hints=("question", "q", "prompt", "stem"),
+                          help="the question as learners read it")
+    answer: str | None = row(Text(json_types=("string", "number"), shape="must be one value"),
+                             required=True, hints=("correct", "key"),
+                             help="the right answer; a number for number, percentage and year kinds")
+    kind: str | None = row(Kind(), required=True, hints=("type",),
+                           help="answer kind, optionally with a group: person.soviet, "
+                           "place.indian-city, percentage")
+    accept: tuple[str, ...] | None = row(
+        ListOf(Text(json_types=("string", "number")), noun="accepted answer"),
+        hints=("also", "alternatives", "aliases"),
+        help="other values that are also right; never offered as distractors")
+    distractors: tuple[At[str], ...] | None = row(
+        ListOf(Located(Text(json_types=("string", "number"))), noun="distractor"),
+        hints=("options", "choices", "wrong"),
+        help="hand-picked wrong answers, used before any drawn from pools")
+    unit: str | None = row(Text(), hints=("units",), help="for number answers, e.g. 'years'")
+
+    @classmethod
+    def label(cls, own_id: str | None, parent: str, key: str) -> str:
+        return f"{parent}, question '{own_id}'" if own_id else f"{parent}: a question"
+
+    @property
+    def base_kind(self) -> str | None:
+        return self.kind.split(".", 1)[0] if self.kind else None
+
+    def answer_value(self) -> tuple[str, float | None] | None:
+        """The answer as shown, and as a number for numeric kinds; None when it does not fit."""
+        if self.answer is None:
+            return None
+        base = self.base_kind
+        if base not in NUMERIC_KINDS:
+            return self.answer, None
+        number = parse_number(self.answer)
+        if number is None or number <= 0:
+            return None
+        return format_number(number, base, self.unit), number
+
+    def check(self, report: Report) -> None:
+        base = self.base_kind
+        numeric = base in NUMERIC_KINDS
+        if numeric and self.answer is not None and self.answer_value() is None:
+            wrong = "be a number, e.g. 36" if parse_number(self.answer) is None else "be above zero"
+            report(self.node.value_at("answer"), f"{self.what}: a {base} answer must {wrong}")
+        if self.unit is not None and not numeric:
+            report(self.node.value_at("unit"), f"{self.what}: 'unit' is only for number answers")
+        if numeric and self.distractors:
+            report(self.node.value_at("distractors"), f"{self.what}: {base} distractors are "
+                   "generated; remove 'distractors'")
+        if numeric or self.answer is None:
+            return
+        right = {normalize(self.answer), *(normalize(a) for a in self.accept or ())}
+        for d in self.distractors or ():
+            if normalize(d.value) in right:
+                report(d.origin, f"{self.what}: distractor '{d.value}' is also a correct answer")
+        key = normalize(self.answer)
+        if (self.ask is not None and len(key) > 2
+                and re.search(rf"\b{re.escape(key)}\b", normalize(self.ask))):
+            report(self.node.value_at("ask"), f"{self.what}: the question contains its own "
+                   f"answer '{self.answer}'; reword it")
+
+
+ERA = r"^\d{3}0s$"
+
+
+@dataclass(frozen=True, kw_only=True)
+class FactRecord(Record):
+    ID = "id"
+    NOT_A_MAP = "each fact must be a mapping with id, statement, topic, sources, ..."
+    SCHEMA_DEF = "fact"
+
+    id: str | None = row(Slug, required=True,
+                         help="stable id, unique across all decks; never change it")
+    statement: str | None = row(Text(), required=True, hints=("fact", "text"),
+                                help="the fact in one sentence, shown with every answer")
+    event: str | None = row(Text(), hints=("headline",), help="headline without the date, for "
+                            "'Which of these happened in …?' and timelines")
+    when: str | None = row(Text(), help="completes 'In what year …?' e.g. 'was the Tashkent "
+                           "Declaration signed'")
+    date: When | None = row(Date(spans=True), hints=("year", "day"),
+                            help="YYYY, YYYY-MM, YYYY-MM-DD, or a span START/END such as "
+                            "1962-10-20/1962-11-21")
+    era: str | None = row(Pattern(ERA, "a decade such as 1970s"), hints=("decade",),
+                          help="the decade of an undated fact, e.g. 1970s; dated facts take it "
+                          "from 'date'")
+    topic: str | None = row(Slug, required=True, fallback="the deck's 'topic'",
+                            help="the fact's topic; the deck's 'topic' when not given")
+    tags: tuple[str, ...] | None = row(
+        ListOf(Tag(r"^[A-Za-z0-9][A-Za-z0-9_:.\-]*$",
+                   "one word without spaces (letters, digits, '-', '_', '::')"), noun="tag"),
+        hints=("tag", "labels"),
+        help="single words; the topic and era tags are added automatically")
+    sources: tuple[At[str], ...] | None = row(
+        ListOf(Located(Text(json_pattern=SLUG)), noun="source id"), required=True,
+        missing="needs 'sources', a list of at least one source id",
+        hints=("source", "refs", "references", "citations"),
+        help="ids of the sources under 'sources:' that support the fact")
+    explanation: str | None = row(Text(collapse=False), required=True,
+                                  hints=("explain", "why", "details"),
+                                  help="shown after every answer: why it is right, in context")
+    note: str | None = row(Text(collapse=False), hints=("notes", "comment"),
+                           help="where sources disagree, and which value is taught")
+    templates: tuple[At[str], ...] | None = row(
+        ListOf(Located(TemplateName()), noun="template", null_is_empty=True),
+        hints=("template",),
+        help="which templates apply to this fact, instead of the deck's")
+    questions: tuple[QuestionRecord, ...] | None = row(
+        ListOf(RecordType(QuestionRecord), noun="question"), hints=("question",),
+        help="hand-written questions about the fact")
+
+    @classmethod
+    def label(cls, own_id: str | None, parent: str, key: str) -> str:
+        return f"fact '{own_id}'" if own_id else "a fact"
+
+    def check(self, report: Report) -> None:
+        if self.node.has("era") and "date" in self.node:
+            report(self.node.key_at("era"), f"{self.what}: 'era' comes from the date; remove 'era'")
+        if self.date is not None:
+            self._check_date_free(self.date, report)
+        seen: dict[str, Node] = {}
+        for q in self.questions or ():
+            if q.id is None:
+                continue
+            if q.id in seen:
+                report(q.node.value_at("id"), f"{self.what}: question id '{q.id}' is used twice "
+                       f"(first at line {seen[q.id].line})")
+            else:
+                seen[q.id] = q.node
+        for name in self.templates or ():
+            need = missing_need(name.value, date=self.date, when=self.when, event=self.event,
+                                has_questions=bool(self.questions))
+            if need is not None:
+                report(name.origin, f"{self.what}: template '{name.value}' needs '{need}'")
+
+    def _check_date_free(self, date: When, report: Report) -> None:
+        """A stem that names the year gives the answer away: 'when' and 'event' must not."""
+        for key, text in (("when", self.when), ("event", self.event)):
+            if not text:
+                continue
+            for year in years_of(date):
+                if re.search(rf"(?<!\d){year}(?!\d)", text):
+                    report(self.node.value_at(key), f"{self.what}: '{key}' mentions {year}, which "
+                           "gives the date away; leave the date out of it")
+                    break
+
+
+@dataclass(frozen=True, kw_only=True)
+class FileRecord(Record):
+    """A whole deck file. A file with only 'sources' and 'pools' is a library."""
+
+    UNKNOWN_IN = "the file"
+    NOT_A_MAP = "the top level must be a mapping with 'deck:', 'sources:' and 'facts:'"
+    SCHEMA_EXTRA: ClassVar[dict[str, Any]] = {"dependentRequired": {"facts": ["deck"]}}
+
+    deck: DeckRecord | None = row(RecordType(DeckRecord), help="the deck: id, title, description")
+    sources: dict[str, SourceRecord] | None = row(
+        MapOf(Pattern(SLUG, SLUG_RULE), RecordType(SourceRecord), key_noun="source id",
+              not_map="'{key}:' must map source ids to their details"),
+        hints=("source", "references"), help="the sources the facts cite, by id")
+    pools: dict[str, tuple[str, ...]] | None = row(
+        MapOf(Kind(pool=True), ListOf(Text(json_types=("string", "number")),
+                                      not_list="{what} must be a list of values"),
+              entry="pool '{key}'", not_map="'{key}:' must map answer kinds to lists of values"),
+        hints=("pool",), help="extra distractor candidates, by answer kind")
+    templates: dict[str, tuple[At[str], ...]] | None = row(
+        MapOf(Text(), ListOf(Located(TemplateName()), noun="template", null_is_empty=True),
+              entry="templates for '{key}'", key_noun="topic",
+              not_map="'{key}:' must map 'default' or a topic to a list of templates"),
+        hints=("template",), help="templates per topic; 'default' for the others")
+    facts: tuple[FactRecord, ...] | None = row(ListOf(RecordType(FactRecord), noun="fact"),
+                                               hints=("fact",), help="the deck's facts")
+
+    @classmethod
+    def label(cls, own_id: str | None, parent: str, key: str) -> str:
+        return "the deck"
+
+    def check(self, report: Report) -> None:
+        node = self.node
+        if "deck" not in node:
+            if "facts" in node:
+                report(node.key_at("facts"), "facts need a 'deck:' section with id, title and "
+                       "description")
+            elif "sources" not in node and "pools" not in node:
+                report(node.origin, "nothing to load: expected 'deck:' and 'facts:' (or a "
+                       "'sources:' library)")
+            return
+        if self.deck is None:
+            return
+        name = f"deck '{self.deck.id}'" if self.deck.id else "the deck"
+        if not node.has("facts"):
+            report(node.origin, f"{name} needs 'facts:', a list of facts")
+        elif self.facts == ():
+            report(node.value_at("facts"), f"{name} has no facts")
+
+
+def read_document(node: Node, report: Report) -> FileRecord | None:
+    """Read a whole deck file's tree by the spec; every problem goes to ``report``."""
+    return read_record(FileRecord, node, report)
+
+
+def json_schema() -> dict[str, Any]:
+    """The deck format as a JSON Schema, for editors (``histquiz schema``)."""
+    defs: dict[str, Any] = {}
+    body = RecordType(FileRecord).schema(defs)
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "histquiz-deck.schema.json",
+        "title": "histquiz deck",
+        "description": "A histquiz deck of sourced historical facts. A file with only "
+                       "'sources' and 'pools' is a shared library.",
+        **body,
+        "$defs": defs,
+    }
+
+
+def schema_text() -> str:
+    """``json_schema()`` as the text ``histquiz schema`` prints and the package ships."""
+    return json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
