@@ -74,7 +74,7 @@ def test_no_import_cycle_under_export() -> None:
 def test_a_worksheet_build_does_not_load_the_loader_or_yaml() -> None:
     code = ("import sys, histquiz.export.worksheet.pdf, histquiz.export.anki.writer, "
             "histquiz.export.classroom.kahoot, histquiz.export.build; "
-            "print(sorted({'yaml', 'histquiz.load', 'histquiz.load.loader', 'histquiz.cli'}"
+            "print(sorted({'yaml', 'histquiz.load.yaml', 'histquiz.load.loader', 'histquiz.cli'}"
             " & set(sys.modules)))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True, env={"PYTHONPATH": str(SRC)})
