@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import html
-import random
 import sys
 import tempfile
 import time
@@ -97,7 +96,7 @@ def main() -> None:
         start = time.perf_counter()
         decks = load_decks([deck_file])
         loaded = time.perf_counter()
-        items = generate(decks, random.Random(0))
+        items = generate(decks, 0)
         generated = time.perf_counter()
         print(f"{args.facts} facts → {len(items)} items: load {loaded - start:.2f} s, "
               f"generate {generated - loaded:.2f} s")

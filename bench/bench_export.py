@@ -45,7 +45,7 @@ def main() -> None:
         folder = Path(tmp)
         for n in sizes:
             decks = load_decks([write_deck(folder, n, seed=n, deck_id=f"bench{n}")])
-            items = generate(decks, random.Random(0), n_options=4)
+            items = generate(decks, 0, n_options=4)
             timings = {"generate (baseline)": best_of(
                 args.runs, partial(generate, decks, random.Random(0), n_options=4))}
             ctx = Context(decks=tuple(decks), seed=0, build_time=1_700_000_000)

@@ -156,7 +156,7 @@ def main() -> int:
     rng = random.Random(7)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        items = generate(load_decks([write_deck(folder, args.facts, seed=3)]), random.Random(1))
+        items = generate(load_decks([write_deck(folder, args.facts, seed=3)]), 1)
         print(f"{len(items)} items from {args.facts} synthetic facts")
         empty, full = folder / "empty.sqlite3", folder / "full.sqlite3"
         with Store.open(empty):

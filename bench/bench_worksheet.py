@@ -34,8 +34,7 @@ def questions(folder: Path, count: int) -> list[Item]:
     facts = count // 2 + 50
     while True:
         decks = load_decks([write_deck(folder, facts, seed=1, deck_id="bench")])
-        rng = random.Random(1)
-        items = pick_questions(generate(decks, rng), count, rng)
+        items = pick_questions(generate(decks, 1), count, random.Random(1))
         if len(items) >= count:
             return items
         facts *= 2

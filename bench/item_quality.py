@@ -46,7 +46,7 @@ def _generate(decks: Sequence[Any], seed: int) -> list[Item]:
     try:
         return list(generate(decks, seed=seed))  # type: ignore[call-arg]
     except TypeError:
-        return list(generate(decks, random.Random(seed)))
+        return list(generate(decks, seed))
 
 
 def _period_of(decks: Sequence[Any]) -> Callable[[tuple[int, int, int]], str]:

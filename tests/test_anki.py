@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import html
 import json
-import random
 import re
 import shutil
 import sqlite3
@@ -67,7 +66,7 @@ def anki_ctx(decks: Sequence[Deck], stamp: int, *, previous: Path | None = None,
 
 
 def build(decks: Sequence[Deck], seed: int = 0) -> list[Item]:
-    return generate(decks, random.Random(seed))
+    return generate(decks, seed)
 
 
 def _facts(decks: Sequence[Deck]) -> dict[tuple[str, str], Fact]:

@@ -13,7 +13,6 @@ import datetime
 import io
 import json
 import os
-import random
 import re
 import subprocess
 import sys
@@ -62,12 +61,12 @@ NASTY = "a {brace} #hash ~tilde =eq :colon \\back\\slash ]]> AT&T <b>bold</b> &a
 def synth_items(tmp_path_factory: pytest.TempPathFactory) -> list[Item]:
     folder = tmp_path_factory.mktemp("decks")
     decks = load_decks([write_deck(folder, 40, seed=5, deck_id="synth")])
-    return generate(decks, random.Random(3), n_options=4)
+    return generate(decks, 3, n_options=4)
 
 
 @pytest.fixture(scope="module")
 def mini_items() -> list[Item]:
-    return generate(load_decks([GOOD / "mini.yaml"]), random.Random(1), n_options=4)
+    return generate(load_decks([GOOD / "mini.yaml"]), 1, n_options=4)
 
 
 def nasty(items: Sequence[Item]) -> list[Item]:
@@ -457,7 +456,7 @@ import random, sys
 from histquiz import generate, load_decks
 from histquiz.export.classroom.kahoot import render_kahoot
 from histquiz.export.registry import ExportOptions
-items = generate(load_decks([sys.argv[1]]), random.Random(1))
+items = generate(load_decks([sys.argv[1]]), 1)
 sys.stdout.buffer.write(render_kahoot(items, ExportOptions(time_limit=int(sys.argv[2]))).files[0])
 """
 
@@ -563,7 +562,7 @@ def test_export_command_writes_each_format(fmt: str, tmp_path: Path,
     err = capsys.readouterr().err
     assert f"wrote {out}" in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cls.yaml", out.name]
-    items = generate(load_decks([deck]), random.Random(4), n_options=4)
+    items = generate(load_decks([deck]), 4, n_options=4)
     if fmt == "moodle-xml":
         assert len(read_moodle(out.read_text("utf-8"))) == len(items)
     elif fmt == "gift":

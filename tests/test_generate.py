@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 from collections import Counter
 from pathlib import Path
 
@@ -18,20 +17,20 @@ from histquiz.generate import TEMPLATES
 
 @pytest.mark.parametrize("n_options", [3, 4, 5])
 def test_builtin_items_uphold_invariants(builtin_decks: list[Deck], n_options: int) -> None:
-    items = generate(builtin_decks, random.Random(n_options), n_options=n_options)
+    items = generate(builtin_decks, n_options, n_options=n_options)
     assert items
     check_items(items, builtin_decks, n_options)
 
 
 def test_mini_items_uphold_invariants(mini_decks: list[Deck]) -> None:
-    items = generate(mini_decks, random.Random(5))
+    items = generate(mini_decks, 5)
     assert {i.template for i in items} == set(TEMPLATES)
     check_items(items, mini_decks)
 
 
 @pytest.mark.parametrize("n_options", [3, 4, 5])
 def test_no_question_is_dropped(builtin_decks: list[Deck], n_options: int) -> None:
-    items = generate(builtin_decks, random.Random(0), n_options=n_options)
+    items = generate(builtin_decks, 0, n_options=n_options)
     made = {i.id for i in items if i.template == "choice"}
     wanted = {f"{f.deck}/{f.id}/choice-{q.id}" for d in builtin_decks for f in d.facts
               if "choice" in f.templates for q in f.questions}
@@ -41,7 +40,7 @@ def test_no_question_is_dropped(builtin_decks: list[Deck], n_options: int) -> No
 
 
 def test_every_fact_of_every_shipped_deck_gives_items(builtin_decks: list[Deck]) -> None:
-    items = generate(builtin_decks, random.Random(0))
+    items = generate(builtin_decks, 0)
     with_items = {(i.deck, i.fact) for i in items}
     silent = [f"{f.deck}/{f.id}" for d in builtin_decks for f in d.facts
               if (f.deck, f.id) not in with_items]
@@ -54,7 +53,7 @@ def test_unseen_decks_uphold_invariants(tmp_path_factory: pytest.TempPathFactory
                                         seed: int, n_options: int) -> None:
     folder = tmp_path_factory.mktemp("synth")
     decks = load_decks([write_deck(folder, n, seed)])
-    check_items(generate(decks, random.Random(seed), n_options=n_options), decks, n_options)
+    check_items(generate(decks, seed, n_options=n_options), decks, n_options)
 
 
 names = st.text(alphabet="abcAB .,-'é", min_size=1, max_size=6).filter(lambda s: s.strip(" .,-'"))
@@ -95,19 +94,19 @@ def test_adversarial_values(tmp_path_factory: pytest.TempPathFactory, answers: l
     except Exception as exc:  # the loader may refuse (too few candidates): never a crash
         assert type(exc).__name__ == "DeckError", exc
         return
-    check_items(generate(decks, random.Random(seed)), decks)
+    check_items(generate(decks, seed), decks)
 
 
 def test_same_seed_same_items_different_seed_differs(builtin_decks: list[Deck]) -> None:
-    a = generate(builtin_decks, random.Random(1))
-    b = generate(builtin_decks, random.Random(1))
-    c = generate(builtin_decks, random.Random(2))
+    a = generate(builtin_decks, 1)
+    b = generate(builtin_decks, 1)
+    c = generate(builtin_decks, 2)
     assert a == b
     assert [i.options for i in a] != [i.options for i in c]
 
 
 def test_key_position_spread_evenly(builtin_decks: list[Deck]) -> None:
-    items = [i for i in generate(builtin_decks, random.Random(3)) if i.kind == "choice"]
+    items = [i for i in generate(builtin_decks, 3) if i.kind == "choice"]
     positions = Counter(i.answer_index for i in items)
     assert set(positions) == {0, 1, 2, 3}
     assert max(positions.values()) - min(positions.values()) <= max(4, len(items) // 10)
@@ -115,27 +114,27 @@ def test_key_position_spread_evenly(builtin_decks: list[Deck]) -> None:
 
 def test_filters(builtin_decks: list[Deck]) -> None:
     topic = builtin_decks[0].facts[0].topic
-    items = generate(builtin_decks, random.Random(0), Selection(topics=(topic,), kinds=("date",)))
+    items = generate(builtin_decks, 0, Selection(topics=(topic,), kinds=("date",)))
     assert items and all(i.topic == topic and i.kind == "date" for i in items)
     with pytest.raises(UsageError, match="unknown topic 'nope'"):
-        generate(builtin_decks, random.Random(0), Selection(topics=("nope",)))
+        generate(builtin_decks, 0, Selection(topics=("nope",)))
     with pytest.raises(UsageError, match="Did you mean 'choice'"):
-        generate(builtin_decks, random.Random(0), Selection(kinds=("choise",)))
+        generate(builtin_decks, 0, Selection(kinds=("choise",)))
 
 
 def test_distractors_come_from_all_loaded_decks(mini_decks: list[Deck], tmp_path: Path) -> None:
     extra = write_deck(tmp_path, 5, 1, deck_id="other")
     decks = load_decks([Path(__file__).parent / "data" / "good" / "mini.yaml", extra])
-    items = generate(decks, random.Random(0), Selection(decks=("mini",)))
+    items = generate(decks, 0, Selection(decks=("mini",)))
     assert {i.deck for i in items} == {"mini"}
     check_items(items, decks)
 
 
 def test_an_item_does_not_depend_on_what_else_is_selected(builtin_decks: list[Deck]) -> None:
-    everything = {i.id: i for i in generate(builtin_decks, random.Random(9))}
-    one_deck = generate(builtin_decks, random.Random(9), Selection(decks=("un",)))
+    everything = {i.id: i for i in generate(builtin_decks, 9)}
+    one_deck = generate(builtin_decks, 9, Selection(decks=("un",)))
     assert one_deck and all(everything[i.id] == i for i in one_deck)
-    dates_only = generate(builtin_decks, random.Random(9), Selection(kinds=("date",)))
+    dates_only = generate(builtin_decks, 9, Selection(kinds=("date",)))
     assert dates_only and all(everything[i.id] == i for i in dates_only)
 
 
@@ -154,5 +153,5 @@ def test_distractors_come_from_the_facts_period(tmp_path: Path) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     decks = load_decks([path])
     for seed in range(5):
-        item = next(i for i in generate(decks, random.Random(seed)) if i.fact == "f1959")
+        item = next(i for i in generate(decks, seed) if i.fact == "f1959")
         assert set(item.options) == {"Answer Person", "Old One", "Old Two", "Old Three"}

@@ -4,7 +4,6 @@ Ctrl-C, come back (a day later) and find the history kept and the due reviews fi
 from __future__ import annotations
 
 import os
-import random
 import re
 import subprocess
 import sys
@@ -20,7 +19,7 @@ from histquiz.quiz.store import Store
 MINI = Path(__file__).parent / "data" / "good" / "mini.yaml"
 DAY1 = "2025-03-03T09:00:00+00:00"
 DAY3 = "2025-03-05T09:00:00+00:00"
-SEED = 1
+SEED = 16
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[=>]|\r")
 COLOUR = re.compile(r"\x1b\[[0-9;]*(?:3[0-7]|38;|9[0-7])[0-9;]*m")
 
@@ -39,8 +38,8 @@ def plain(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def items() -> list[Item]:
-    # the same call the quiz command makes for --seed 1, so the options match the screen
-    return generate(load_decks([MINI]), random.Random(SEED))
+    # the same call the quiz command makes for --seed SEED, so the options match the screen
+    return generate(load_decks([MINI]), SEED)
 
 
 class Student:

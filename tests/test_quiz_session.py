@@ -50,7 +50,7 @@ class FakeClock:
 
 @pytest.fixture
 def items(mini_decks: list[Deck]) -> list[Item]:
-    return generate(mini_decks, random.Random(5))
+    return generate(mini_decks, 5)
 
 
 @pytest.fixture
@@ -367,7 +367,7 @@ def test_feedback_gives_the_answer_fact_explanation_note_and_source(mini_decks: 
     from histquiz.quiz.session import Outcome
     from histquiz.quiz.terminal import Paint, feedback_lines
 
-    items = generate(mini_decks, random.Random(0))
+    items = generate(mini_decks, 0)
     item = next(i for i in items if i.kind == "date" and i.note)
     near = Outcome(item, "1953", Verdict.NEAR, 2, "Close: off by 2 years (2 years early).", 3.0)
     text = "\n".join(feedback_lines(near, Paint(False)))

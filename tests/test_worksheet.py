@@ -4,10 +4,12 @@ options and page footers are parsed from the PDF, and the key is checked against
 
 from __future__ import annotations
 
+import os
 import random
 import re
 import shutil
 import subprocess
+import sys
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -231,8 +233,7 @@ def teacher_decks(tmp_path: Path) -> list[Deck]:
 
 
 def items_of(decks: list[Deck], seed: int = 1, count: int | None = None) -> list[Item]:
-    rng = random.Random(seed)
-    return pick_questions(generate(decks, rng), count, rng)
+    return pick_questions(generate(decks, seed), count, random.Random(seed))
 
 
 def identify(items: Sequence[Item]) -> dict[tuple[str, frozenset[str]], list[Item]]:
@@ -405,7 +406,7 @@ def test_unprintable_character_names_fact_and_character(tmp_path: Path, text: st
     path = tmp_path / "teacher.yaml"
     path.write_text(deck, encoding="utf-8")
     decks = load_decks([path])
-    items = [i for i in generate(decks, random.Random(1)) if i.fact == "sign"]
+    items = [i for i in generate(decks, 1) if i.fact == "sign"]
     target = tmp_path / "out.pdf"
     target.write_bytes(b"the old worksheet")
     with pytest.raises(ExportError) as info:
@@ -483,7 +484,7 @@ def test_versions_shuffle_options_but_not_ordered_ones(tmp_path: Path) -> None:
 
 def test_each_fact_date_asked_once() -> None:
     decks = load_decks([GOOD / "mini.yaml"])
-    items = generate(decks, random.Random(2))
+    items = generate(decks, 2)
     chosen = pick_questions(items, None, random.Random(2))
     date_facts = [i.fact for i in chosen if i.template in ("date-recall", "date-choice", "which-happened")]
     assert len(date_facts) == len(set(date_facts))
@@ -494,23 +495,36 @@ def test_each_fact_date_asked_once() -> None:
 
 def test_reproducible_bytes(tmp_path: Path, mini_decks: list[Deck],
                             monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    # the build time is an argument: the library never reads SOURCE_DATE_EPOCH itself
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     items = items_of(mini_decks)
-    first = build(items, tmp_path / "a.pdf", versions=2, seed=9, timeline=True)
-    second = build(items, tmp_path / "b.pdf", versions=2, seed=9, timeline=True)
+    first = build(items, tmp_path / "a.pdf", versions=2, seed=9, timeline=True,
+                  build_time=1700000000)
+    second = build(items, tmp_path / "b.pdf", versions=2, seed=9, timeline=True,
+                   build_time=1700000000)
     for one, two in zip(first, second, strict=True):
         assert one is not None and two is not None
         assert one.read_bytes() == two.read_bytes()
-    other = build(items, tmp_path / "c.pdf", versions=2, seed=10, timeline=True)
+    other = build(items, tmp_path / "c.pdf", versions=2, seed=10, timeline=True,
+                  build_time=1700000000)
     assert other[0].read_bytes() != first[0].read_bytes()
+    later = build(items, tmp_path / "d.pdf", versions=2, seed=9, timeline=True,
+                  build_time=1800000000)
+    assert later[0].read_bytes() != first[0].read_bytes()
     assert "2023" in str(PdfReader(first[0]).metadata.get("/CreationDate"))  # type: ignore[union-attr]
+    assert "2027" in str(PdfReader(later[0]).metadata.get("/CreationDate"))  # type: ignore[union-attr]
+    assert "SOURCE_DATE_EPOCH" not in os.environ
 
 
-def test_bad_source_date_epoch_is_a_clear_error(tmp_path: Path, mini_decks: list[Deck],
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
-    with pytest.raises(HistquizError, match="SOURCE_DATE_EPOCH"):
-        write_worksheet(items_of(mini_decks), tmp_path / "x.pdf", WorksheetOptions())
+def test_bad_source_date_epoch_is_a_clear_error(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "histquiz", "worksheet", "--decks", str(GOOD / "mini.yaml"),
+         "-o", str(tmp_path / "x.pdf")],
+        capture_output=True, text=True, env={**os.environ, "SOURCE_DATE_EPOCH": "yesterday"})
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "histquiz: error: SOURCE_DATE_EPOCH must be a whole number of seconds, not 'yesterday'"]
+    assert not list(tmp_path.iterdir())
 
 
 @pytest.mark.parametrize("kw,message", [

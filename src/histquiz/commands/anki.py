@@ -40,13 +40,13 @@ def run(args: argparse.Namespace) -> int:
     from ..export.anki.writer import ApkgStats
     from ..export.registry import ExportOptions, write_format
     from ..generate import generate
-    from .common import context, load, rng, selection
+    from .common import context, load, seed_of, selection
 
     if args.output and not args.output.endswith(".apkg"):
         raise UsageError(f"-o {args.output}: the file name must end in .apkg, "
                          "or Anki will not offer to import it")
     decks = load(args)
-    items = generate(decks, rng(args), selection(args))
+    items = generate(decks, seed_of(args), selection(args))
     if not items:
         raise UsageError("no items match the selection; nothing to write")
     if args.output:

@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
     from ..export.registry import left_out_report
     from ..generate import generate
     from ..textui import Progress, plural
-    from .common import context, load, rng
+    from .common import context, load, seed_of
 
     out = Path(args.out)
     if out.exists() and not out.is_dir():
@@ -66,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
     ctx = context(args, decks)
     # Every deck's items, generated once: an item depends only on the seed and its own id, so
     # a deck's items are exactly those that the single commands make with --deck DECK.
-    items = generate(decks, rng(args), n_options=4)
+    items = generate(decks, seed_of(args), n_options=4)
     formats = list(dict.fromkeys(args.formats or FORMATS))
     progress = Progress(len(decks) * len(formats), sys.stderr)
     report = build(decks, items, formats, out, ctx, progress)

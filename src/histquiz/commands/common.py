@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import random
 from collections.abc import Callable, Sequence
 
+from .. import seeds
 from ..export.registry import Context, ExportOptions
 from ..generate import ITEM_KINDS, Selection
 from ..model import Deck, Item
@@ -66,13 +66,9 @@ def seed_of(args: argparse.Namespace) -> int:
     """The run's seed: --seed, or one drawn once per run when the command has no default (kept
     in ``args``, so every stage of the run uses the same one)."""
     if args.seed is None:
-        args.seed = random.SystemRandom().randrange(2**32)
+        args.seed = seeds.draw()
     seed: int = args.seed
     return seed
-
-
-def rng(args: argparse.Namespace) -> random.Random:
-    return random.Random(seed_of(args))
 
 
 def context(args: argparse.Namespace, decks: Sequence[Deck],
@@ -117,8 +113,9 @@ def sample_items(args: argparse.Namespace, decks: list[Deck]) -> list[Item]:
     """The selected items, with --options options, and a seeded --count of them (in order)."""
     from ..generate import generate
 
-    random_ = rng(args)
-    items = generate(decks, random_, selection(args), args.options)
+    seed = seed_of(args)
+    items = generate(decks, seed, selection(args), args.options)
     if args.count is None or args.count >= len(items):
         return items
-    return [items[i] for i in sorted(random_.sample(range(len(items)), args.count))]
+    chosen = seeds.derive(seed, seeds.SAMPLE).sample(range(len(items)), args.count)
+    return [items[i] for i in sorted(chosen)]

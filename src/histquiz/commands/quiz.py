@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import random
 import sys
 import time
 from collections.abc import Sequence
@@ -92,20 +91,21 @@ def run(args: argparse.Namespace) -> int:
     from ..quiz.session import Mode, Quiz, new_today, plan_learn, plan_random
     from ..quiz.store import Store, resolve_path
     from ..quiz.terminal import PlainUI, choose_ui
-    from .common import load, selection
+    from ..seeds import QUIZ, derive
+    from .common import load, seed_of, selection
 
     if args.new_per_day < 0:
         raise UsageError("--new-per-day must be 0 or more")
     clock = clock_from_env()
     mode = Mode(args.mode)
-    seed = args.seed if args.seed is not None else random.SystemRandom().randrange(2**32)
-    items = generate(load(args), random.Random(seed), selection(args))
+    seed = seed_of(args)
+    items = generate(load(args), seed, selection(args))
     if not items:
         raise UsageError("no questions match these filters; try fewer filters or other decks")
     path, create = resolve_path(args.db)
     with Store.open(path, create_folder=create) as store:
         now = clock()
-        order = random.Random(seed ^ 0x5EED)
+        order = derive(seed, QUIZ)
         if mode is Mode.LEARN:
             cards = store.card_infos()
             plan = plan_learn(items, cards, now, count=args.count,

@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
     from ..export.registry import ExportOptions, write_format
     from ..export.worksheet.plan import WorksheetResult
     from ..generate import generate
-    from .common import context, load, rng, selection
+    from .common import context, load, seed_of, selection
 
     output = Path(args.output)
     if output.suffix.lower() != ".pdf":
@@ -63,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
     if args.title is not None and not args.title.strip():
         raise UsageError("--title is empty; give the worksheet a title")
     decks = load(args)
-    items = generate(decks, rng(args), selection(args))
+    items = generate(decks, seed_of(args), selection(args))
     if not items:
         raise UsageError("no questions match the filters; loosen --deck, --topic, --tag or --kind")
     options = ExportOptions(title=args.title, count=args.count, versions=args.versions,

@@ -8,7 +8,6 @@ whatever else is loaded or selected.
 from __future__ import annotations
 
 import difflib
-import random
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -80,17 +79,18 @@ def select_facts(decks: Sequence[Deck], selection: Selection) -> list[Fact]:
 
 def generate(
     decks: Sequence[Deck],
-    rng: random.Random,
+    seed: int,
     selection: Selection | None = None,
     n_options: int = 4,
 ) -> list[Item]:
-    """Build the items of the selected facts. Distractors come from all of ``decks``."""
+    """Build the items of the selected facts. Distractors come from all of ``decks``; each
+    item's draws come from its own stream of ``seed`` (see histquiz.seeds)."""
     if not MIN_OPTIONS <= n_options <= MAX_OPTIONS:
         raise UsageError(f"options must be from {MIN_OPTIONS} to {MAX_OPTIONS}, not {n_options}")
     selection = selection or Selection()
     facts = select_facts(decks, selection)
     with gc_paused():
-        return _generate(facts, build_context(decks, rng, n_options), selection)
+        return _generate(facts, build_context(decks, seed, n_options), selection)
 
 
 def _generate(facts: Sequence[Fact], ctx: Context, selection: Selection) -> list[Item]:

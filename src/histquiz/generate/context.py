@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from ..dates import years_of
 from ..load.rules import Pool, distractor_pools, event_years, is_event
 from ..model import Deck, Fact
+from ..seeds import ITEM, derive
 
 MIN_OPTIONS, MAX_OPTIONS = 3, 5
 
@@ -31,11 +32,11 @@ class Context:
     events: list[Fact]
     event_years: dict[int, int]
     latest_year: int
-    base_seed: int
+    seed: int
 
     def seed_for(self, key: str) -> None:
-        """Give the next item its own random source, derived from the run's seed and its id."""
-        self.rng = random.Random(f"{self.base_seed}:{key}")
+        """Give the next item its own random stream, derived from the run's seed and its id."""
+        self.rng = derive(self.seed, ITEM, key)
 
     def deal(self, n: int, allowed: Sequence[int] | None = None) -> int:
         """A position for the key among n options, uniform over the allowed ones."""
@@ -72,7 +73,7 @@ class Context:
         return chosen
 
 
-def build_context(decks: Sequence[Deck], rng: random.Random, n_options: int) -> Context:
+def build_context(decks: Sequence[Deck], seed: int, n_options: int) -> Context:
     pools = distractor_pools(decks)
     events: list[Fact] = []
     latest = 0
@@ -82,5 +83,5 @@ def build_context(decks: Sequence[Deck], rng: random.Random, n_options: int) -> 
                 latest = max(latest, max(years_of(fact.date)))
             if is_event(fact):
                 events.append(fact)
-    return Context(rng, n_options, pools, events, event_years(events), latest or 9999,
-                   rng.getrandbits(64))
+    return Context(derive(seed, ITEM), n_options, pools, events, event_years(events),
+                   latest or 9999, seed)

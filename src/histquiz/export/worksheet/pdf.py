@@ -8,10 +8,10 @@ the totals are known, and only then draws the headers and footers.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
-import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,7 +37,7 @@ from ...atomic import check_targets, write_files
 from ...dates import Precision
 from ...errors import ExportError
 from ...model import Item
-from ...reproducible import build_time
+from ...seeds import WORKSHEET_PICK, derive
 from ...version import __version__
 from ..registry import Context, Rendered, single_deck_title
 from .flowables import (
@@ -225,8 +225,32 @@ def _fit(text: str, room: float, canv: Canvas) -> str:
     return text.rstrip() + "…"
 
 
+@contextlib.contextmanager
+def _creation_time(seconds: int) -> Iterator[None]:
+    """Make reportlab date the PDF ``seconds`` after the epoch, in UTC.
+
+    reportlab takes a document's time only from SOURCE_DATE_EPOCH (its creation and change
+    dates, and the seed of the file's /ID): it is set to the build time the command resolved
+    while the document is made, and put back afterwards."""
+    before = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(seconds)
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = before
+
+
 def render_parts(parts: Sequence[Part], pagesize: tuple[float, float], title: str,
-                 meta: dict[str, str]) -> RenderedPdf:
+                 meta: dict[str, str], build_time: int) -> RenderedPdf:
+    with _creation_time(build_time):
+        return _render_parts(parts, pagesize, title, meta)
+
+
+def _render_parts(parts: Sequence[Part], pagesize: tuple[float, float], title: str,
+                  meta: dict[str, str]) -> RenderedPdf:
     buffer = io.BytesIO()
     doc = _SheetDoc(buffer, parts[0], pagesize, creator=f"histquiz {__version__}", lang="en",
                     **meta)
@@ -390,7 +414,6 @@ def build_documents(versions: Sequence[Version], options: WorksheetOptions,
                     trace: Trace | None = None) -> Documents:
     """Render the worksheet (and the separate key, if asked) to bytes. Every piece of text is
     checked against the font first, so an unprintable character fails before any drawing."""
-    build_time()  # a malformed SOURCE_DATE_EPOCH is a clear error, not a reportlab crash
     checker = TextChecker(register_fonts())
     pagesize = PAGE_SIZES[options.paper]
     ctx = _Context(
@@ -423,11 +446,13 @@ def build_documents(versions: Sequence[Version], options: WorksheetOptions,
     meta = {"title": ctx.title, "author": options.author, "subject": subject,
             "keywords": "history worksheet, histquiz"}
     if options.answer_key == "separate":
-        worksheet = render_parts([*sheet_parts], pagesize, ctx.title, meta)
+        worksheet = render_parts([*sheet_parts], pagesize, ctx.title, meta, options.build_time)
         key_meta = {**meta, "title": f"{ctx.title}: answer keys"}
-        key = render_parts([*key_parts, *extra], pagesize, ctx.title, key_meta)
+        key = render_parts([*key_parts, *extra], pagesize, ctx.title, key_meta,
+                           options.build_time)
         return Documents(worksheet, key, [p.key for p in sheet_parts], [p.key for p in key_parts])
-    worksheet = render_parts([*sheet_parts, *key_parts, *extra], pagesize, ctx.title, meta)
+    worksheet = render_parts([*sheet_parts, *key_parts, *extra], pagesize, ctx.title, meta,
+                             options.build_time)
     return Documents(worksheet, None, [p.key for p in sheet_parts], [p.key for p in key_parts])
 
 
@@ -456,7 +481,7 @@ def render(items: Sequence[Item], ctx: Context) -> Rendered:
     once; ``count`` of them when given), titled with the given title, else the title of the
     one deck they come from, else the default; then its separate answer key, if any."""
     opts = ctx.options
-    questions = pick_questions(items, opts.count, random.Random(ctx.seed))
+    questions = pick_questions(items, opts.count, derive(ctx.seed, WORKSHEET_PICK))
     title = opts.title
     if title is None:
         title = single_deck_title(ctx.decks, questions) or DEFAULT_TITLE
@@ -464,6 +489,7 @@ def render(items: Sequence[Item], ctx: Context) -> Rendered:
         title=title, subtitle=subtitle_for(ctx.decks, questions, ctx.topics, ctx.tags),
         versions=opts.versions, points=opts.points, paper=opts.paper,
         answer_key=opts.answer_key, timeline=opts.timeline, seed=ctx.seed,
+        build_time=ctx.build_time,
     )
     files, result = _render(questions, options)
     return Rendered(files, result.questions, notes=(f"{result.pages} pages",), details=result)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ...errors import ExportError, UsageError
 from ...model import Deck, Item
+from ...seeds import WORKSHEET_VERSION, derive
 
 PAPERS = ("a4", "letter")
 KEY_MODES = ("separate", "append", "none")
@@ -28,7 +29,8 @@ DEFAULT_TITLE = "History worksheet"
 
 @dataclass(frozen=True)
 class WorksheetOptions:
-    """How to print a worksheet. ``points`` is per question; ``seed`` drives the version shuffles."""
+    """How to print a worksheet. ``points`` is per question; ``seed`` drives the version shuffles;
+    ``build_time`` (seconds since the epoch) is the creation time written into the PDF."""
 
     title: str = DEFAULT_TITLE
     subtitle: str = ""
@@ -39,6 +41,7 @@ class WorksheetOptions:
     timeline: bool = False
     seed: int = 0
     author: str = "histquiz"
+    build_time: int = 946684800
 
     def __post_init__(self) -> None:
         if not self.title.strip():
@@ -184,10 +187,11 @@ def plan_versions(items: Sequence[Item], options: WorksheetOptions) -> list[Vers
         if item.id in seen:
             raise ExportError(f"item '{item.id}' is listed twice; a worksheet asks each item once")
         seen.add(item.id)
-    rng = random.Random(f"histquiz-worksheet:{options.seed}")
     groups = {kind: [i for i in items if i.kind == kind] for kind in kinds_in_order(items)}
     versions = []
     for v in range(options.versions):
+        # each version from its own stream: version B is the same whether 2 or 26 are printed
+        rng = derive(options.seed, WORKSHEET_VERSION, letter_of(v))
         dealer = Dealer(rng)
         printed: list[PrintedQuestion] = []
         for group in groups.values():
