@@ -1,5 +1,8 @@
-"""The shipped decks: enough sourced facts over enough topics, era-tagged, and the source
-article's known errors never taught as right (see FACTCHECK in the project's notes)."""
+"""The shipped decks: enough sourced facts over enough topics, era-tagged, the source article's
+known errors never taught as right (see FACTCHECK in the project's notes), and the content audit's
+kinds of flaw kept out: headlines true of several years, sources dated before the events they
+report, distractors that are also right or named in their own stem, and too few questions that ask
+why something happened or what followed from it."""
 
 from __future__ import annotations
 
@@ -10,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from histquiz import Deck, Item, generate
+from histquiz import Deck, Fact, Item, Source, generate
+from histquiz.dates import DateSpan, HistDate
 from histquiz.textnorm import normalize
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -76,3 +80,187 @@ def test_readme_deck_table_is_current() -> None:
     assert table in (ROOT / "README.md").read_text(encoding="utf-8"), (
         "update the README's deck table from 'histquiz decks --format markdown'"
     )
+
+
+# --- the content audit (issue 12) ---------------------------------------------------------------
+
+_NUMBER = re.compile(r"\b\d+(?:[.,]\d+)*(?:st|nd|rd|th)?\b")
+
+
+def _facts(decks: list[Deck]) -> list[Fact]:
+    return [f for d in decks for f in d.facts]
+
+
+def _bare_headline(event: str) -> str:
+    """A headline with its years, ordinals and other numbers taken out."""
+    return normalize(_NUMBER.sub(" ", event))
+
+
+def test_no_two_headlines_differ_only_in_numbers(builtin_decks: list[Deck]) -> None:
+    """A headline true of several years ("India and the USSR sign a trade agreement") is also
+    true of the other years' facts; each must name what sets it apart, not only a number."""
+    seen: dict[str, str] = {}
+    clashes = []
+    for fact in _facts(builtin_decks):
+        if not fact.event:
+            continue
+        key = _bare_headline(fact.event)
+        if key in seen:
+            clashes.append(f"{seen[key]} / {fact.id}: {fact.event}")
+        seen.setdefault(key, fact.id)
+    assert clashes == []
+
+
+def test_bare_headline_ignores_years_and_ordinals() -> None:
+    assert _bare_headline("India and Russia hold their 19th annual summit, in 2018") == \
+        _bare_headline("India and Russia hold their 21st annual summit, in 2021")
+    assert _bare_headline("Resolution 211 demands a ceasefire") != \
+        _bare_headline("Resolution 307 demands a durable ceasefire")
+
+
+def _start(when: HistDate | DateSpan) -> HistDate:
+    return when.start if isinstance(when, DateSpan) else when
+
+
+def _key(date: HistDate, rank: int) -> tuple[int, ...]:
+    return (date.year, date.month or 0, date.day or 0)[: rank + 1]
+
+
+def _before(source: HistDate, event: HistDate) -> bool:
+    """True when the source is dated before the event at the coarser of the two precisions."""
+    rank = min(source.precision.rank, event.precision.rank)
+    return _key(source, rank) < _key(event, rank)
+
+
+def _named_in(note: str, source: Source) -> bool:
+    names = [n for n in (source.author, source.publisher) if n]
+    names += [n.split("(")[0].split(",")[0].strip() for n in names]
+    return any(n and n.casefold() in note.casefold() for n in names)
+
+
+def test_before_compares_at_the_coarser_precision() -> None:
+    assert _before(HistDate(2025, 9, 24), HistDate(2025, 9, 26))
+    assert not _before(HistDate(2025, 9), HistDate(2025, 9, 26))
+    assert not _before(HistDate(1971, 12, 22), HistDate(1971, 12, 16))
+    assert _before(HistDate(2009), HistDate(2019, 6, 27))
+
+
+def test_no_source_is_dated_before_the_event_it_reports(builtin_decks: list[Deck]) -> None:
+    """A 2009 blog cannot report a 2019 contract. A source older than its fact is allowed only
+    when the fact's note names it (by author or publisher) and so says why it is cited."""
+    early = []
+    for fact in _facts(builtin_decks):
+        if fact.date is None:
+            continue
+        start = _start(fact.date)
+        for source in fact.sources:
+            if _before(source.date, start) and not _named_in(fact.note or "", source):
+                early.append(f"{fact.id}: {source.id} ({source.date.iso()})")
+    assert early == []
+
+
+def test_hand_written_text_questions_have_three_wrong_distractors(
+        builtin_decks: list[Deck]) -> None:
+    for fact in _facts(builtin_decks):
+        for q in fact.questions:
+            if q.base_kind != "text":
+                continue
+            right = {normalize(q.answer), *(normalize(a) for a in q.accept)}
+            wrong = {normalize(d) for d in q.distractors} - right
+            assert len(wrong) >= 3, f"{fact.id}/{q.id}"
+            assert len(wrong) == len(q.distractors), f"{fact.id}/{q.id}: a distractor is right"
+
+
+def test_text_keys_do_not_stand_out(builtin_decks: list[Deck]) -> None:
+    """The key of a hand-written text question is not conspicuously the longest option, nor
+    the only one with a parenthesis (Haladyna's guideline of homogeneous options)."""
+    odd = []
+    texts = keys_longest = 0
+    for fact in _facts(builtin_decks):
+        for q in fact.questions:
+            if q.base_kind != "text":
+                continue
+            texts += 1
+            longest = max(len(d) for d in q.distractors)
+            keys_longest += len(q.answer) > longest
+            if len(q.answer) > max(longest * 1.35, longest + 12):
+                odd.append(f"{fact.id}/{q.id}: key much longer than every distractor")
+            if "(" in q.answer and not any("(" in d for d in q.distractors):
+                odd.append(f"{fact.id}/{q.id}: only the key has a parenthesis")
+    assert odd == []
+    # with four options a key is the longest by chance about a quarter of the time
+    assert keys_longest <= texts * 0.25, f"the key is the longest option in {keys_longest}/{texts}"
+
+
+@pytest.fixture(scope="module")
+def wide_items(builtin_decks: list[Deck]) -> list[Item]:
+    items: list[Item] = []
+    for seed in range(12):
+        items.extend(i for i in generate(builtin_decks, seed, n_options=5)
+                     if i.template == "choice")
+    return items
+
+
+def test_no_option_is_named_in_its_own_stem(wide_items: list[Item]) -> None:
+    """"Besides India and Burma, which country ...?" must never offer Burma."""
+    named = set()
+    for item in wide_items:
+        stem = f" {normalize(item.question)} "
+        for i, option in enumerate(item.options):
+            text = normalize(option)
+            if i != item.answer_index and len(text) > 2 and f" {text} " in stem:
+                named.add(f"{item.id}: {option}")
+    assert sorted(named) == []
+
+
+WHY_ID = re.compile(r"^why(?:-[a-z0-9]+)+$")
+WHY_OPENINGS = (
+    "Why ", "Why,", "What did ", "What was the purpose ", "What was the main purpose ", "What was the aim ",
+    "What was the main aim ",
+    "What was the result ", "What was the main result ", "What followed ", "What led ",
+    "What prompted ", "What was the significance ", "What effect ", "What happened ",
+    "How did ", "What made ",
+)
+
+
+def test_why_questions(builtin_decks: list[Deck]) -> None:
+    """At least 80 hand-written questions ask a cause, purpose, consequence or significance.
+    They are marked by ids starting 'why-' (see the README's deck format), ask in one of a few
+    forms, and offer at least three hand-written distractors."""
+    count = 0
+    for fact in _facts(builtin_decks):
+        for q in fact.questions:
+            if not q.id.startswith("why"):
+                continue
+            assert WHY_ID.match(q.id), f"{fact.id}/{q.id}: id must be 'why-…'"
+            assert q.ask.startswith(WHY_OPENINGS), f"{fact.id}/{q.id}: {q.ask}"
+            assert "choice" in fact.templates, f"{fact.id}/{q.id} is never asked"
+            assert len(q.distractors) >= 3, f"{fact.id}/{q.id}"
+            count += 1
+    assert count >= 80
+
+
+def test_audit_findings_stay_fixed(builtin_decks: list[Deck]) -> None:
+    """One example per finding of the audit, so a later edit cannot quietly undo it."""
+    facts = {f.id: f for f in _facts(builtin_decks)}
+    events = {
+        "rupee-trade-1953": "first", "ga-afghanistan-1980": "first",
+        "resolution-211-1965": "Resolution 211", "resolution-307-1971": "Resolution 307",
+        "resolution-47-1948": "Resolution 47", "resolution-80-1950": "Resolution 80",
+    }
+    for fact_id, words in events.items():
+        assert words in (facts[fact_id].event or ""), fact_id
+    assert "unsc-res-80" in {s.id for s in facts["resolution-80-1950"].sources}
+    assert "Owen Dixon" in facts["resolution-80-1950"].statement
+    assert "303" in facts["resolution-307-1971"].explanation
+    assert "first" not in facts["resolution-307-1971"].explanation.split("303")[0]
+    summit = facts["summit-19-2018"].date
+    assert isinstance(summit, DateSpan) and summit.start == HistDate(2018, 10, 4)
+    assert "Mirage" in facts["mig21-retirement"].explanation
+    assert "July 2014" in facts["rosneft-essar-supply-2014"].explanation
+    assert "2–7 April" in (facts["diplomatic-relations-1947"].note or "")
+    for fact_id, wrong in (("operation-trident", "Petya"), ("iit-bombay-founded", "UNDP")):
+        for item in generate(builtin_decks, 0, n_options=5):
+            if item.fact == fact_id and item.template == "choice":
+                assert not any(wrong in o for o in item.options), item.id
+    assert all(s.id != "msu-2023" for f in facts.values() for s in f.sources)
