@@ -54,7 +54,7 @@ def _period_of(decks: Sequence[Any]) -> Callable[[tuple[int, int, int]], str]:
     if periods:
         def find(key: tuple[int, int, int]) -> str:
             for p in periods:
-                if p.contains_key(key):
+                if p.holds(key):
                     return str(p.id)
             return "none"
         return find

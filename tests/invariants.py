@@ -22,7 +22,7 @@ def candidates_by_kind(decks: Sequence[Deck]) -> dict[str, set[str]]:
     pools: dict[str, set[str]] = {}
     for deck in decks:
         for kind, values in deck.pools.items():
-            pools.setdefault(kind, set()).update(normalize(v) for v in values)
+            pools.setdefault(kind, set()).update(normalize(v.value) for v in values)
         for fact in deck.facts:
             for q in fact.questions:
                 pools.setdefault(q.kind, set()).add(normalize(q.answer))

@@ -119,7 +119,7 @@ def test_schema_command_prints_the_shipped_schema() -> None:
     assert result.stdout == shipped.read_text(encoding="utf-8"), (
         "the shipped schema is stale: run `histquiz schema > src/histquiz/schema/deck.schema.json`")
     schema = json.loads(result.stdout)
-    assert set(schema["properties"]) == {"deck", "sources", "pools", "templates", "facts"}
+    assert set(schema["properties"]) == {"deck", "sources", "periods", "pools", "templates", "facts"}
     assert set(schema["$defs"]) == {"fact", "question"}
 
 

@@ -48,6 +48,7 @@ from histquiz.export.registry import (
     render_format,
     write_format,
 )
+from histquiz.generate.reveal import reveals
 
 GOOD = Path(__file__).parent / "data" / "good"
 CLASSROOM_FORMATS = names("classroom")
@@ -573,7 +574,13 @@ def test_export_command_writes_each_format(fmt: str, tmp_path: Path,
     elif fmt == "quizlet":
         assert out.read_bytes() == render_quizlet(items).files[0]
     else:
-        assert json.loads(out.read_text("utf-8")) == [i.to_json() for i in items]
+        relation = reveals(items)
+        rows = json.loads(out.read_text("utf-8"))
+        assert [{k: v for k, v in row.items() if k != "reveals"} for row in rows] == [
+            i.to_json() for i in items]
+        assert [row["reveals"] for row in rows] == [relation.ids_given_by(n)
+                                                    for n in range(len(items))]
+        assert any(row["reveals"] for row in rows)
 
 
 def test_export_names_each_item_kahoot_cannot_take(tmp_path: Path,

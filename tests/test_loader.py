@@ -212,8 +212,8 @@ BAD_DECKS = [
     pytest.param("template-needs-date.yaml", ["17:17: fact 'f1': template 'date-recall' needs 'date'"],
                  id="template-needs-date"),
     pytest.param("which-happened-few-years.yaml",
-                 ["17:12: fact 'f1': 'which-happened' needs events of at least 3 other years in "
-                  "the loaded decks, found 2; add facts or drop the template"],
+                 ["17:12: fact 'f1': 'which-happened' needs events of at least 3 other years of "
+                  "its period in the loaded decks, found 1; add facts or drop the template"],
                  id="which-happened-needs-other-years"),
     # --- questions
     pytest.param("question-not-mapping.yaml",
@@ -258,12 +258,13 @@ BAD_DECKS = [
                   "'Somebody'; reword it"], id="question-contains-answer"),
     pytest.param("too-few-candidates.yaml",
                  ["20:15: fact 'f1', question 'who': answer kind 'person.rare' has 1 "
-                  "distractor candidate across the loaded decks, need 3; add values to "
-                  "'pools: person.rare:' or to the question's 'distractors'"],
+                  "distractor candidate across the loaded decks that fits the question, need 3; "
+                  "add values to 'pools: person.rare:' or to the question's 'distractors'"],
                  id="too-few-candidates"),
     pytest.param("too-few-text-distractors.yaml",
                  ["20:15: fact 'f1', question 'who': answer kind 'text' has 2 distractor "
-                  "candidates across the loaded decks, need 3; list at least 3 'distractors'"],
+                  "candidates across the loaded decks that fit the question, need 3; list at "
+                  "least 3 'distractors'"],
                  id="too-few-text-distractors"),
     # --- several rules at once: every problem in one run, in file order
     pytest.param("three-problems.yaml",
@@ -400,7 +401,7 @@ pools:
     assert (vote.answer, vote.distractors) == ("No", ("Yes", "On", "Off"))
     assert (draft.answer, draft.accept) == ("1.10", ("0x1F",))
     assert (share.answer, share.number) == ("2.5%", 2.5)
-    assert deck.pools["document.draft"] == ("1.1", "1.20", "NO", "null text")
+    assert [v.value for v in deck.pools["document.draft"]] == ["1.1", "1.20", "NO", "null text"]
 
 
 def test_merge_keys_merge_and_explicit_keys_win(tmp_path: Path) -> None:

@@ -32,6 +32,49 @@ class Origin:
 
 
 @dataclass(frozen=True)
+class YearSpan:
+    """The years something applies to (a person in office, a place in use), either end open."""
+
+    start: int | None = None
+    end: int | None = None
+
+    def contains(self, year: int) -> bool:
+        return (self.start is None or self.start <= year) and (self.end is None or year <= self.end)
+
+    def __str__(self) -> str:
+        return f"{self.start or ''}–{self.end or ''}" if self.start != self.end else str(self.start)
+
+
+@dataclass(frozen=True)
+class PoolValue:
+    """A distractor candidate from a deck's ``pools``, with the years it fits if given."""
+
+    value: str
+    years: YearSpan | None = None
+
+
+@dataclass(frozen=True)
+class Period:
+    """A named stretch of time a deck declares (the Soviet Union, Russia): "Which of these
+    happened in …?" offers only events of the asked year's period."""
+
+    id: str
+    title: str
+    start: HistDate | None = None
+    end: HistDate | None = None
+
+    def holds(self, key: tuple[int, int, int]) -> bool:
+        """Does the period hold the day ``key`` (a date's first possible day)?"""
+        after_start = self.start is None or self.start.sort_key() <= key
+        before_end = self.end is None or key <= _last_day(self.end)
+        return after_start and before_end
+
+
+def _last_day(d: HistDate) -> tuple[int, int, int]:
+    return (d.year, d.month or 12, d.day or 31)
+
+
+@dataclass(frozen=True)
 class Source:
     id: str
     title: str
@@ -66,6 +109,9 @@ class Question:
     unit: str | None = None
     number: float | None = None  # the answer as a number, for numeric kinds
     origin: Origin | None = None
+    years: YearSpan | None = None  # when the answer fits as a distractor elsewhere
+    bounds: tuple[float, float] | None = None  # every numeric option lies within
+    step: float | None = None  # numeric options are multiples of it ("roughly how many")
 
     @property
     def base_kind(self) -> str:
@@ -89,6 +135,10 @@ class Fact:
     questions: tuple[Question, ...] = ()
     origin: Origin | None = None
     decade: str | None = None  # the era of an undated fact, as written in the deck
+    series: str | None = None  # facts of one series (annual summits) never distract each other
+    not_before: HistDate | None = None  # no date option lies before it ...
+    not_after: HistDate | None = None  # ... or after it
+    day_matters: bool = False  # date options may be days apart; otherwise months apart
 
     @property
     def era(self) -> str | None:
@@ -111,7 +161,8 @@ class Deck:
     description: str
     facts: tuple[Fact, ...]
     sources: tuple[Source, ...] = ()
-    pools: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    pools: dict[str, tuple[PoolValue, ...]] = field(default_factory=dict)
+    periods: tuple[Period, ...] = ()  # every period loaded (periods are shared, like sources)
 
 
 @dataclass(frozen=True)

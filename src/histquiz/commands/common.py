@@ -110,12 +110,15 @@ def add_sample_options(parser: argparse.ArgumentParser, options_help: str = "") 
 
 
 def sample_items(args: argparse.Namespace, decks: list[Deck]) -> list[Item]:
-    """The selected items, with --options options, and a seeded --count of them (in order)."""
+    """The selected items, with --options options, and a seeded --count of them (in order),
+    of which none gives another away (generate.reveal)."""
     from ..generate import generate
+    from ..generate.reveal import reveals, spread
 
     seed = seed_of(args)
     items = generate(decks, seed, selection(args), args.options)
     if args.count is None or args.count >= len(items):
         return items
-    chosen = seeds.derive(seed, seeds.SAMPLE).sample(range(len(items)), args.count)
-    return [items[i] for i in sorted(chosen)]
+    chosen = spread(range(len(items)), reveals(items), seeds.derive(seed, seeds.SAMPLE),
+                    args.count)
+    return [items[i] for i in chosen]

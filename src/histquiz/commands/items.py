@@ -8,7 +8,6 @@ example:
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from ..model import Item
@@ -28,8 +27,9 @@ def run(args: argparse.Namespace) -> int:
 
     items = sample_items(args, load(args))
     if args.format == "json":
-        json.dump([i.to_json() for i in items], sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
+        from ..export.classroom.jsonout import render_json
+
+        sys.stdout.write(render_json(items))
         return 0
     for item in items:
         sys.stdout.write(render_text(item) + "\n")

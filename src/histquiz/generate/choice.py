@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 
+from ..load.rules import allowed_own, asking
 from ..model import NUMERIC_KINDS, Fact, Item, Question
 from ..textnorm import format_number, normalize
 from .common import make_item, place_shuffled
@@ -31,10 +32,11 @@ def choice(fact: Fact, ctx: Context) -> list[Item]:
 
 def _named(fact: Fact, q: Question, ctx: Context) -> Item | None:
     want = ctx.n_options - 1
-    correct = {normalize(q.answer), *(normalize(a) for a in q.accept)}
-    taken = set(correct)
+    year = fact.date.year if fact.date is not None else None
+    ask = asking(q, year)
+    taken = set(ask.correct)
     chosen: list[str] = []
-    own = list(q.distractors)
+    own = allowed_own(q, ask)
     ctx.rng.shuffle(own)
     for d in own:
         if len(chosen) < want and normalize(d) not in taken:
@@ -43,10 +45,14 @@ def _named(fact: Fact, q: Question, ctx: Context) -> Item | None:
     if len(chosen) < want and q.base_kind != "text":
         pool = ctx.pools.get(q.kind)
         values = pool.values if pool else []
+        keys = pool.keys if pool else []
+        spans = pool.spans if pool else {}
 
         def reject(i: int) -> bool:
-            key = normalize(values[i])
-            if key in taken:
+            # the question's rules (load.rules.Asking): not right, not named in the stem, not
+            # a variant of a right answer, and of the question's years if the deck says
+            key = keys[i]
+            if key in taken or not ask.allows(key, spans.get(key)):
                 return True
             taken.add(key)
             return False
@@ -56,8 +62,14 @@ def _named(fact: Fact, q: Question, ctx: Context) -> Item | None:
         if pool is not None and fact.date is not None:
             # Of a few random candidates, keep those nearest the fact's period: a person known
             # from the 2000s makes a poor distractor for a question about 1959.
+            # (a candidate declared to fit the question's years is as near as can be)
             year = fact.date.year
-            drawn.sort(key=lambda v: abs(pool.years.get(normalize(v), year - UNDATED) - year))
+
+            def distance(v: str) -> int:
+                key = normalize(v)
+                return 0 if key in spans else abs(pool.years.get(key, year - UNDATED) - year)
+
+            drawn.sort(key=distance)
         chosen.extend(drawn[:need])
     if len(chosen) < MIN_OPTIONS - 1:
         return None  # the loader refuses such decks; kept as a guard for hand-built Decks
@@ -97,27 +109,39 @@ def numeric_steps(value: float, base: str) -> float:
     return step
 
 
+def number_bounds(q: Question, latest_year: int) -> tuple[float, float]:
+    """The range every option of a number question lies in: the deck's ``bounds``, else what
+    the kind allows (a share is 0-100%, a year no later than the latest loaded, a count at
+    least 1)."""
+    if q.bounds is not None:
+        return q.bounds
+    value = q.number or 0.0
+    if q.base_kind == "percentage":
+        return (0.0 if value < 1 else 1.0, 100.0)
+    if q.base_kind == "year":
+        return (1.0, float(max(latest_year, value)))
+    return (1.0 if value >= 1 else 0.0, math.inf)
+
+
 def numeric_distractors(ctx: Context, q: Question, count: int) -> tuple[list[float], int]:
     value = q.number or 0.0
-    step = numeric_steps(value, q.base_kind)
-    upper = 100.0 if q.base_kind == "percentage" else math.inf
-    if q.base_kind == "year":
-        upper = max(ctx.latest_year, value)
+    step = q.step or numeric_steps(value, q.base_kind)
+    low, high = number_bounds(q, ctx.latest_year)
     correct = {normalize(q.answer), *(normalize(a) for a in q.accept)}
 
     def fine(v: float) -> bool:
         shown = format_number(v, q.base_kind, q.unit)
-        return 0 < v <= upper and normalize(shown) not in correct
+        return low <= v <= high and (v > 0 or low <= 0) and normalize(shown) not in correct
 
-    before = [value - k * step for k in range(1, 7) if fine(value - k * step)]
-    after = [value + k * step for k in range(1, 7) if fine(value + k * step)]
+    before = [value - k * step for k in range(1, 9) if fine(value - k * step)]
+    after = [value + k * step for k in range(1, 9) if fine(value + k * step)]
     possible = [k for k in range(count + 1) if k <= len(before) and count - k <= len(after)]
     if not possible:
         return [], 0
     below = ctx.deal(count + 1, possible)
-    low = ctx.rng.sample(before[: below + 1], below) if below else []
-    high = ctx.rng.sample(after[: count - below + 1], count - below)
-    return sorted(low) + sorted(high), below
+    lower = ctx.rng.sample(before[: below + 1], below) if below else []
+    upper = ctx.rng.sample(after[: count - below + 1], count - below)
+    return sorted(lower) + sorted(upper), below
 
 
 def _numeric(fact: Fact, q: Question, ctx: Context) -> Item | None:

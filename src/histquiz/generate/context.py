@@ -17,8 +17,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ..dates import years_of
-from ..load.rules import Pool, distractor_pools, event_years, is_event
-from ..model import Deck, Fact
+from ..load.rules import EventIndex, Pool, distractor_pools
+from ..model import Deck
 from ..seeds import ITEM, derive
 
 MIN_OPTIONS, MAX_OPTIONS = 3, 5
@@ -29,8 +29,7 @@ class Context:
     rng: random.Random
     n_options: int
     pools: dict[str, Pool]
-    events: list[Fact]
-    event_years: dict[int, int]
+    events: EventIndex
     latest_year: int
     seed: int
 
@@ -44,7 +43,7 @@ class Context:
 
     def sample(
         self,
-        population: Sequence[str] | Sequence[Fact],
+        population: Sequence[str],
         want: int,
         reject: Callable[[int], bool],
     ) -> list[int]:
@@ -75,13 +74,7 @@ class Context:
 
 def build_context(decks: Sequence[Deck], seed: int, n_options: int) -> Context:
     pools = distractor_pools(decks)
-    events: list[Fact] = []
-    latest = 0
-    for deck in decks:
-        for fact in deck.facts:
-            if fact.date is not None:
-                latest = max(latest, max(years_of(fact.date)))
-            if is_event(fact):
-                events.append(fact)
-    return Context(derive(seed, ITEM), n_options, pools, events, event_years(events),
-                   latest or 9999, seed)
+    facts = [fact for deck in decks for fact in deck.facts]
+    latest = max((max(years_of(f.date)) for f in facts if f.date is not None), default=9999)
+    events = EventIndex(facts, decks[0].periods if decks else ())
+    return Context(derive(seed, ITEM), n_options, pools, events, latest, seed)

@@ -9,7 +9,9 @@ feedback or on the back of a card) contains B's answer:
   question about another fact says nothing about this one;
 - for "Which of these happened in 1971?", the year, again within the same fact.
 
-A distractor is not counted: it names something false, so seeing it answers nothing.
+A distractor is not counted: it names something false, so seeing it answers nothing. Nor is a
+name that the questions of many facts mention (COMMON): "Pakistan" in a dozen stems points at
+no one question whose answer it is, except within that question's own fact.
 
 Every selection of items (a worksheet, a quiz session, a sample for a classroom file, Anki's
 order of new cards) keeps revealing pairs apart. Matching is on whole words of the normalised
@@ -28,6 +30,9 @@ from ..model import Item
 from ..textnorm import normalize
 
 _SHORT = 3  # a text answer this short, or all digits, is matched only within its own fact
+# A name that the questions of more than this many other facts mention (Pakistan, Moscow) is
+# common ground, not a clue: it gives away questions of its own fact only.
+COMMON = 4
 
 
 @dataclass(frozen=True)
@@ -118,22 +123,30 @@ def reveals(items: Sequence[Item]) -> Reveals:
     for i, item in enumerate(items):
         for words, fact_only in answer_keys(item):
             index.setdefault(words[0], []).append(_Key(words, i, fact_only))
-    gives: list[frozenset[int]] = []
+    # (item, item whose answer it names, the words, whether they share a fact), then how many facts name
+    # each answer: a name that many facts mention (Pakistan, Moscow) points at no one question.
+    matches: list[tuple[int, int, tuple[str, ...], bool]] = []
+    naming: dict[tuple[str, ...], set[tuple[str, str]]] = {}
     for a, item in enumerate(items):
         shown = tuple(normalize(shown_text(item)).split())
-        found: set[int] = set()
+        own = (item.deck, item.fact)
         for pos, word in enumerate(shown):
             for key in index.get(word, ()):
-                if key.item == a or key.item in found:
-                    continue
-                if shown[pos:pos + len(key.words)] != key.words:
+                if key.item == a or shown[pos:pos + len(key.words)] != key.words:
                     continue
                 other = items[key.item]
-                if key.fact_only and (other.deck, other.fact) != (item.deck, item.fact):
+                same = (other.deck, other.fact) == own
+                if key.fact_only and not same:
                     continue
-                found.add(key.item)
-        gives.append(frozenset(found))
-    return Reveals(tuple(items), tuple(gives))
+                matches.append((a, key.item, key.words, same))
+                if not same:
+                    naming.setdefault(key.words, set()).add(own)
+    common = {words for words, facts in naming.items() if len(facts) > COMMON}
+    found: list[set[int]] = [set() for _ in items]
+    for a, b, words, same in matches:
+        if same or words not in common:
+            found[a].add(b)
+    return Reveals(tuple(items), tuple(frozenset(f) for f in found))
 
 
 def spread(candidates: Sequence[int], relation: Reveals, rng: random.Random,

@@ -1,12 +1,18 @@
-"""``which-happened``: "Which of these happened in 1971?" with the events of other years as
-distractors. Any event that touches the asked year is never offered, so only one option is true.
+"""``which-happened``: "Which of these happened in 1971?", the other options events of years
+near it.
+
+Only one option may be true, and none may be ruled out at a glance. So the distractors are
+events of the asked year's period (a deck's ``periods``: no "The Soviet Union …" offered for
+2013), of another series than the fact's (no second rupee trade agreement beside the first),
+at least two years from the asked year at both ends (nothing on the year's boundary), and
+drawn from as close to the asked year as there are enough of (see load.rules.EventIndex).
 """
 
 from __future__ import annotations
 
-from ..dates import DateSpan, years_of
+from ..dates import DateSpan
+from ..load.rules import WINDOWS
 from ..model import Fact, Item
-from ..textnorm import normalize
 from .common import make_item, place_shuffled
 from .context import MIN_OPTIONS, Context
 
@@ -23,24 +29,24 @@ def which_happened(fact: Fact, ctx: Context) -> list[Item]:
     stem = reverse_stem(fact)
     if stem is None or fact.event is None:
         return []
-    question, year = stem
-    own = normalize(fact.event)
-    taken = {own}
-
-    def reject(i: int) -> bool:
-        other = ctx.events[i]
-        if other.date is None or other.event is None or year in years_of(other.date):
-            return True
-        key = normalize(other.event)
-        if key in taken:
-            return True
-        taken.add(key)
-        return False
-
-    picked = ctx.sample(ctx.events, ctx.n_options - 1, reject)
-    if len(picked) < MIN_OPTIONS - 1:
+    question, _ = stem
+    want = ctx.n_options - 1
+    index = ctx.events
+    near: dict[str, int] = {}  # one event per headline, the nearest rings first
+    windows = iter(WINDOWS)
+    limit = next(windows)
+    for distance, found in index.rings(fact):
+        while distance > limit and len(near) < want:
+            limit = next(windows, 10**6)
+        if distance > limit:
+            break
+        for i in found:
+            near.setdefault(index.keys[i], i)
+    if len(near) < MIN_OPTIONS - 1:
         return []
-    distractors = [ctx.events[i].event or "" for i in picked]
+    chosen = sorted(near.values())
+    picked = ctx.rng.sample(chosen, min(want, len(chosen)))
+    distractors = [index.facts[i].event or "" for i in picked]
     options, position = place_shuffled(ctx, fact.event, distractors)
     return [make_item(fact, "which-happened", question, fact.event, options=options,
                       answer_index=position, answer_kind="event")]

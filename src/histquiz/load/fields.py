@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar
 
 from ..dates import DateSpan, When, parse_iso
-from ..model import BASE_KINDS, NUMERIC_KINDS, Origin
+from ..model import BASE_KINDS, NUMERIC_KINDS, Origin, PoolValue, YearSpan
 from .rules import TEMPLATE_NEEDS, TEMPLATE_ORDER
 from .yaml import Map, Node, Null, Problem, Scalar, Seq
 
@@ -252,6 +252,100 @@ class Number(Type[float]):
 
     def schema(self, defs: dict[str, Any]) -> dict[str, Any]:
         return {"type": "number"}
+
+
+class Flag(Type[bool]):
+    """``true`` or ``false`` (also ``yes``/``no``), written out: YAML does not decide it."""
+
+    WORDS: ClassVar[dict[str, bool]] = {"true": True, "yes": True, "false": False, "no": False}
+
+    def read(self, node: Node, cx: Cx) -> bool | None:
+        word = node.text.strip().lower() if isinstance(node, Scalar) else None
+        if word not in self.WORDS:
+            cx.report(node.origin, f"{cx.prefix}'{cx.key}' must be true or false")
+            return None
+        return self.WORDS[word]
+
+    def schema(self, defs: dict[str, Any]) -> dict[str, Any]:
+        return {"type": ["boolean", "string"], "enum": [True, False, "true", "false", "yes", "no"]}
+
+
+_YEARS = re.compile(r"^(\d{3,4})?\s*(?:([-–])\s*(\d{3,4})?)?$")
+
+
+class Years(Type[YearSpan]):
+    """Years as ``1964-1982`` (or with an en dash), ``1999-`` for still going, ``-1950`` for
+    until then, or one year ``1955``."""
+
+    RULE = "years such as 1964-1982, 1999- (still), -1950 (until) or 1955"
+
+    def read(self, node: Node, cx: Cx) -> YearSpan | None:
+        text = node.text.strip() if isinstance(node, Scalar) else ""
+        m = _YEARS.match(text)
+        if not text or m is None or not (m.group(1) or m.group(3)):
+            cx.report(node.origin, f"{cx.prefix}'{cx.key}' must be {self.RULE}")
+            return None
+        start = int(m.group(1)) if m.group(1) else None
+        end = int(m.group(3)) if m.group(3) else (start if not m.group(2) else None)
+        if start is not None and end is not None and end < start:
+            cx.report(node.origin, f"{cx.prefix}'{cx.key}' ends ({end}) before it starts ({start})")
+            return None
+        return YearSpan(start, end)
+
+    def schema(self, defs: dict[str, Any]) -> dict[str, Any]:
+        return {"type": ["string", "integer"], "pattern": r"^(\d{3,4})?\s*([-–]\s*(\d{3,4})?)?$"}
+
+
+class Bounds(Type[tuple[float, float]]):
+    """``[lowest, highest]``: the range every numeric option must lie in."""
+
+    def read(self, node: Node, cx: Cx) -> tuple[float, float] | None:
+        values = ([parse_number(child.text.strip()) if isinstance(child, Scalar) else None
+                   for child in node.items] if isinstance(node, Seq) else [])
+        if len(values) != 2 or None in values:
+            cx.report(node.origin, f"{cx.prefix}'{cx.key}' must be [lowest, highest], e.g. [0, 193]")
+            return None
+        low, high = values
+        assert low is not None and high is not None
+        if low >= high:
+            cx.report(node.origin, f"{cx.prefix}'{cx.key}': the lowest value must come first "
+                      "and be below the highest")
+            return None
+        return (low, high)
+
+    def schema(self, defs: dict[str, Any]) -> dict[str, Any]:
+        return {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2}
+
+
+class PoolEntry(Type[PoolValue]):
+    """A distractor candidate: the value as text, or ``{value: …, years: 1964-1982}`` for a
+    candidate that fits only questions about those years."""
+
+    def __init__(self) -> None:
+        self.text = Text(json_types=("string", "number"))
+        self.years = Years()
+
+    def read(self, node: Node, cx: Cx) -> PoolValue | None:
+        if not isinstance(node, Map):
+            value = self.text.read(node, cx)
+            return PoolValue(value) if value is not None else None
+        for key in node:
+            if key not in ("value", "years"):
+                cx.report(node.key_at(key), f"{cx.prefix}unknown key '{key}' in a pool value "
+                          "(allowed: value, years)")
+        value_node, years_node = node.get("value"), node.get("years")
+        if value_node is None or years_node is None:
+            cx.report(node.origin, f"{cx.prefix}a pool value written as a mapping needs "
+                      "'value' and 'years'")
+            return None
+        value = self.text.read(value_node, Cx(cx.report, cx.what, "value", None, True))
+        years = self.years.read(years_node, Cx(cx.report, cx.what, "years", None, True))
+        return PoolValue(value, years) if value is not None and years is not None else None
+
+    def schema(self, defs: dict[str, Any]) -> dict[str, Any]:
+        return {"anyOf": [self.text.schema(defs), {
+            "type": "object", "additionalProperties": False, "required": ["value", "years"],
+            "properties": {"value": self.text.schema(defs), "years": self.years.schema(defs)}}]}
 
 
 class Located(Type[At[T]]):

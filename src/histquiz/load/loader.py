@@ -10,24 +10,25 @@ and says what to fix.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import os
 from collections.abc import Sequence
 from pathlib import Path
 
 from ..dates import HistDate
 from ..errors import DeckError
-from ..model import NUMERIC_KINDS, Deck, Fact, Origin, Question, Source
+from ..model import NUMERIC_KINDS, Deck, Fact, Origin, Period, PoolValue, Question, Source
 from ..textnorm import gc_paused
 from .fields import Report, suggest
 from .rules import (
     MIN_DISTRACTORS,
+    EventIndex,
     applicable_templates,
     candidate_count,
     default_templates,
     distractor_pools,
-    event_years,
     is_event,
-    other_year_events,
+    series_problem,
 )
 from .spec import FactRecord, FileRecord, QuestionRecord, read_document
 from .yaml import Map, Problem, load_file
@@ -113,8 +114,9 @@ class _Linker:
     def link(self, files: list[FileRecord]) -> list[Deck]:
         for file in files:
             self._sources(file)
+        periods = self._periods(files)
         decks: list[Deck] = []
-        library: dict[str, list[str]] = {}
+        library: dict[str, list[PoolValue]] = {}
         for file in files:
             deck = self._deck(file)
             if deck is not None:
@@ -129,8 +131,33 @@ class _Linker:
             for kind, more in library.items():
                 merged[kind] = merged.get(kind, ()) + tuple(more)
             decks[0] = dataclasses.replace(first, pools=merged)
+        decks = [dataclasses.replace(deck, periods=periods) for deck in decks]
         self._check_candidates(decks)
+        self._check_series(decks)
         return self._check_which_happened(decks)
+
+    def _periods(self, files: list[FileRecord]) -> tuple[Period, ...]:
+        """Every period of every file, in time order; like sources, an id is global."""
+        found: dict[str, tuple[Period, Origin]] = {}
+        for file in files:
+            for period_id, rec in (file.periods or {}).items():
+                if rec.title is None:
+                    continue
+                start = rec.start if isinstance(rec.start, HistDate) else None
+                end = rec.end if isinstance(rec.end, HistDate) else None
+                period = Period(period_id, rec.title, start, end)
+                where = rec.key_at or rec.node.origin
+                if period_id in found and found[period_id][0] != period:
+                    self.report(where, f"period id '{period_id}' is defined differently at "
+                                f"{found[period_id][1]}; use another id or make the two the same")
+                found.setdefault(period_id, (period, where))
+        ordered = sorted(found.values(), key=lambda p: p[0].start.sort_key() if p[0].start
+                         else (0, 0, 0))
+        for (one, _), (two, where) in itertools.pairwise(ordered):
+            if one.end is None or two.start is None or two.start <= one.end:
+                self.report(where, f"period '{two.id}' overlaps period '{one.id}'; give each "
+                            "an end and a later start")
+        return tuple(p for p, _ in ordered)
 
     def _sources(self, file: FileRecord) -> None:
         section = file.node.get("sources")
@@ -222,7 +249,10 @@ class _Linker:
                           if r.value in self.sources),
             explanation=rec.explanation, date=rec.date, when=rec.when, event=rec.event,
             tags=rec.tags or (), note=rec.note, templates=templates, decade=rec.era,
-            questions=tuple(questions.values()), origin=rec.node.origin,
+            questions=tuple(questions.values()), origin=rec.node.origin, series=rec.series,
+            not_before=rec.not_before if isinstance(rec.not_before, HistDate) else None,
+            not_after=rec.not_after if isinstance(rec.not_after, HistDate) else None,
+            day_matters=bool(rec.day_matters),
         )
 
     def _check_candidates(self, decks: list[Deck]) -> None:
@@ -235,7 +265,8 @@ class _Linker:
                 for q in fact.questions:
                     if q.base_kind in NUMERIC_KINDS:
                         continue
-                    usable = candidate_count(q, pools)
+                    year = fact.date.year if fact.date is not None else None
+                    usable = candidate_count(q, pools, year)
                     if usable >= MIN_DISTRACTORS:
                         continue
                     fix = ("list at least 3 'distractors'" if q.base_kind == "text" else
@@ -243,29 +274,48 @@ class _Linker:
                     q_rec = self.records[fact.id][1][q.id]
                     self.report(q_rec.node.value_at("kind"), f"fact '{fact.id}', question "
                                 f"'{q.id}': answer kind '{q.kind}' has {usable} distractor "
-                                f"candidate{'s' if usable != 1 else ''} across the loaded decks, "
+                                f"candidate{'s' if usable != 1 else ''} across the loaded decks "
+                                f"that fit{'s' if usable == 1 else ''} the question, "
                                 f"need {MIN_DISTRACTORS}; {fix}")
 
+    def _check_series(self, decks: list[Deck]) -> None:
+        """A headline of one member of a series (annual summits, yearly resolutions) must say
+        which member it is, or it is true of the others' years too."""
+        members: dict[str, list[Fact]] = {}
+        for deck in decks:
+            for fact in deck.facts:
+                if fact.series is not None and fact.event:
+                    members.setdefault(fact.series, []).append(fact)
+        for series, facts in members.items():
+            for fact in facts:
+                problem = series_problem(fact, [f for f in facts if f is not fact])
+                if problem is not None:
+                    rec = self.records[fact.id][0]
+                    self.report(rec.node.value_at("event"), f"fact '{fact.id}': its event "
+                                f"'{fact.event}' {problem} in series '{series}'; name what sets "
+                                "it apart (a number, 'first', a place or a person)")
+
     def _check_which_happened(self, decks: list[Deck]) -> list[Deck]:
-        """'Which of these happened in 1971?' needs events of three other years. A fact that
-        asks for the template by name gets an error; otherwise the template is quietly left out.
+        """'Which of these happened in 1971?' needs three events it may offer: of the same
+        period, of another series, at least two years away (rules.EventIndex). A fact that asks
+        for the template by name gets an error; otherwise the template is quietly left out.
         (A fact without an event has been told that it needs one.)"""
         facts = [fact for deck in decks for fact in deck.facts]
-        total = sum(1 for fact in facts if is_event(fact))
-        per_year = event_years(facts)
+        index = EventIndex(facts, decks[0].periods if decks else ())
         result = []
         for deck in decks:
             kept = []
             for fact in deck.facts:
                 if "which-happened" in fact.templates and is_event(fact) and fact.date is not None:
-                    others = other_year_events(fact.date, total, per_year)
+                    others = index.count(fact)
                     if others < MIN_DISTRACTORS:
                         rec = self.records[fact.id][0]
                         if rec.templates is not None:
                             self.report(rec.node.value_at("event"), f"fact '{fact.id}': "
                                         f"'which-happened' needs events of at least "
-                                        f"{MIN_DISTRACTORS} other years in the loaded decks, "
-                                        f"found {others}; add facts or drop the template")
+                                        f"{MIN_DISTRACTORS} other years of its period in the "
+                                        f"loaded decks, found {others}; add facts or drop the "
+                                        "template")
                         fact = dataclasses.replace(fact, templates=tuple(
                             n for n in fact.templates if n != "which-happened"))
                 kept.append(fact)
@@ -282,5 +332,6 @@ def _question(rec: QuestionRecord) -> Question | None:
     return Question(
         id=rec.id, ask=rec.ask, answer=answer, kind=rec.kind, accept=rec.accept or (),
         distractors=tuple(d.value for d in rec.distractors or ()), unit=rec.unit,
-        number=number, origin=rec.node.origin,
+        number=number, origin=rec.node.origin, years=rec.years, bounds=rec.bounds,
+        step=rec.step if rec.step is not None and rec.step > 0 else None,
     )

@@ -8,11 +8,12 @@ those questions. Light on purpose: nothing here reads files or imports YAML.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from ..dates import When, years_of
-from ..model import NUMERIC_KINDS, Deck, Fact, Question
+from ..dates import DateSpan, When, years_of
+from ..model import NUMERIC_KINDS, Deck, Fact, Period, Question, YearSpan
 from ..textnorm import normalize
 
 # --- templates -----------------------------------------------------------------------------
@@ -80,20 +81,28 @@ def correct_keys(answer: str, accept: Iterable[str]) -> set[str]:
 
 @dataclass
 class Pool:
-    """Distinct values of one answer kind, in first-seen order, with the year of each value
-    that answers a dated fact (so distractors can come from the right period)."""
+    """Distinct values of one answer kind, in first-seen order, with their normalised keys,
+    the year of each value that answers a dated fact (to prefer candidates of the right
+    period) and the years a value was declared to fit (a hard limit)."""
 
     values: list[str] = field(default_factory=list)
-    keys: set[str] = field(default_factory=set)
+    keys: list[str] = field(default_factory=list)
+    keyset: set[str] = field(default_factory=set)
     years: dict[str, int] = field(default_factory=dict)
+    spans: dict[str, YearSpan] = field(default_factory=dict)
 
-    def add(self, value: str, year: int | None = None) -> None:
+    def add(self, value: str, year: int | None = None, span: YearSpan | None = None) -> None:
         key = normalize(value)
-        if key and key not in self.keys:
-            self.keys.add(key)
+        if not key:
+            return
+        if key not in self.keyset:
+            self.keyset.add(key)
+            self.keys.append(key)
             self.values.append(value)
-        if key and year is not None:
+        if year is not None:
             self.years.setdefault(key, year)
+        if span is not None:
+            self.spans.setdefault(key, span)
 
 
 def distractor_pools(decks: Sequence[Deck]) -> dict[str, Pool]:
@@ -104,24 +113,90 @@ def distractor_pools(decks: Sequence[Deck]) -> dict[str, Pool]:
         for kind, values in deck.pools.items():
             pool = pools.setdefault(kind, Pool())
             for v in values:
-                pool.add(v)
+                pool.add(v.value, span=v.years)
         for fact in deck.facts:
             year = fact.date.year if fact.date is not None else None
             for q in fact.questions:
                 if feeds_pool(q.kind):
-                    pools.setdefault(q.kind, Pool()).add(q.answer, year)
+                    pools.setdefault(q.kind, Pool()).add(q.answer, year, q.years)
     return pools
 
 
-def candidate_count(q: Question, pools: Mapping[str, Pool]) -> int:
-    """How many distinct wrong options a named question can draw on: its kind's candidates and
-    its own distractors, less every right answer."""
-    correct = correct_keys(q.answer, q.accept)
+def variant(a: str, b: str) -> bool:
+    """Are two normalised values forms of one another: one inside the other as whole words
+    ('gromyko', 'andrei gromyko'), or one the other with a short ending ('mig 29', 'mig 29k';
+    but 'resolution 4' and 'resolution 47' are two numbers)?"""
+    if f" {a} " in f" {b} " or f" {b} " in f" {a} ":
+        return True
+    ca, cb = a.replace(" ", ""), b.replace(" ", "")
+    for short, long in ((ca, cb), (cb, ca)):
+        rest = long[len(short):]
+        if (short and long.startswith(short) and 0 < len(rest) <= 3
+                and not (short[-1].isdigit() and rest[0].isdigit())):
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class Asking:
+    """What one question rules out as a distractor: every right answer, anything its stem
+    names, a variant of a right answer (MiG-29 beside MiG-29K), and a candidate declared to
+    fit other years than the question's."""
+
+    correct: frozenset[str]
+    stem: str  # the normalised question, padded with spaces for whole-word search
+    year: int | None
+
+    def allows(self, key: str, span: YearSpan | None = None) -> bool:
+        if key in self.correct or f" {key} " in self.stem:
+            return False
+        if any(variant(key, right) for right in self.correct):
+            return False
+        return span is None or self.year is None or span.contains(self.year)
+
+    def why_not(self, key: str) -> str | None:
+        """Why a hand-picked distractor is not allowed (time is not judged here)."""
+        if key in self.correct:
+            return "is also a correct answer"
+        if f" {key} " in self.stem:
+            return "is named in the question"
+        if not self.allows(key):
+            return "is a variant of a correct answer"
+        return None
+
+
+def asking(q: Question, year: int | None) -> Asking:
+    return Asking(frozenset(correct_keys(q.answer, q.accept)), f" {normalize(q.ask)} ", year)
+
+
+def allowed_own(q: Question, ask: Asking) -> list[str]:
+    """The question's own distractors that it may offer, in the order written."""
+    seen: set[str] = set()
+    out = []
+    for d in q.distractors:
+        key = normalize(d)
+        if key not in seen and ask.allows(key):
+            seen.add(key)
+            out.append(d)
+    return out
+
+
+def candidate_count(q: Question, pools: Mapping[str, Pool], year: int | None = None,
+                    enough: int = MIN_DISTRACTORS) -> int:
+    """How many distinct wrong options a named question can draw on (counted up to
+    ``enough``): its own distractors, then its kind's candidates, less every right answer,
+    anything the stem names, variants of a right answer, and candidates of other years."""
+    ask = asking(q, year)
+    own = allowed_own(q, ask)
+    found = {normalize(d) for d in own}
     pool = pools.get(q.kind) if q.base_kind != "text" else None
-    keys: set[str] = pool.keys if pool is not None else set()
-    # counted without copying the pool, which may hold every answer of its kind
-    own = {normalize(d) for d in q.distractors} - correct - keys
-    return len(keys) - len(correct & keys) + len(own)
+    if pool is not None:
+        for key in pool.keys:
+            if len(found) >= enough:
+                break
+            if key not in found and ask.allows(key, pool.spans.get(key)):
+                found.add(key)
+    return len(found)
 
 
 # --- events --------------------------------------------------------------------------------
@@ -132,17 +207,129 @@ def is_event(fact: Fact) -> bool:
     return bool(fact.event) and fact.date is not None
 
 
-def event_years(facts: Iterable[Fact]) -> dict[int, int]:
-    """How many events touch each year."""
-    counts: dict[int, int] = {}
-    for fact in facts:
-        if fact.date is not None and fact.event:
-            for year in years_of(fact.date):
-                counts[year] = counts.get(year, 0) + 1
-    return counts
+def first_day(when: When) -> tuple[int, int, int]:
+    start = when.start if isinstance(when, DateSpan) else when
+    return start.sort_key()
 
 
-def other_year_events(when: When, total: int, per_year: Mapping[int, int]) -> int:
-    """Of ``total`` events, how many touch none of the years of ``when`` (as counted by the
-    loader: an event over several years is counted once for each)."""
-    return total - sum(per_year.get(y, 0) for y in years_of(when))
+def period_of(when: When, periods: Sequence[Period]) -> str | None:
+    """The id of the period that holds the first day of ``when`` (None: no period does)."""
+    key = first_day(when)
+    for period in periods:
+        if period.holds(key):
+            return period.id
+    return None
+
+
+def asked_year(when: When) -> int:
+    """The year "Which of these happened (began) in …?" asks about."""
+    return when.start.year if isinstance(when, DateSpan) else when.year
+
+
+GAP = 2  # an option's event is at least this many years from the asked year
+# Years either side searched for distractors, widening only while too few are found.
+WINDOWS = (3, 5, 8, 12, 20, 35, 60)
+
+
+class EventIndex:
+    """The events "Which of these happened in YEAR?" may offer, by year. A distractor is an
+    event of the asked year's period, of another series than the fact's, at least GAP years
+    from the asked year at both ends, and is drawn from as close to that year as there are
+    enough of."""
+
+    def __init__(self, facts: Iterable[Fact], periods: Sequence[Period]) -> None:
+        self.periods = tuple(periods)
+        self.facts: list[Fact] = []
+        self.keys: list[str] = []
+        self.span: list[tuple[int, int]] = []
+        self.period: list[str | None] = []
+        self.by_year: dict[int, list[int]] = {}
+        for fact in facts:
+            if not is_event(fact) or fact.date is None or fact.event is None:
+                continue
+            i = len(self.facts)
+            years = years_of(fact.date)
+            self.facts.append(fact)
+            self.keys.append(normalize(fact.event))
+            self.span.append((years.start, years.stop - 1))
+            self.period.append(period_of(fact.date, self.periods))
+            for y in years:
+                self.by_year.setdefault(y, []).append(i)
+        self.first = min(self.by_year, default=0)
+        self.last = max(self.by_year, default=0)
+
+    def eligible(self, fact: Fact) -> _Eligible:
+        assert fact.date is not None
+        own = normalize(fact.event or "")
+        return _Eligible(self, asked_year(fact.date), period_of(fact.date, self.periods),
+                         fact.series, own)
+
+    def rings(self, fact: Fact) -> Iterator[tuple[int, list[int]]]:
+        """(distance, the eligible events at that distance from the asked year), outwards."""
+        ok = self.eligible(fact)
+        year = ok.year
+        seen: set[int] = set()
+        reach = max(year - self.first, self.last - year)
+        for distance in range(GAP, reach + 1):
+            found = []
+            for y in (year - distance, year + distance):
+                for i in self.by_year.get(y, ()):
+                    if i not in seen:
+                        seen.add(i)
+                        if ok(i):
+                            found.append(i)
+            yield distance, found
+
+    def count(self, fact: Fact, enough: int = MIN_DISTRACTORS) -> int:
+        """How many distinct eligible events there are for ``fact`` (counted up to ``enough``)."""
+        keys: set[str] = set()
+        for _, found in self.rings(fact):
+            keys.update(self.keys[i] for i in found)
+            if len(keys) >= enough:
+                break
+        return len(keys)
+
+
+@dataclass(frozen=True)
+class _Eligible:
+    index: EventIndex
+    year: int
+    period: str | None
+    series: str | None
+    own: str
+
+    def __call__(self, i: int) -> bool:
+        ix = self.index
+        fact = ix.facts[i]
+        if ix.period[i] != self.period or ix.keys[i] == self.own:
+            return False
+        if self.series is not None and fact.series == self.series:
+            return False
+        lo, hi = ix.span[i]
+        return hi < self.year - GAP + 1 or lo > self.year + GAP - 1
+
+
+# --- series --------------------------------------------------------------------------------
+
+_ORDINAL = re.compile(r"\b(\d+(st|nd|rd|th)?|first|second|third|fourth|fifth|sixth|seventh|"
+                      r"eighth|ninth|tenth|last|final)\b")
+_COMMON = frozenset(["a", "an", "the", "of", "in", "on", "at", "to", "for", "and", "with", "by",
+                     "from", "its", "their", "his", "her"])
+
+
+def _words(text: str) -> set[str]:
+    return set(normalize(text).split()) - _COMMON
+
+
+def series_problem(fact: Fact, others: Sequence[Fact]) -> str | None:
+    """Why ``fact``'s headline does not tell it from the other members of its series, or None.
+    Alone, it must carry a number or an ordinal ('first', '23rd'); beside others, it must have
+    a word that each of them lacks."""
+    event = fact.event or ""
+    if not others:
+        return None if _ORDINAL.search(normalize(event)) else "names no number or ordinal"
+    own = _words(event)
+    for other in others:
+        if not own - _words(other.event or ""):
+            return f"reads like that of fact '{other.id}' ('{other.event}')"
+    return None

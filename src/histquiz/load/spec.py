@@ -14,25 +14,30 @@ import re
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from ..dates import When, years_of
-from ..model import NUMERIC_KINDS
+from ..dates import DateSpan, HistDate, When, years_of
+from ..model import NUMERIC_KINDS, PoolValue, YearSpan
 from ..textnorm import format_number, normalize
 from .fields import (
     SLUG,
     SLUG_RULE,
     At,
+    Bounds,
     Date,
+    Flag,
     Kind,
     ListOf,
     Located,
     MapOf,
+    Number,
     Pattern,
+    PoolEntry,
     Record,
     RecordType,
     Report,
     Tag,
     TemplateName,
     Text,
+    Years,
     parse_number,
     read_record,
     row,
@@ -91,6 +96,31 @@ class SourceRecord(Record):
 
 
 @dataclass(frozen=True, kw_only=True)
+class PeriodRecord(Record):
+    NOT_A_MAP = "period '{key}' needs a title and a start or an end"
+
+    title: str | None = row(Text(), required=True, hints=("name",),
+                            help="the period's name, e.g. 'The Soviet Union'")
+    start: When | None = row(Date(spans=False, single="a period starts on one date"),
+                             hints=("from", "begin", "since"),
+                             help="its first day (YYYY, YYYY-MM or YYYY-MM-DD); open if left out")
+    end: When | None = row(Date(spans=False, single="a period ends on one date"),
+                           hints=("until", "to", "till"),
+                           help="its last day (YYYY, YYYY-MM or YYYY-MM-DD); open if left out")
+
+    @classmethod
+    def label(cls, own_id: str | None, parent: str, key: str) -> str:
+        return f"period '{key}'"
+
+    def check(self, report: Report) -> None:
+        if not self.node.has("start") and not self.node.has("end"):
+            report(self.node.origin, f"{self.what} needs a 'start', an 'end' or both")
+        if (isinstance(self.start, HistDate) and isinstance(self.end, HistDate)
+                and self.end < self.start):
+            report(self.node.value_at("end"), f"{self.what} ends before it starts")
+
+
+@dataclass(frozen=True, kw_only=True)
 class QuestionRecord(Record):
     ID = "id"
     NOT_A_MAP = "{parent}: each question must be a mapping with id, ask, answer, kind"
@@ -114,6 +144,17 @@ class QuestionRecord(Record):
         hints=("options", "choices", "wrong"),
         help="hand-picked wrong answers, used before any drawn from pools")
     unit: str | None = row(Text(), hints=("units",), help="for number answers, e.g. 'years'")
+    years: YearSpan | None = row(
+        Years(), hints=("active", "in-office", "period"),
+        help="the years the answer fits, e.g. 1964-1982 for a leader in office: as a distractor "
+        "it is offered only for questions about those years")
+    bounds: tuple[float, float] | None = row(
+        Bounds(), hints=("range", "limits"),
+        help="for number answers: the lowest and highest possible values, e.g. [0, 193] for "
+        "votes in the General Assembly; no option lies outside")
+    step: float | None = row(
+        Number(), hints=("round", "rounding", "about"),
+        help="for number answers asked 'roughly': options are multiples of it, e.g. 10")
 
     @classmethod
     def label(cls, own_id: str | None, parent: str, key: str) -> str:
@@ -135,6 +176,25 @@ class QuestionRecord(Record):
             return None
         return format_number(number, base, self.unit), number
 
+    def _check_numbers(self, report: Report) -> None:
+        numeric = self.base_kind in NUMERIC_KINDS
+        for key in ("bounds", "step"):
+            if self.node.has(key) and not numeric:
+                report(self.node.value_at(key), f"{self.what}: '{key}' is only for number answers")
+        value = self.answer_value() if numeric else None
+        number = value[1] if value is not None else None
+        if number is None:
+            return
+        if self.bounds is not None and not self.bounds[0] <= number <= self.bounds[1]:
+            report(self.node.value_at("bounds"), f"{self.what}: the answer {self.answer} lies "
+                   f"outside its bounds [{self.bounds[0]:g}, {self.bounds[1]:g}]")
+        if self.step is not None:
+            if self.step <= 0:
+                report(self.node.value_at("step"), f"{self.what}: 'step' must be above zero")
+            elif abs(number / self.step - round(number / self.step)) > 1e-9:
+                report(self.node.value_at("step"), f"{self.what}: the answer {self.answer} is "
+                       f"not a multiple of its step {self.step:g}")
+
     def check(self, report: Report) -> None:
         base = self.base_kind
         numeric = base in NUMERIC_KINDS
@@ -146,6 +206,10 @@ class QuestionRecord(Record):
         if numeric and self.distractors:
             report(self.node.value_at("distractors"), f"{self.what}: {base} distractors are "
                    "generated; remove 'distractors'")
+        self._check_numbers(report)
+        if self.years is not None and (numeric or base == "text"):
+            report(self.node.value_at("years"), f"{self.what}: 'years' is for named answers "
+                   "(people, places, organisations ...), not {base} answers")
         if numeric or self.answer is None:
             return
         right = {normalize(self.answer), *(normalize(a) for a in self.accept or ())}
@@ -199,6 +263,21 @@ class FactRecord(Record):
                                   help="shown after every answer: why it is right, in context")
     note: str | None = row(Text(collapse=False), hints=("notes", "comment"),
                            help="where sources disagree, and which value is taught")
+    series: str | None = row(
+        Slug, hints=("group", "recurring"),
+        help="facts of one series (annual summits, yearly resolutions, repeated agreements) "
+        "share it: they never distract each other, and each headline must say what sets it apart")
+    not_before: When | None = row(
+        Date(spans=False, single="'not_before' is one date"), hints=("after", "earliest"),
+        help="no date option lies before this date (e.g. India's independence for its first "
+        "ambassadors)")
+    not_after: When | None = row(
+        Date(spans=False, single="'not_after' is one date"), hints=("before", "latest"),
+        help="no date option lies after this date (e.g. the death of a leader the fact names)")
+    day_matters: bool | None = row(
+        Flag(), hints=("exact_day", "exact-day"),
+        help="true when the day itself is worth asking: date options may then be days apart "
+        "(otherwise they are a month or more apart)")
     templates: tuple[At[str], ...] | None = row(
         ListOf(Located(TemplateName()), noun="template", null_is_empty=True),
         hints=("template",),
@@ -212,6 +291,7 @@ class FactRecord(Record):
         return f"fact '{own_id}'" if own_id else "a fact"
 
     def check(self, report: Report) -> None:
+        self._check_bounds(report)
         if self.node.has("era") and "date" in self.node:
             report(self.node.key_at("era"), f"{self.what}: 'era' comes from the date; remove 'era'")
         if self.date is not None:
@@ -230,6 +310,25 @@ class FactRecord(Record):
                                 has_questions=bool(self.questions))
             if need is not None:
                 report(name.origin, f"{self.what}: template '{name.value}' needs '{need}'")
+
+    def _check_bounds(self, report: Report) -> None:
+        low, high = self.not_before, self.not_after
+        if isinstance(low, HistDate) and isinstance(high, HistDate) and high < low:
+            report(self.node.value_at("not_after"), f"{self.what}: 'not_after' comes before "
+                   "'not_before'")
+        if self.date is None:
+            for key in ("not_before", "not_after", "day_matters"):
+                if self.node.has(key):
+                    report(self.node.key_at(key), f"{self.what}: '{key}' needs a 'date'")
+            return
+        first = self.date.start if isinstance(self.date, DateSpan) else self.date
+        last = self.date.end if isinstance(self.date, DateSpan) else self.date
+        if isinstance(low, HistDate) and first.truncate(low.precision) < low.truncate(first.precision):
+            report(self.node.value_at("not_before"), f"{self.what}: the fact's own date comes "
+                   "before 'not_before'")
+        if isinstance(high, HistDate) and last.truncate(high.precision) > high.truncate(last.precision):
+            report(self.node.value_at("not_after"), f"{self.what}: the fact's own date comes "
+                   "after 'not_after'")
 
     def _check_date_free(self, date: When, report: Report) -> None:
         """A stem that names the year gives the answer away: 'when' and 'event' must not."""
@@ -256,9 +355,14 @@ class FileRecord(Record):
         MapOf(Pattern(SLUG, SLUG_RULE), RecordType(SourceRecord), key_noun="source id",
               not_map="'{key}:' must map source ids to their details"),
         hints=("source", "references"), help="the sources the facts cite, by id")
-    pools: dict[str, tuple[str, ...]] | None = row(
-        MapOf(Kind(pool=True), ListOf(Text(json_types=("string", "number")),
-                                      not_list="{what} must be a list of values"),
+    periods: dict[str, PeriodRecord] | None = row(
+        MapOf(Pattern(SLUG, SLUG_RULE), RecordType(PeriodRecord), key_noun="period id",
+              not_map="'{key}:' must map period ids to a title and a start or an end"),
+        hints=("period", "eras"),
+        help="named periods shared by all loaded decks, e.g. the Soviet Union until 1991-12-26: "
+        "'Which of these happened in …?' offers only events of the asked year's period")
+    pools: dict[str, tuple[PoolValue, ...]] | None = row(
+        MapOf(Kind(pool=True), ListOf(PoolEntry(), not_list="{what} must be a list of values"),
               entry="pool '{key}'", not_map="'{key}:' must map answer kinds to lists of values"),
         hints=("pool",), help="extra distractor candidates, by answer kind")
     templates: dict[str, tuple[At[str], ...]] | None = row(
@@ -279,7 +383,7 @@ class FileRecord(Record):
             if "facts" in node:
                 report(node.key_at("facts"), "facts need a 'deck:' section with id, title and "
                        "description")
-            elif "sources" not in node and "pools" not in node:
+            elif "sources" not in node and "pools" not in node and "periods" not in node:
                 report(node.origin, "nothing to load: expected 'deck:' and 'facts:' (or a "
                        "'sources:' library)")
             return

@@ -272,6 +272,58 @@ def _new_card_positions(items: Sequence[Item], decks: Sequence[Deck]) -> list[in
     return positions
 
 
+# New cards of one deck that give each other away are at least this many cards apart, so they
+# never meet in one sitting (Anki shows 20 new cards a day by default, with their learning
+# steps in between). Farther apart cannot always be had: a headline card of a fact names the
+# answers of most of that fact's other cards.
+APART = 15
+
+
+def _keep_apart(items: Sequence[Item], due: list[int], by_deck: dict[str, list[int]]) -> None:
+    """Reorder each deck's new cards (in place: ``due`` and ``by_deck``) so that no two that
+    give each other away (generate.reveal) come within APART cards of each other. A card that
+    would come too soon waits, in order, for the first place where it may go; the deck keeps
+    its set of positions, so packages that share a deck still interleave by date."""
+    from ...generate.reveal import reveals
+
+    relation = reveals(items)
+    for name, order in by_deck.items():
+        slots = [due[i] for i in order]
+        placed: list[int] = []
+        waiting: list[int] = []
+        for i in order:
+            waiting.append(i)
+            still: list[int] = []
+            for j in waiting:
+                near = relation.neighbours(j)
+                if near and near.intersection(placed[-APART:]):
+                    still.append(j)
+                else:
+                    placed.append(j)
+            waiting = still
+        for j in waiting:  # the deck ran out before they fitted: each goes where it can
+            _insert_apart(placed, j, relation.neighbours(j), order.index(j))
+        for slot, i in zip(slots, placed, strict=True):
+            due[i] = slot
+        by_deck[name] = placed
+
+
+def _insert_apart(placed: list[int], item: int, near: set[int], wanted: int) -> None:
+    """Insert ``item`` into ``placed`` at the place nearest ``wanted`` that is APART from each
+    of its neighbours (inserting only moves later cards one further away); at the end if no
+    place is."""
+    where = [n for n, i in enumerate(placed) if i in near]
+
+    def fits(p: int) -> bool:
+        return all(p - q >= APART if q < p else q + 1 - p >= APART for q in where)
+
+    for p in sorted(range(len(placed) + 1), key=lambda p: (abs(p - wanted), p)):
+        if fits(p):
+            placed.insert(p, item)
+            return
+    placed.append(item)
+
+
 def _deck_id(name: str) -> int:
     digest = hashlib.sha256(f"histquiz deck {name}".encode()).digest()
     return (1 << 30) + int.from_bytes(digest[:4], "big") % (1 << 30)
@@ -429,6 +481,7 @@ def package(items: Sequence[Item], ctx: Context) -> tuple[bytes, ApkgStats]:
     by_deck: dict[str, list[int]] = {}
     for i in sorted(range(len(items)), key=due.__getitem__):
         by_deck.setdefault(notes[i].deck, []).append(i)
+    _keep_apart(items, due, by_deck)
     names = sorted(by_deck)
     # genanki writes the collection's skeleton: schema, configuration, note types and decks.
     root = genanki.Deck(_deck_id(ROOT_DECK), ROOT_DECK, description=_root_description(decks))

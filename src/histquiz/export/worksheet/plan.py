@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ...errors import ExportError, UsageError
+from ...generate.reveal import reveals, spread
 from ...model import Deck, Item
 from ...seeds import WORKSHEET_VERSION, derive
 
@@ -22,8 +23,6 @@ KEY_MODES = ("separate", "append", "none")
 MAX_VERSIONS = 26
 # Sections of a worksheet, in print order; an item kind not listed here comes after, by name.
 KIND_ORDER = ("choice", "date")
-# Templates that give away a fact's date: a worksheet asks each fact's date at most once.
-DATE_TEMPLATES = frozenset({"date-recall", "date-choice", "which-happened"})
 DEFAULT_TITLE = "History worksheet"
 
 
@@ -111,21 +110,12 @@ def kinds_in_order(items: Sequence[Item]) -> list[str]:
 
 
 def pick_questions(items: Sequence[Item], count: int | None, rng: random.Random) -> list[Item]:
-    """The worksheet's questions: each fact's date asked at most once (a date-recall question
-    next to a date-choice question of the same fact would give the answer away), then ``count``
-    of them chosen by ``rng``, kept in the generated order."""
-    date_items: dict[tuple[str, str], list[int]] = {}
-    for index, item in enumerate(items):
-        if item.template in DATE_TEMPLATES:
-            date_items.setdefault((item.deck, item.fact), []).append(index)
-    dropped: set[int] = set()
-    for indexes in date_items.values():
-        keep = rng.choice(indexes)
-        dropped.update(i for i in indexes if i != keep)
-    kept = [item for index, item in enumerate(items) if index not in dropped]
-    if count is None or count >= len(kept):
-        return kept
-    return [kept[i] for i in sorted(rng.sample(range(len(kept)), count))]
+    """The worksheet's questions: ``count`` of them (as many as fit, if None) chosen by
+    ``rng`` so that no question gives another away (generate.reveal: a date-choice question
+    beside the same fact's date-recall, a stem that names another question's answer), kept
+    in the generated order."""
+    chosen = spread(range(len(items)), reveals(items), rng, count)
+    return [items[i] for i in chosen]
 
 
 def _check_item(item: Item) -> None:
