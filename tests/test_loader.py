@@ -266,6 +266,59 @@ BAD_DECKS = [
                   "candidates across the loaded decks that fit the question, need 3; list at "
                   "least 3 'distractors'"],
                  id="too-few-text-distractors"),
+    # --- item quality: periods, pools with years, bounds, date bounds, series, distractors
+    pytest.param("period-no-ends.yaml",
+                 ["12:5: period 'old-times' needs a 'start', an 'end' or both"],
+                 id="period-needs-an-end"),
+    pytest.param("period-ends-before-start.yaml",
+                 ["14:10: period 'later' ends before it starts"], id="period-ends-before-start"),
+    pytest.param("periods-overlap.yaml",
+                 ["14:3: period 'second' overlaps period 'first'; give each an end and a later "
+                  "start"], id="periods-overlap"),
+    pytest.param("pool-value-mapping-incomplete.yaml",
+                 ["12:43: pool 'person.leader': unknown key 'office' in a pool value (allowed: "
+                  "value, years)",
+                  "13:7: pool 'person.leader': a pool value written as a mapping needs 'value' "
+                  "and 'years'"], id="pool-value-mapping"),
+    pytest.param("years-bad.yaml",
+                 ["22:16: fact 'f1', question 'who': 'years' ends (1964) before it starts (1982)",
+                  "28:16: fact 'f1', question 'how': 'years' must be years such as 1964-1982, "
+                  "1999- (still), -1950 (until) or 1955",
+                  "33:16: fact 'f1', question 'count': 'years' is for named answers (people, "
+                  "places, organisations ...), not number answers"], id="years"),
+    pytest.param("bounds-bad.yaml",
+                 ["21:17: fact 'f1', question 'a': the answer 120 lies outside its bounds [0, 100]",
+                  "26:17: fact 'f1', question 'b': 'bounds' must be [lowest, highest], e.g. "
+                  "[0, 193]",
+                  "31:17: fact 'f1', question 'c': 'bounds': the lowest value must come first "
+                  "and be below the highest",
+                  "37:17: fact 'f1', question 'd': 'bounds' is only for number answers"],
+                 id="bounds"),
+    pytest.param("step-bad.yaml",
+                 ["21:15: fact 'f1', question 'a': the answer 125 is not a multiple of its step 10",
+                  "26:15: fact 'f1', question 'b': 'step' must be above zero"], id="step"),
+    pytest.param("date-bounds-bad.yaml",
+                 ["17:16: fact 'f1': the fact's own date comes after 'not_after'",
+                  "24:17: fact 'f2': the fact's own date comes before 'not_before'",
+                  "32:16: fact 'f3': 'not_after' comes before 'not_before'",
+                  "39:5: fact 'f4': 'not_after' needs a 'date'",
+                  "40:5: fact 'f4': 'day_matters' needs a 'date'"], id="date-bounds"),
+    pytest.param("day-matters-not-a-flag.yaml",
+                 ["17:18: fact 'f1': 'day_matters' must be true or false"], id="day-matters-flag"),
+    pytest.param("series-headline-alike.yaml",
+                 ["17:12: fact 'f1' (series 'trade-agreements'): its event 'India and the USSR "
+                  "sign a trade agreement' reads like that of fact 'f2' ('India and the USSR sign "
+                  "a trade agreement settled in rupees'); name what sets it apart (a number, "
+                  "'first', a place or a person)",
+                  "33:12: fact 'f3' (series 'afghanistan-resolutions'): its event 'The Assembly "
+                  "calls for foreign troops to leave Afghanistan' names no number or ordinal; "
+                  "name what sets it apart (a number, 'first', a place or a person)"],
+                 id="series-headline"),
+    pytest.param("distractor-named-in-stem.yaml",
+                 ["21:23: fact 'f1', question 'who': distractor 'Burma' is named in the "
+                  "question; choose another",
+                  "26:23: fact 'f1', question 'plane': distractor 'MiG-29' is a variant of a "
+                  "correct answer; choose another"], id="distractor-in-stem-or-variant"),
     # --- several rules at once: every problem in one run, in file order
     pytest.param("three-problems.yaml",
                  ["16:11: fact 'f1': date '1971-02-30' is impossible: February 1971 has 28 "

@@ -41,6 +41,11 @@ class YearSpan:
     def contains(self, year: int) -> bool:
         return (self.start is None or self.start <= year) and (self.end is None or year <= self.end)
 
+    def near(self, year: int, margin: int) -> bool:
+        """Is ``year`` within ``margin`` years of the span?"""
+        return ((self.start is None or self.start - margin <= year)
+                and (self.end is None or year <= self.end + margin))
+
     def __str__(self) -> str:
         return f"{self.start or ''}–{self.end or ''}" if self.start != self.end else str(self.start)
 

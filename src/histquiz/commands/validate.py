@@ -38,5 +38,6 @@ def run(args: argparse.Namespace) -> int:
         print(warning, file=sys.stderr)
     facts = sum(len(d.facts) for d in decks)
     note = f" ({len(found)} warning{'s' * (len(found) != 1)})" if found else ""
-    print(f"ok: {len(decks)} deck{'s' * (len(decks) != 1)}, {facts} facts, {len(items)} items{note}")
+    print(f"ok: {len(decks)} deck{'s' * (len(decks) != 1)}, {facts} fact{'s' * (facts != 1)}, "
+          f"{len(items)} items{note}")
     return 0

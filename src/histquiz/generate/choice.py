@@ -94,18 +94,33 @@ def _time_key(text: str) -> tuple[int, str]:
     return (int(m.group(1)) if m else 0, text)
 
 
-def numeric_steps(value: float, base: str) -> float:
-    """The spacing of numeric distractors: about a sixth of the value, at the value's rounding."""
+def _grain(value: float, base: str) -> float:
+    """The value's rounding: 1 for 184, 100 for 1,200, 0.5 for 2.5."""
     if base == "year":
         return 1.0
     if value == int(value):
         grain = 1.0
         while value % (grain * 10) == 0 and grain * 10 <= value / 2:
             grain *= 10
-    else:
-        decimals = len(f"{value:.4f}".rstrip("0").split(".")[1])
-        grain = 10.0 ** -decimals
-    step = max(grain, round(value / 6 / grain) * grain)
+        return grain
+    decimals = len(f"{value:.4f}".rstrip("0").split(".")[1])
+    return 10.0 ** -decimals
+
+
+def numeric_steps(value: float, base: str) -> float:
+    """The spacing of numeric distractors: about a sixth of the value, at the value's rounding."""
+    if base == "year":
+        return 1.0
+    grain = _grain(value, base)
+    return max(grain, round(value / 6 / grain) * grain)
+
+
+def _fitted_step(step: float, grain: float, room: tuple[float, float], count: int) -> float:
+    """A step no wider than lets ``count`` options fit on a side that the bounds make narrow
+    (184 votes of at most 193: steps of 3, not 31), so the key can stand anywhere."""
+    for side in room:
+        if side < count * step:
+            step = min(step, max(grain, (side // count // grain) * grain))
     return step
 
 
@@ -125,8 +140,13 @@ def number_bounds(q: Question, latest_year: int) -> tuple[float, float]:
 
 def numeric_distractors(ctx: Context, q: Question, count: int) -> tuple[list[float], int]:
     value = q.number or 0.0
-    step = q.step or numeric_steps(value, q.base_kind)
     low, high = number_bounds(q, ctx.latest_year)
+    if q.step:
+        step = q.step
+    else:
+        grain = _grain(value, q.base_kind)
+        step = _fitted_step(numeric_steps(value, q.base_kind), grain,
+                            (value - low, high - value), count)
     correct = {normalize(q.answer), *(normalize(a) for a in q.accept)}
 
     def fine(v: float) -> bool:

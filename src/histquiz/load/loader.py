@@ -291,9 +291,9 @@ class _Linker:
                 problem = series_problem(fact, [f for f in facts if f is not fact])
                 if problem is not None:
                     rec = self.records[fact.id][0]
-                    self.report(rec.node.value_at("event"), f"fact '{fact.id}': its event "
-                                f"'{fact.event}' {problem} in series '{series}'; name what sets "
-                                "it apart (a number, 'first', a place or a person)")
+                    self.report(rec.node.value_at("event"), f"fact '{fact.id}' (series "
+                                f"'{series}'): its event '{fact.event}' {problem}; name what "
+                                "sets it apart (a number, 'first', a place or a person)")
 
     def _check_which_happened(self, decks: list[Deck]) -> list[Deck]:
         """'Which of these happened in 1971?' needs three events it may offer: of the same

@@ -137,6 +137,12 @@ def variant(a: str, b: str) -> bool:
     return False
 
 
+# A candidate declared to fit certain years is offered for questions up to this many years
+# either side of them: of the question's time, not only of its year (a premier's rivals are
+# the premiers around him, not only himself).
+YEARS_MARGIN = 10
+
+
 @dataclass(frozen=True)
 class Asking:
     """What one question rules out as a distractor: every right answer, anything its stem
@@ -152,7 +158,7 @@ class Asking:
             return False
         if any(variant(key, right) for right in self.correct):
             return False
-        return span is None or self.year is None or span.contains(self.year)
+        return span is None or self.year is None or span.near(self.year, YEARS_MARGIN)
 
     def why_not(self, key: str) -> str | None:
         """Why a hand-picked distractor is not allowed (time is not judged here)."""

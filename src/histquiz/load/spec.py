@@ -42,7 +42,7 @@ from .fields import (
     read_record,
     row,
 )
-from .rules import missing_need
+from .rules import Asking, missing_need
 from .yaml import Node
 
 Slug = Pattern(SLUG, SLUG_RULE)
@@ -209,13 +209,16 @@ class QuestionRecord(Record):
         self._check_numbers(report)
         if self.years is not None and (numeric or base == "text"):
             report(self.node.value_at("years"), f"{self.what}: 'years' is for named answers "
-                   "(people, places, organisations ...), not {base} answers")
+                   f"(people, places, organisations ...), not {base} answers")
         if numeric or self.answer is None:
             return
-        right = {normalize(self.answer), *(normalize(a) for a in self.accept or ())}
+        right = frozenset({normalize(self.answer), *(normalize(a) for a in self.accept or ())})
+        ask = Asking(right, f" {normalize(self.ask or '')} ", None)
         for d in self.distractors or ():
-            if normalize(d.value) in right:
-                report(d.origin, f"{self.what}: distractor '{d.value}' is also a correct answer")
+            why = ask.why_not(normalize(d.value))
+            if why is not None:
+                fix = "" if why == "is also a correct answer" else "; choose another"
+                report(d.origin, f"{self.what}: distractor '{d.value}' {why}{fix}")
         key = normalize(self.answer)
         if (self.ask is not None and len(key) > 2
                 and re.search(rf"\b{re.escape(key)}\b", normalize(self.ask))):
@@ -316,6 +319,7 @@ class FactRecord(Record):
         if isinstance(low, HistDate) and isinstance(high, HistDate) and high < low:
             report(self.node.value_at("not_after"), f"{self.what}: 'not_after' comes before "
                    "'not_before'")
+            return
         if self.date is None:
             for key in ("not_before", "not_after", "day_matters"):
                 if self.node.has(key):
