@@ -222,6 +222,7 @@ def test_misses_are_told_in_years_months_and_days(items: list[Item], typed: str,
                  "slashes or dots are read day first).", id="dots"),
     pytest.param("1971-08-09", "You typed 1971-08-09, read as 9 August 1971.", id="iso"),
     pytest.param("9 aug 1971", "You typed 9 aug 1971, read as 9 August 1971.", id="short-month"),
+    pytest.param("08/1971", "You typed 08/1971, read as August 1971.", id="month-slash"),
     pytest.param("9 August 1971", None, id="in-full"),
     pytest.param("9  august   1971", None, id="in-full-spaced"),
 ])

@@ -395,22 +395,29 @@ def test_2_flag_a_question_then_histquiz_flags_lists_it(decks: list[Path], db: P
     term.wait("Flag saved, thank you")
     term.send("a\r")
     term.wait("✓ Right")
-    term.send("f")
+    term.send("f")  # on the feedback page
     term.wait("Comment:")
     term.send("\x1b")  # Esc cancels a flag
     term.wait("Enter: next")
+    assert "Flag saved" not in term.text()
+    term.send("f")
+    term.wait("Comment:")
+    term.send("the explanation is short\r")
+    term.wait("Flag saved, thank you")
+    assert "✓ Right" in term.text(), "back on the same feedback page"
     term.send("\r")
     assert term.finish() == 0
     with Store.open(db) as store:  # a comment with a terminal escape in it, as a prank would
         store.add_flag(None, "mini/pact/date-recall", "In what year?", "1955",
                        "\x1b[31mred\x1b[0m and \x07", START)
-    listing = Terminal(["flags", "--db", str(db)])
-    listing.wait("2 flags in")
+    listing = Terminal(["flags", "--db", str(db)], rows=40)
+    listing.wait("3 flags in")
     assert listing.finish() == 0
     flat = listing.flat()
     assert "screen/pilots/choice-how-many" in flat
     assert "question: How many pilots were trained?" in flat
     assert "answer: A) 6" in flat and "comment: six or seven? the source is unclear" in flat
+    assert "comment: the explanation is short" in flat
     assert "comment: \\x1b[31mred\\x1b[0m and \\x07" in flat
     assert all(char.fg == "default" for row in listing.screen.buffer.values()
                for char in row.values()), "no colour reached the terminal"

@@ -22,7 +22,15 @@ from datetime import timedelta
 
 from ..dates import Precision, Verdict
 from ..model import Item
-from .session import DONT_KNOW, Outcome, Prompt, Summary, option_letter, topic_title
+from .session import (
+    DONT_KNOW,
+    FLAG_SAVED,
+    Outcome,
+    Prompt,
+    Summary,
+    option_letter,
+    topic_title,
+)
 
 Line = tuple[str, str]  # (style, text); styles are listed in STYLES
 
@@ -310,6 +318,8 @@ def feedback_lines(outcome: Outcome, width: int, *, header: str = "",
     lines += para(style, text, width)
     if outcome.interval is not None:
         lines += para("dim", f"Next review {describe_interval(outcome.interval)}.", width)
+    if outcome.flagged or notice:
+        lines += para("notice", notice or FLAG_SAVED, width)
     lines.append(("", ""))
     # the fact itself first: explanations are written to follow it
     lines += para("fact", item.statement, width, "  ")
@@ -318,8 +328,6 @@ def feedback_lines(outcome: Outcome, width: int, *, header: str = "",
         lines += para("", f"Note: {item.note}", width, "  ")
     for source in item.sources:
         lines += para("dim", f"Source: {source.citation()}", width, "  ", "    ")
-    if outcome.flagged or notice:
-        lines += para("notice", notice or "Flag saved, thank you.", width)
     return lines, verdict_at
 
 

@@ -37,6 +37,7 @@ question of a fact gives away the answer to its date-recall question.
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -293,8 +294,8 @@ def grade(item: Item, answer: int | str, years: tuple[int, int] | None = None) -
     if text.casefold() != parsed.display().casefold():
         # 8/9/1971 is 8 September: say so, or "off by 30 days" makes no sense
         read_as = f"You typed {text}, read as {parsed.display()}"
-        read_as += " (numbers with slashes or dots are read day first)." if (
-            "/" in text or text.count(".") == 2) else "."
+        day_first = re.fullmatch(r"\d{1,2}[/.]\d{1,2}[/.]\d{3,4}", text)
+        read_as += " (numbers with slashes or dots are read day first)." if day_first else "."
     if result.verdict is Verdict.EXACT:
         return Grade(Verdict.EXACT, "Right.", shown, read_as)
     if result.verdict is Verdict.WRONG:
