@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from .screen import wrap
+from .screen import clean, wrap
 from .session import topic_title
 from .store import SessionRow, Store, TopicStats
 
@@ -40,14 +40,18 @@ def _share(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
+def _name(topic: str) -> str:
+    return clean(topic_title(topic))  # topics come from deck files: never raw to a terminal
+
+
 def topic_table(stats: list[TopicStats], block: str = "█") -> list[str]:
-    name_width = max([len(topic_title(t.topic)) for t in stats] + [len("Topic")])
+    name_width = max([len(_name(t.topic)) for t in stats] + [len("Topic")])
     head = (f"  {'Topic':<{name_width}}  {'Items':>5}  {'Answers':>7}  {'Right':>5}  "
             f"{'Close':>5}  {'In a week':>9}")
     lines = [head]
     for t in stats:
         lines.append(
-            f"  {topic_title(t.topic):<{name_width}}  {t.items_seen:>5}  {t.answers:>7}  "
+            f"  {_name(t.topic):<{name_width}}  {t.items_seen:>5}  {t.answers:>7}  "
             f"{_percent(_share(t.right, t.answers)):>5}  {_percent(_share(t.close, t.answers)):>5}  "
             f"{_percent(t.recall_in_week):>9}  "
             f"{bar(t.recall_in_week or 0, 1, TOPIC_BAR, block)}".rstrip()

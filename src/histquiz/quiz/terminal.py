@@ -313,7 +313,8 @@ class TerminalUI:
         from prompt_toolkit.key_binding import KeyBindings
 
         kb = KeyBindings()
-        kb.add("c-c", eager=True)(lambda e: e.app.exit(exception=KeyboardInterrupt))
+        for key in ("c-c", "<sigint>"):  # the key, and the signal (kill -INT)
+            kb.add(key, eager=True)(lambda e: e.app.exit(exception=KeyboardInterrupt))
         return kb
 
     def ask(self, prompt: Prompt) -> Answer:
