@@ -17,7 +17,7 @@ GOOD = Path(__file__).parent / "data" / "good"
 BAD = Path(__file__).parent / "data" / "bad"
 # Written out here, not read from the registry, so that a command dropped from the registry fails.
 EXPECTED_COMMANDS = {"build", "validate", "decks", "items", "anki", "worksheet", "schema", "export",
-                     "quiz", "stats"}
+                     "quiz", "stats", "flags"}
 HEAVY = ("reportlab", "genanki", "questionary", "anki", "fsrs", "prompt_toolkit")
 
 

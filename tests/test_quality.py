@@ -357,3 +357,20 @@ def _deck(facts: Sequence[str]) -> str:
     return ("deck: {id: q, title: Q, description: For one rule.}\n"
             "sources: {s1: {title: A source, publisher: Press, date: 2000}}\n"
             "facts:\n" + "".join(facts))
+
+
+def test_quiz_sessions_hold_no_revealing_pair(builtin_decks: list[Deck]) -> None:
+    from datetime import datetime, timezone
+
+    from histquiz.quiz.session import plan_learn, plan_random
+    from histquiz.seeds import QUIZ, derive
+
+    now = datetime(2026, 1, 5, 9, tzinfo=timezone.utc)
+    for seed in range(50):
+        items = generate(builtin_decks, seed)
+        learn = plan_learn(items, {}, now, count=20, new_today=0, new_per_day=20,
+                           rng=derive(seed, QUIZ))
+        practice = plan_random(items, count=20, rng=derive(seed, QUIZ))
+        for plan in (learn, practice):
+            assert len(plan) == 20
+            assert _clash(items, [p.item for p in plan]) == []

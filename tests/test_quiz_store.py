@@ -157,9 +157,11 @@ def test_stats_queries(tmp_path: Path) -> None:
         now = START + timedelta(days=1, hours=1)
         stats = {t.topic: t for t in store.topic_stats(now)}
         a, b = stats["a"], stats["b"]
-        assert (a.items_seen, a.answers, a.recalled, a.cards) == (2, 2, 1, 2)
-        assert (b.items_seen, b.answers, b.recalled, b.cards) == (2, 2, 2, 1)
-        assert a.retrievability is not None and 0 < a.retrievability <= 1
+        # first answers only: the retry of ITEMS[1] is not counted; a Hard (2) is not right
+        assert (a.items_seen, a.answers, a.right, a.close, a.cards) == (2, 2, 1, 0, 2)
+        assert (b.items_seen, b.answers, b.right, b.close, b.cards) == (2, 2, 1, 0, 1)
+        assert a.recall_in_week is not None and 0 < a.recall_in_week < 1
+        assert store.answer_counts() == (4, 1)
         forecast = store.due_forecast(now)
         assert len(forecast) == 7 and sum(forecast) == 3  # all three cards are due today
         assert forecast[0] == 3
@@ -368,11 +370,112 @@ def test_stats_page(tmp_path: Path) -> None:
         store.record(review(session, ITEMS[1], START, 1, "un"), schedule=True)
         lines = report(store, START + timedelta(hours=1))
     text = "\n".join(lines)
-    assert "2 answers · 2 items seen · streak 1 day" in text
-    table = lines[lines.index("Mastery by topic") + 1:]
-    assert table[1].split()[:5] == ["Cold", "war", "1", "1", "100%"]
-    assert table[2].split()[:4] == ["UN", "1", "1", "0%"]
+    assert "2 answers · 0 retries · 2 items seen · streak 1 day" in text
+    table = lines[lines.index("By topic") + 1:]
+    assert table[0].split() == ["Topic", "Items", "Answers", "Right", "Close", "In", "a", "week"]
+    assert table[1].split()[:6] == ["Cold", "war", "1", "1", "100%", "0%"]
+    assert table[2].split()[:5] == ["UN", "1", "1", "0%", "0%"]
+    good, bad = (int(table[n].split()[-2].rstrip("%")) for n in (1, 2))  # before the bar
+    assert good > bad, "a week on, a right answer is better remembered than a wrong one"
+    assert "In a week: the chance, by FSRS" in " ".join(text.split())
     forecast = lines[lines.index("Reviews due in the next 7 days") + 1:][:7]
     assert forecast[0].split()[:2] == ["Today", "2"] and forecast[0].endswith("█" * 24)
     assert all(line.split()[-1] == "0" for line in forecast[1:])
     assert "learn" in lines[-1] and "1/2 right" in lines[-1]
+    assert all(len(line) <= 79 for line in lines if "progress.sqlite3" not in line)
+
+
+# --- versions, reading only ------------------------------------------------------------------
+
+# The first version of the store, as histquiz 0.1 wrote it: no flags table, user_version 1.
+V1_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE sessions (id INTEGER PRIMARY KEY, mode TEXT NOT NULL, started TEXT NOT NULL,
+    ended TEXT, planned INTEGER NOT NULL);
+CREATE TABLE reviews (id INTEGER PRIMARY KEY, session_id INTEGER NOT NULL REFERENCES sessions(id),
+    item_id TEXT NOT NULL, topic TEXT NOT NULL, at TEXT NOT NULL, answer TEXT NOT NULL,
+    verdict TEXT NOT NULL, rating INTEGER NOT NULL, correct INTEGER NOT NULL,
+    duration_ms INTEGER NOT NULL, mode TEXT NOT NULL, retry INTEGER NOT NULL,
+    scheduled INTEGER NOT NULL);
+CREATE INDEX reviews_item ON reviews(item_id, at);
+CREATE INDEX reviews_session ON reviews(session_id);
+CREATE INDEX reviews_at ON reviews(at);
+CREATE TABLE cards (item_id TEXT PRIMARY KEY, topic TEXT NOT NULL, card TEXT NOT NULL,
+    due TEXT NOT NULL, introduced TEXT NOT NULL, reps INTEGER NOT NULL, lapses INTEGER NOT NULL);
+CREATE INDEX cards_due ON cards(due);
+CREATE INDEX cards_introduced ON cards(introduced);
+INSERT INTO meta VALUES ('application', 'histquiz');
+INSERT INTO sessions VALUES (1, 'learn', '2025-03-03T09:00:00.000000Z', NULL, 1);
+INSERT INTO reviews VALUES (1, 1, 'deck/fact-0/date-recall', 't', '2025-03-03T09:00:05.000000Z',
+    '1971', 'exact', 3, 1, 5000, 'learn', 0, 1);
+"""
+
+
+def make_v1_store(path: Path) -> None:
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.executescript(V1_SCHEMA)
+    conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
+    conn.execute("PRAGMA user_version=1")
+    conn.commit()
+    conn.close()
+
+
+def test_a_version_1_store_is_migrated_in_place(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    make_v1_store(path)
+    # reading only leaves it as it is, and shows no flags
+    with Store.open(path, readonly=True) as store:
+        assert store.flags() == [] and store.review_count() == 1
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+    conn.close()
+    with Store.open(path) as store:
+        assert [r.answer for r in store.reviews()] == ["1971"]
+        store.add_flag(1, ITEMS[0], "In what year?", "1971", "too vague", START)
+        assert [f.comment for f in store.flags()] == ["too vague"]
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+    assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    conn.close()
+    with Store.open(path) as again:  # opening a migrated store again changes nothing
+        assert again.review_count() == 1 and len(again.flags()) == 1
+
+
+def test_undo_restores_the_card_row_exactly(tmp_path: Path) -> None:
+    path = tmp_path / "p.sqlite3"
+    with Store.open(path) as store:
+        session = store.start_session("learn", 3, START)
+        store.record(review(session, ITEMS[0], START, 1), schedule=True)
+
+        def rows() -> tuple[list[object], list[object]]:
+            conn = sqlite3.connect(path)
+            try:
+                return (conn.execute("SELECT * FROM cards").fetchall(),
+                        conn.execute("SELECT * FROM reviews").fetchall())
+            finally:
+                conn.close()
+
+        before = rows()
+        done = store.record(review(session, ITEMS[0], START + timedelta(days=1), 3),
+                            schedule=True)
+        assert rows() != before and done.due is not None
+        assert store.undo(done) and rows() == before
+        assert not store.undo(done), "an answer is taken back once"
+        first = store.record(review(session, ITEMS[1], START), schedule=True)
+        assert store.undo(first) and rows() == before, "a new item's card is removed"
+
+
+def test_opening_for_reading_writes_nothing_and_leaves_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "p.sqlite3"
+    make_store_with_reviews(path, 3)
+    assert not Path(f"{path}-wal").exists() and not Path(f"{path}-shm").exists()
+    before = digest(path)
+    with Store.open(path, readonly=True) as store:
+        assert store.review_count() == 3
+        with pytest.raises(StoreError, match="for reading only"):
+            store.start_session("learn", 1, START)
+    assert digest(path) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.sqlite3"]
+    with pytest.raises(StoreError, match="no progress store at"):
+        Store.open(tmp_path / "none.sqlite3", readonly=True)

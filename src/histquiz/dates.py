@@ -295,28 +295,79 @@ NEAR_LIMITS = {Precision.YEAR: 2, Precision.MONTH: 3, Precision.DAY: 7}
 _UNITS = {Precision.YEAR: "year", Precision.MONTH: "month", Precision.DAY: "day"}
 
 
+def span_words(earlier: HistDate, later: HistDate, precision: Precision) -> str:
+    """The distance between two dates as a person says it, at ``precision``: "2 years",
+    "1 year and 3 months", "16 years, 6 months and 5 days". ``earlier`` must not be after
+    ``later``. Whole months are counted first (31 January to 29 February is one month)."""
+    from datetime import date
+
+    a, b = earlier.truncate(precision), later.truncate(precision)
+    months = (b.year - a.year) * 12 + (b.month or 1) - (a.month or 1)
+    days = 0
+    if precision is Precision.DAY:
+        start, end = date(a.year, a.month or 1, a.day or 1), date(b.year, b.month or 1, b.day or 1)
+
+        def plus(count: int) -> date:
+            year, month = divmod(start.month - 1 + count, 12)
+            year += start.year
+            return date(year, month + 1, min(start.day, calendar.monthrange(year, month + 1)[1]))
+
+        if plus(months) > end:
+            months -= 1
+        days = (end - plus(months)).days
+    parts = []
+    for amount, unit in ((months // 12, "year"), (months % 12, "month"), (days, "day")):
+        if amount:
+            parts.append(f"{amount} {unit}{'s' if amount != 1 else ''}")
+    if not parts:
+        return f"0 {_UNITS[precision]}s"
+    if len(parts) == 1:
+        return parts[0]
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def _distance(given: HistDate, answer: HistDate, asked: Precision) -> int:
+    """Signed distance in the unit of ``asked`` (negative: ``given`` is early)."""
+    if asked is Precision.YEAR:
+        return given.year - answer.year
+    if asked is Precision.MONTH:
+        return given.month_index() - answer.month_index()
+    return given.ordinal() - answer.ordinal()
+
+
 def grade_date(answer: HistDate, typed: str) -> DateGrade:
-    """Grade a typed date against the answer, at the answer's precision."""
+    """Grade a typed date against the answer, at the answer's precision.
+
+    A month and year given for a full date is a near miss when the month is right (the
+    student knew when, not the day), and otherwise graded by months. A miss is told in years,
+    months and days as a person would say it ("off by 1 year and 3 months"); a near miss in
+    the unit asked ("off by 5 days").
+    """
     given = parse_answer(typed)
     if given is None:
         return DateGrade(Verdict.UNREADABLE, f"'{typed.strip()}' is not a date I can read. "
                          + DATE_INPUT_HELP)
     asked = answer.precision
+    if asked is Precision.DAY and given.precision is Precision.MONTH:
+        delta = given.month_index() - answer.month_index()
+        if delta == 0:
+            return DateGrade(Verdict.NEAR, "Close: the right month, without the day.", given)
+        side = "early" if delta < 0 else "late"
+        early, late = sorted((given, answer.truncate(Precision.MONTH)), key=HistDate.sort_key)
+        words = span_words(early, late, Precision.MONTH)
+        return DateGrade(Verdict.WRONG, f"Off by {words} ({side}).", given)
     if given.precision.rank < asked.rank:
         wanted = {Precision.MONTH: "the month and the year", Precision.DAY: "the full date"}[asked]
         return DateGrade(Verdict.IMPRECISE, f"Please give {wanted}.", given)
     given = given.truncate(asked)
     if given == answer:
         return DateGrade(Verdict.EXACT, "Exactly right.", given)
-    if asked is Precision.YEAR:
-        delta = given.year - answer.year
-    elif asked is Precision.MONTH:
-        delta = given.month_index() - answer.month_index()
-    else:
-        delta = given.ordinal() - answer.ordinal()
+    delta = _distance(given, answer, asked)
     size = abs(delta)
     unit = _UNITS[asked] + ("s" if size != 1 else "")
     side = "early" if delta < 0 else "late"
     if size <= NEAR_LIMITS[asked]:
         return DateGrade(Verdict.NEAR, f"Close: off by {size} {unit} ({size} {unit} {side}).", given)
-    return DateGrade(Verdict.WRONG, f"Off by {size} {unit} ({side}).", given)
+    early, late = sorted((given, answer), key=HistDate.sort_key)
+    words = span_words(early, late, asked)
+    return DateGrade(Verdict.WRONG, f"Off by {words} ({side}).", given)

@@ -16,4 +16,5 @@ COMMANDS: dict[str, str] = {
     "export": "export",
     "quiz": "quiz",
     "stats": "stats",
+    "flags": "flags",
 }

@@ -5,10 +5,16 @@ modes:
             scheduled with FSRS
   practice  random items; the schedule is left alone
   exam      no feedback until the end, then the score and what was missed
+  mistakes  the items you missed in the last --days days (default 7) and have not
+            answered right since; the schedule is left alone
 
-Choice questions take the arrow keys, a letter or a number, then Enter. Date questions take a
-typed date: 1971, Aug 1971 or 9 August 1971 (? if you don't know). Every answer is saved the
-moment it is given; Ctrl-C stops at any time. Progress lives in the user's data folder, or in
+keys: a letter (or the arrow keys) then Enter answers a choice question; a date question
+takes a typed date: 1971, Aug 1971 or 9 August 1971. ? means "I don't know"; u takes the
+last answer back; f flags a question as wrong or unclear (see 'histquiz flags'); h shows
+every key; q, Esc or Ctrl-D stops, with the summary of what you answered. On a date question
+type ?, u, f, h or q alone and press Enter. After the feedback, Enter goes on.
+
+Every answer is saved the moment it is given. Progress lives in the user's data folder, or in
 HISTQUIZ_HOME/progress.sqlite3, or in the file given with --db. Without a terminal (piped
 input) the questions come as plain numbered lines. HISTQUIZ_NOW=2025-03-10T09:00 makes the
 quiz (and stats) act as if it were that time, to see how the schedule unfolds.
@@ -16,6 +22,7 @@ quiz (and stats) act as if it were that time, to see how the schedule unfolds.
 example:
   histquiz quiz
   histquiz quiz --mode practice --topic defence --count 5
+  histquiz quiz --mode mistakes --days 14
   histquiz quiz --mode exam --kind date --count 20 --db class.sqlite3
 """
 
@@ -23,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import random
 import sys
 import time
 from collections.abc import Sequence
@@ -38,20 +46,24 @@ if TYPE_CHECKING:  # the quiz modules import fsrs; load them only when the quiz 
     from ..quiz.store import CardInfo
     from ..quiz.terminal import UI
 
-MODES = ("learn", "practice", "exam")
+MODES = ("learn", "practice", "exam", "mistakes")
 DEFAULT_COUNT = 10
 DEFAULT_NEW_PER_DAY = 20
+DEFAULT_DAYS = 7
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     add_filter_options(parser)
     parser.add_argument("--mode", choices=MODES, default="learn",
-                        help="learn (default), practice or exam")
+                        help="learn (default), practice, exam or mistakes")
     parser.add_argument("--count", type=positive, default=DEFAULT_COUNT, metavar="N",
                         help=f"questions in the session (default {DEFAULT_COUNT})")
     parser.add_argument("--new-per-day", type=int, default=DEFAULT_NEW_PER_DAY, metavar="N",
                         help="learn mode: new items a day, at most "
                              f"(default {DEFAULT_NEW_PER_DAY}; 0 for reviews only)")
+    parser.add_argument("--days", type=positive, default=DEFAULT_DAYS, metavar="N",
+                        help="mistakes mode: the items missed in the last N days "
+                             f"(default {DEFAULT_DAYS})")
     parser.add_argument("--seed", type=int, default=None, metavar="N",
                         help="random seed for the choice of items and options "
                              "(default: different every time)")
@@ -86,11 +98,24 @@ def clock_from_env() -> Clock:
     return clock
 
 
+def plural(count: int, word: str, many: str | None = None) -> str:
+    return f"{count} {word if count == 1 else many or word + 's'}"
+
+
 def run(args: argparse.Namespace) -> int:
     from ..generate import generate
-    from ..quiz.session import Mode, Quiz, new_today, plan_learn, plan_random
+    from ..quiz.session import (
+        Mode,
+        Quiz,
+        due_items,
+        new_today,
+        plan_learn,
+        plan_mistakes,
+        plan_random,
+        years_covered,
+    )
     from ..quiz.store import Store, resolve_path
-    from ..quiz.terminal import PlainUI, choose_ui
+    from ..quiz.terminal import PlainUI, choose_ui, no_terminal_note
     from ..seeds import QUIZ, derive
     from .common import load, seed_of, selection
 
@@ -98,11 +123,13 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--new-per-day must be 0 or more")
     clock = clock_from_env()
     mode = Mode(args.mode)
+    path, create = resolve_path(args.db)
     seed = seed_of(args)
-    items = generate(load(args), seed, selection(args))
+    decks = load(args)
+    items = generate(decks, seed, selection(args))
     if not items:
         raise UsageError("no questions match these filters; try fewer filters or other decks")
-    path, create = resolve_path(args.db)
+    # Opening checks that the store can be written: nothing is shown before that is known.
     with Store.open(path, create_folder=create) as store:
         now = clock()
         order = derive(seed, QUIZ)
@@ -114,73 +141,92 @@ def run(args: argparse.Namespace) -> int:
             if not plan:
                 print(nothing_due(items, cards, now, args.new_per_day))
                 return 0
+            due = len(due_items(items, cards, now))
+            reviews = sum(p.label == "review" for p in plan)
+            asked = ("no reviews due" if not due else plural(reviews, "review") + " due"
+                     if reviews == due else f"{reviews} of the {due} reviews due")
+            intro = f"Learning: {asked}, and {plural(len(plan) - reviews, 'new item')}."
+        elif mode is Mode.MISTAKES:
+            missed = store.missed_items(now - timedelta(days=args.days))
+            plan = plan_mistakes(items, missed, count=args.count, rng=order)
+            if not plan:
+                print(f"No mistakes to practise: nothing missed in the last "
+                      f"{plural(args.days, 'day')} that you have not answered right since. "
+                      "Try --days with more days, or --mode practice.")
+                return 0
+            intro = (f"Your mistakes: {plural(len(plan), 'question')} missed in the last "
+                     f"{plural(args.days, 'day')}; the schedule is left alone.")
         else:
             plan = plan_random(items, count=args.count, rng=order)
+            questions = plural(len(plan), "question")
+            intro = {
+                Mode.PRACTICE: f"Practice: {questions}; the schedule is left alone.",
+                Mode.EXAM: f"Exam: {questions}; the results come at the end.",
+            }[mode]
         ui = choose_ui()
         if isinstance(ui, PlainUI):
-            print("histquiz: no terminal, so the questions come as plain lines; answer each "
-                  "with a letter, a number or a date.", file=sys.stderr)
-        reviews = sum(p.label == "review" for p in plan)
-        questions = f"{len(plan)} question{'s' * (len(plan) != 1)}"
-        intro = {
-            Mode.LEARN: f"Learning: {reviews} due for review, {len(plan) - reviews} new.",
-            Mode.PRACTICE: f"Practice: {questions}; the schedule is left alone.",
-            Mode.EXAM: f"Exam: {questions}; the results come at the end.",
-        }[mode]
-        answered = store.review_count()
+            print(no_terminal_note(sys.stderr), file=sys.stderr)
+        lines = []
+        answered, _retries = store.answer_counts()
         if answered:
             streak = store.streak(now)
             days = f", {streak} day{'s' * (streak != 1)} in a row" if streak else ""
-            ui.say(f"Welcome back: {answered} answer{'s' * (answered != 1)} so far{days}.")
-        ui.say(intro + " Ctrl-C stops at any time; every answer is saved as you go.")
+            lines.append(f"Welcome back: {plural(answered, 'answer')} so far{days}.")
+        lines.append(f"{intro} Every answer is saved as you go.")
+        ui.intro(lines)
         session_id = store.start_session(mode.value, len(plan), now)
-        quiz = Quiz(store, mode, clock, session_id)
+        years = years_covered(f.date for d in decks for f in d.facts)
+        quiz = Quiz(store, mode, clock, session_id, years=years)
         try:
-            return play(quiz, ui, plan)
+            return play(quiz, ui, plan, order)
         finally:
             store.end_session(session_id, clock())
 
 
-def play(quiz: Quiz, ui: UI, plan: Sequence[Planned]) -> int:
-    """Ask the plan, sum up, offer the missed questions again until none are left or the
-    student declines. Returns the exit status."""
+def play(quiz: Quiz, ui: UI, plan: Sequence[Planned], rng: random.Random | None = None) -> int:
+    """Ask the plan, sum up (also when stopped early), offer the missed questions again (with
+    their options reshuffled) until none are left or the student declines. Returns the exit
+    status."""
     from ..quiz.session import Mode, retry_plan, summarise
-    from ..quiz.terminal import summary_lines
 
     result = quiz.run(plan, ui.ask, ui.tell)
-    total = len(result.outcomes)
-    topics = {p.item.topic for p in plan}
-    first = True
+    answers, retries = len(result.outcomes), 0
+    if result.outcomes:
+        topics = {p.item.topic for p in plan}
+        summary = summarise(result, quiz.store, quiz.clock(), topics)
+        ui.show_summary(summary, exam=quiz.mode is Mode.EXAM, stopped=result.stopped is not None)
+    if result.stopped:
+        return stopped(ui, answers, retries, result.stopped)
     while True:
-        if result.stopped:
-            return stopped(ui, total, result.stopped)
-        if first:
-            summary = summarise(result, quiz.store, quiz.clock(), topics)
-            ui.say(*summary_lines(summary, ui.paint, exam=quiz.mode is Mode.EXAM))
-            first = False
-        else:
-            ui.say("", f"Retry: {result.right} of {len(result.outcomes)} right.")
-        again = retry_plan(result.outcomes)
+        again = retry_plan(result.outcomes, rng)
         if not again:
             break
         try:
             wanted = ui.offer_retry(len(again))
         except KeyboardInterrupt:
-            return stopped(ui, total, "interrupt")
+            return stopped(ui, answers, retries, "interrupt")
         except EOFError:
             wanted = False
         if not wanted:
             break
         result = quiz.run(again, ui.ask, ui.tell, retry=True)
-        total += len(result.outcomes)
-    ui.say("", f"Saved: {total} answer{'s' * (total != 1)} in this session. "
+        retries += len(result.outcomes)
+        ui.clear()
+        ui.say(f"Retry: {result.right} of {len(result.outcomes)} right.")
+        if result.stopped:
+            return stopped(ui, answers, retries, result.stopped)
+    ui.say("", f"Saved: {saved(answers, retries)} in this session. "
            "See your progress with 'histquiz stats'.")
     return 0
 
 
-def stopped(ui: UI, total: int, how: str) -> int:
-    ui.say("", f"Stopped. Your progress is saved: {total} answer{'s' * (total != 1)} "
-           "in this session.")
+def saved(answers: int, retries: int) -> str:
+    text = plural(answers, "answer")
+    return text + f" and {plural(retries, 'retry', 'retries')}" if retries else text
+
+
+def stopped(ui: UI, answers: int, retries: int, how: str) -> int:
+    ui.say("", f"Stopped. Your progress is saved: {saved(answers, retries)} in this session.")
     return 130 if how == "interrupt" else 0
 
 
@@ -198,6 +244,7 @@ def nothing_due(items: Sequence[Item], cards: dict[str, CardInfo], now: datetime
     if when is not None:
         text += f". The next review is due {describe_when(when, now)}"
     return text + ". Practise freely with --mode practice, or raise --new-per-day."
+
 
 def describe_when(when: datetime, now: datetime) -> str:
     delta = (when - now).total_seconds()

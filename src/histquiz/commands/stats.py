@@ -1,7 +1,8 @@
-"""Show your quiz progress: mastery by topic, reviews due this week, recent sessions.
+"""Show your quiz progress: results and memory by topic, reviews due this week, recent sessions.
 
 Reads the progress store only (the same one `histquiz quiz` writes), so it works offline and
-with any decks.
+with any decks. It never writes the store and leaves nothing beside it, so it also works on a
+read-only copy. What each number means is in the README's section on the terminal quiz.
 
 example:
   histquiz stats
@@ -11,6 +12,7 @@ example:
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 
 from .quiz import add_db_option, clock_from_env
@@ -22,18 +24,16 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..quiz.stats import report
-    from ..quiz.store import Store, StoreError, resolve_path
+    from ..quiz.store import Store, resolve_path
 
     path, _create = resolve_path(args.db)
-    if not path.exists():
-        raise StoreError(f"no progress store at {path} yet; answer some questions with "
-                         "'histquiz quiz' first")
     fancy = True
     try:
         "█·—".encode(sys.stdout.encoding or "utf-8")
     except (UnicodeEncodeError, LookupError):
         fancy = False
-    with Store.open(path) as store:
-        for line in report(store, clock_from_env()(), fancy=fancy):
+    width = shutil.get_terminal_size((80, 24)).columns - 1 if sys.stdout.isatty() else 79
+    with Store.open(path, readonly=True) as store:
+        for line in report(store, clock_from_env()(), fancy=fancy, width=max(40, width)):
             print(line)
     return 0

@@ -1,12 +1,14 @@
-"""The quiz itself, without a terminal: which items to ask and in what order, grading, feedback
-and recording each answer. The UI is injected as an ``ask`` callable (and a ``tell`` callable
-for feedback), the time as a ``clock``, so all of this is tested without a terminal.
+"""The quiz itself, without a terminal: which items to ask and in what order, grading, feedback,
+undo, flags and recording each answer. The UI is injected as an ``ask`` callable (and a ``tell``
+callable for feedback), the time as a ``clock``, so all of this is tested without a terminal.
 
 Modes:
   learn     due reviews first (most overdue first), then items never seen, up to a daily limit
             of new items; every answer moves the item's FSRS card on.
   practice  random items; answers are kept in the history, the schedule is left alone.
   exam      like practice, but no feedback until the end: a score and what was missed.
+  mistakes  the items missed in the last N days and not answered right since; like practice,
+            the schedule is left alone.
 
 How an answer becomes an FSRS rating:
   wrong (or "?" for "I don't know")   → Again
@@ -14,12 +16,19 @@ How an answer becomes an FSRS rating:
   right                                → Good
   Easy is never given, and a slow answer is not downgraded: time at a terminal measures
   reading and typing as much as recall, and FSRS loses little when Hard and Easy fold into
-  Good. A date typed in a form that cannot be read, or less precisely than asked (1971 when
-  the full date is asked), is asked again with a hint and costs nothing.
+  Good. A date typed in a form that cannot be read, less precisely than asked (1971 when the
+  full date is asked), or in a year outside the decks' decades (971), is asked again with a hint
+  and costs nothing.
 
-At the end, the missed questions are offered again. In learn mode those answers move the card
-on as well (a same-day relearning review, which FSRS models); in the other modes they join the
-history only. Statistics count first answers, never retries.
+Counting, everywhere: "right" means exactly right; a near miss is "close", counted apart and
+never as right; "missed" means not right (wrong, "?" or close), and missed questions are offered
+again at the end. In learn mode those retries move the card on as well (a same-day relearning
+review, which FSRS models); in the other modes they join the history only. Statistics count
+first answers, never retries.
+
+Besides answers, the UI may return a Command (stop, undo) or a Flag. Undo takes the last answer
+of the round back, in the store too, and asks that question again. Stopping ends the round;
+the caller still shows the summary of what was answered.
 
 Only one item of a fact is asked per session when the pool allows it, because the date-choice
 question of a fact gives away the answer to its date-recall question.
@@ -28,14 +37,16 @@ question of a fact gives away the answer to its date-recall question.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import Enum
 
-from ..dates import Verdict, grade_date
+from ..dates import Precision, Verdict, When, grade_date, parse_answer, years_of
+from ..generate.reveal import reveals
 from ..model import Item
-from .store import CardInfo, Review, Store, local_midnight
+from .store import CardInfo, Recorded, Review, Store, local_midnight
 
 Clock = Callable[[], datetime]
 
@@ -48,6 +59,7 @@ class Mode(str, Enum):
     LEARN = "learn"
     PRACTICE = "practice"
     EXAM = "exam"
+    MISTAKES = "mistakes"
 
     @property
     def schedules(self) -> bool:
@@ -56,6 +68,34 @@ class Mode(str, Enum):
     @property
     def feedback(self) -> bool:
         return self is not Mode.EXAM
+
+
+class Command(Enum):
+    """What a student may do besides answering."""
+
+    STOP = "stop"  # q, Esc, Ctrl-D: end the session, with the summary of what was answered
+    UNDO = "undo"  # take the last answer back and ask that question again
+    FLAG = "flag"  # the UI then asks for a comment and returns a Flag
+    HELP = "help"  # the UI shows the keys
+    NEXT = "next"  # after the feedback: on to the next question
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A note that the question on screen is wrong or unclear."""
+
+    comment: str
+
+
+# Words a student may type instead of an answer (the piped mode, and date questions).
+COMMAND_WORDS = {
+    "q": Command.STOP, "quit": Command.STOP, "u": Command.UNDO, "undo": Command.UNDO,
+    "f": Command.FLAG, "flag": Command.FLAG, "h": Command.HELP, "help": Command.HELP,
+}  # fmt: skip
+
+
+def typed_command(text: str) -> Command | None:
+    return COMMAND_WORDS.get(text.strip().casefold())
 
 
 def topic_title(slug: str) -> str:
@@ -75,14 +115,41 @@ class Planned:
     label: str = ""  # "review", "new", "retry" or empty
 
 
-def _one_per_fact(items: Sequence[Item], taken: set[tuple[str, str]]) -> list[Item]:
-    out = []
-    for item in items:
-        key = (item.deck, item.fact)
-        if key not in taken:
-            taken.add(key)
-            out.append(item)
-    return out
+class _Apart:
+    """Picks items for one session: one per fact, and none that gives away another already
+    picked (generate.reveal), in the order offered."""
+
+    def __init__(self, items: Sequence[Item]) -> None:
+        self.relation = reveals(items)
+        self.index = {item.id: n for n, item in enumerate(items)}
+        self.facts: set[tuple[str, str]] = set()
+        self.picked: set[int] = set()
+
+    def fits(self, item: Item, *, per_fact: bool = True) -> bool:
+        n = self.index[item.id]
+        if n in self.picked or (per_fact and (item.deck, item.fact) in self.facts):
+            return False
+        return not self.relation.neighbours(n) & self.picked
+
+    def take(self, item: Item) -> None:
+        self.picked.add(self.index[item.id])
+        self.facts.add((item.deck, item.fact))
+
+    def pick(self, items: Sequence[Item], limit: int, *, per_fact: bool = True) -> list[Item]:
+        out: list[Item] = []
+        for item in items:
+            if len(out) >= limit:
+                break
+            if self.fits(item, per_fact=per_fact):
+                self.take(item)
+                out.append(item)
+        return out
+
+
+def due_items(items: Sequence[Item], cards: dict[str, CardInfo], now: datetime) -> list[Item]:
+    """The items of the selection whose review is due, most overdue first."""
+    return sorted((i for i in items if i.id in cards and cards[i.id].due <= now),
+                  key=lambda i: (cards[i.id].due, i.id))
 
 
 def plan_learn(items: Sequence[Item], cards: dict[str, CardInfo], now: datetime, *,
@@ -93,25 +160,39 @@ def plan_learn(items: Sequence[Item], cards: dict[str, CardInfo], now: datetime,
     Items with a card that is not due yet are not asked. Cards of items that are no longer in
     the decks are simply never matched, so removed facts are skipped.
     """
-    due = sorted((i for i in items if i.id in cards and cards[i.id].due <= now),
-                 key=lambda i: (cards[i.id].due, i.id))
+    due = due_items(items, cards, now)
     fresh = [i for i in items if i.id not in cards]
     rng.shuffle(fresh)
-    taken: set[tuple[str, str]] = set()
-    reviews = _one_per_fact(due, taken)[:count]
+    apart = _Apart(items)
+    reviews = apart.pick(due, count)
     allowance = max(0, min(count - len(reviews), new_per_day - new_today))
-    new = _one_per_fact(fresh, taken)[:allowance]
+    new = apart.pick(fresh, allowance)
     return [Planned(i, "review") for i in reviews] + [Planned(i, "new") for i in new]
 
 
 def plan_random(items: Sequence[Item], *, count: int, rng: random.Random) -> list[Planned]:
-    """``count`` random items, one per fact while there are enough facts."""
+    """``count`` random items, one per fact while there are enough facts, and none that gives
+    away another while there are enough of those."""
     pool = list(items)
     rng.shuffle(pool)
-    first = _one_per_fact(pool, set())
-    chosen = {i.id for i in first}
-    rest = [i for i in pool if i.id not in chosen]
-    return [Planned(i) for i in (first + rest)[:count]]
+    apart = _Apart(items)
+    chosen = apart.pick(pool, count)
+    chosen += apart.pick(pool, count - len(chosen), per_fact=False)
+    taken = {i.id for i in chosen}
+    chosen += [i for i in pool if i.id not in taken][:count - len(chosen)]
+    return [Planned(i) for i in chosen]
+
+
+def plan_mistakes(items: Sequence[Item], missed: Sequence[str], *, count: int,
+                  rng: random.Random) -> list[Planned]:
+    """Up to ``count`` of the ``missed`` items (ids, most recent first) that are still in the
+    decks, in random order."""
+    by_id = {i.id: i for i in items}
+    found = [by_id[m] for m in missed if m in by_id]
+    apart = _Apart(found)
+    chosen = apart.pick(found, count, per_fact=False)
+    rng.shuffle(chosen)
+    return [Planned(i) for i in chosen]
 
 
 def next_due(cards: dict[str, CardInfo], items: Sequence[Item]) -> datetime | None:
@@ -123,6 +204,16 @@ def next_due(cards: dict[str, CardInfo], items: Sequence[Item]) -> datetime | No
 def new_today(store: Store, now: datetime) -> int:
     today = now.astimezone().date()
     return store.introduced_between(local_midnight(today), local_midnight(today + timedelta(days=1)))
+
+
+def years_covered(dates: Iterable[When | None]) -> tuple[int, int] | None:
+    """The decades the decks' dates fall in (1947–2025 → 1940–2029): a typed year outside
+    them is a slip (971 for 1971), asked again rather than graded."""
+    years = [y for when in dates if when is not None
+             for y in (years_of(when).start, years_of(when).stop - 1)]
+    if not years:
+        return None
+    return min(years) // 10 * 10, max(years) // 10 * 10 + 9
 
 
 # --- asking and grading --------------------------------------------------------------------
@@ -137,6 +228,7 @@ class Prompt:
     total: int
     label: str = ""
     hint: str | None = None  # why the last input was asked again
+    notice: str | None = None  # news for the student: a flag saved, an answer taken back
 
     @property
     def header(self) -> str:
@@ -147,9 +239,10 @@ class Prompt:
         return " · ".join(parts)
 
 
-# The answer to a prompt: an option index for a choice item, typed text for a date item,
-# None to stop the quiz. Raising KeyboardInterrupt or EOFError also stops it.
-Answer = int | str | None
+# The answer to a prompt: an option index for a choice item, typed text (a letter, an option's
+# text, a date, "?"), a Command, or a Flag. None is the same as Command.STOP. Raising
+# KeyboardInterrupt or EOFError also stops.
+Answer = int | str | Command | Flag | None
 Ask = Callable[[Prompt], Answer]
 
 
@@ -162,20 +255,26 @@ class Outcome:
     message: str  # e.g. "Close: off by 2 years (2 years early)."
     seconds: float
     label: str = ""
+    read_as: str | None = None  # "You typed 8/9/1971, read as 8 September 1971 (…)."
+    interval: timedelta | None = None  # when the item comes back (learn mode)
+    flagged: bool = False
 
     @property
     def correct(self) -> bool:
         return self.verdict is Verdict.EXACT
 
 
-Tell = Callable[[Outcome], None]
+# After the feedback, what the student wants: None or Command.NEXT, STOP, UNDO, or a Flag.
+Reply = Command | Flag | None
+Tell = Callable[[Outcome], Reply]
 
 
 @dataclass(frozen=True)
 class Grade:
     verdict: Verdict
     message: str
-    given: str
+    given: str  # the option's text, or the date as read ("9 August 1971")
+    read_as: str | None = None  # how typed text was read, when it was not written out in full
 
     @property
     def final(self) -> bool:
@@ -187,7 +286,8 @@ class Grade:
         return {Verdict.EXACT: GOOD, Verdict.NEAR: HARD}.get(self.verdict, AGAIN)
 
 
-def grade(item: Item, answer: int | str) -> Grade:
+def grade(item: Item, answer: int | str, years: tuple[int, int] | None = None) -> Grade:
+    """Grade one answer. ``years``: the range a typed year must fall in to be graded."""
     if item.kind == "choice":
         if answer == DONT_KNOW:
             return Grade(Verdict.WRONG, "Not answered.", DONT_KNOW)
@@ -198,23 +298,46 @@ def grade(item: Item, answer: int | str) -> Grade:
         if index == item.answer_index:
             return Grade(Verdict.EXACT, "Right.", given)
         return Grade(Verdict.WRONG, "Wrong.", given)
-    text = str(answer).strip()
+    text = " ".join(str(answer).split())
     if text == DONT_KNOW:
         return Grade(Verdict.WRONG, "Not answered.", DONT_KNOW)
     if item.answer_date is None:  # a date item always has one; guard for mypy and bad data
         return Grade(Verdict.WRONG, "This item has no date to compare with.", text)
+    parsed = parse_answer(text)
+    if parsed is not None and years is not None and not years[0] <= parsed.year <= years[1]:
+        return Grade(Verdict.UNREADABLE,
+                     f"'{text}' is read as the year {parsed.year}, outside the years these "
+                     f"questions cover ({years[0]}–{years[1]}). Type the year in full, "
+                     "e.g. 1971.", text)
     result = grade_date(item.answer_date, text)
-    shown = result.given.display() if result.given is not None else text
+    if result.verdict is Verdict.IMPRECISE and item.answer_date.precision is Precision.DAY:
+        return Grade(Verdict.IMPRECISE, "Please give the full date, or at least the month and "
+                     "the year (a right month without the day counts as close).", text)
+    if not result.correct and result.verdict not in (Verdict.NEAR, Verdict.WRONG):
+        return Grade(result.verdict, result.message, text)
+    assert result.given is not None and parsed is not None
+    shown = result.given.display()
+    read_as = None
+    if text.casefold() != parsed.display().casefold():
+        # 8/9/1971 is 8 September: say so, or "off by 30 days" makes no sense
+        read_as = f"You typed {text}, read as {parsed.display()}"
+        day_first = re.fullmatch(r"\d{1,2}[/.]\d{1,2}[/.]\d{3,4}", text)
+        read_as += " (numbers with slashes or dots are read day first)." if day_first else "."
     if result.verdict is Verdict.EXACT:
-        return Grade(Verdict.EXACT, "Right.", shown)
+        return Grade(Verdict.EXACT, "Right.", shown, read_as)
     if result.verdict is Verdict.WRONG:
         return Grade(Verdict.WRONG, f"Wrong: {result.message[0].lower()}{result.message[1:]}",
-                     shown)
-    return Grade(result.verdict, result.message, shown)
+                     shown, read_as)
+    return Grade(result.verdict, result.message, shown, read_as)
+
+
+def option_letter(index: int) -> str:
+    return chr(ord("A") + index)
 
 
 def _option_index(item: Item, text: str) -> int | None:
-    """An option chosen by its full text, its letter (b) or its number (2)."""
+    """An option chosen by its full text or its letter (b). A number is never a position:
+    "4" must not pick the fourth option when the options are themselves numbers."""
     text = " ".join(text.split())
     folded = [" ".join(o.split()).casefold() for o in item.options]
     if text.casefold() in folded:
@@ -222,15 +345,26 @@ def _option_index(item: Item, text: str) -> int | None:
     letter = text.rstrip(").").lower()
     if len(letter) == 1 and "a" <= letter <= "z":
         return ord(letter) - ord("a")
-    if letter.isdigit():
-        return int(letter) - 1
     return None
 
 
 def choice_help(item: Item) -> str:
     n = len(item.options)
-    return (f"Choose an option: a letter A–{chr(64 + n)}, a number 1–{n}, "
-            "or the option's text.")
+    return f"Choose an option by its letter, A–{option_letter(n - 1)}, or type its text."
+
+
+def reshuffled(item: Item, rng: random.Random) -> Item:
+    """The same choice item with its options in a new order and the answer under another
+    letter, so a retry tests the answer, not the letter. Options in date or number order
+    keep their order."""
+    if item.kind != "choice" or item.ordered or item.answer_index is None or len(item.options) < 2:
+        return item
+    n = len(item.options)
+    spot = rng.choice([i for i in range(n) if i != item.answer_index])
+    others = [o for i, o in enumerate(item.options) if i != item.answer_index]
+    rng.shuffle(others)
+    options = [*others[:spot], item.options[item.answer_index], *others[spot:]]
+    return replace(item, options=tuple(options), answer_index=spot)
 
 
 # --- running a round -----------------------------------------------------------------------
@@ -239,7 +373,7 @@ def choice_help(item: Item) -> str:
 @dataclass
 class Round:
     outcomes: list[Outcome] = field(default_factory=list)
-    stopped: str | None = None  # "interrupt" (Ctrl-C) or "quit" (end of input, or None asked)
+    stopped: str | None = None  # "interrupt" (Ctrl-C) or "quit" (q, Esc, end of input)
     seconds: float = 0.0
 
     @property
@@ -259,33 +393,60 @@ class Round:
         return [o for o in self.outcomes if not o.correct]
 
 
+UNDONE = "Your last answer was taken back: answer again."
+NOTHING_TO_UNDO = "Nothing to undo yet in this round."
+NOT_UNDONE = ("That answer cannot be taken back: the question was answered again elsewhere "
+              "since.")
+FLAG_SAVED = "Flag saved, thank you: 'histquiz flags' lists it for the decks' maintainers."
+
+
 class Quiz:
     """One session on a store: asks planned items and commits each answer as it comes."""
 
-    def __init__(self, store: Store, mode: Mode, clock: Clock, session_id: int) -> None:
+    def __init__(self, store: Store, mode: Mode, clock: Clock, session_id: int, *,
+                 years: tuple[int, int] | None = None) -> None:
         self.store = store
         self.mode = mode
         self.clock = clock
         self.session_id = session_id
+        self.years = years
 
     def run(self, plan: Sequence[Planned], ask: Ask, tell: Tell | None = None, *,
             retry: bool = False) -> Round:
-        """Ask every planned item; stop early on None, Ctrl-C or the end of input.
+        """Ask every planned item; stop early on a stop command, Ctrl-C or the end of input.
 
-        Every answer is committed before the next question is asked, so stopping at any point
-        loses at most the question on screen.
+        Every answer is committed before the next question is asked (or the feedback shown),
+        so stopping at any point loses at most the question on screen.
         """
         result = Round()
         started = self.clock()
+        done: list[tuple[int, Recorded]] = []  # for undo: plan position and what was stored
+        notice: str | None = None
+        index = 0
         try:
-            for number, planned in enumerate(plan, start=1):
-                outcome = self.ask_one(planned, number, len(plan), ask, retry=retry)
-                if outcome is None:
+            while index < len(plan):
+                step = self.ask_one(plan[index], index + 1, len(plan), ask, retry=retry,
+                                    notice=notice)
+                notice = None
+                if step is Command.STOP:
                     result.stopped = "quit"
                     break
+                if step is Command.UNDO:
+                    index, notice = self._undo(done, result, index)
+                    continue
+                assert not isinstance(step, Command)
+                outcome, recorded = step
                 result.outcomes.append(outcome)
+                done.append((index, recorded))
                 if tell is not None and (self.mode.feedback or retry):
-                    tell(outcome)
+                    reply = self._after(outcome, tell)
+                    if reply is Command.STOP:
+                        result.stopped = "quit"
+                        break
+                    if reply is Command.UNDO:
+                        index, notice = self._undo(done, result, index)
+                        continue
+                index += 1
         except KeyboardInterrupt:
             result.stopped = "interrupt"
         except EOFError:
@@ -293,39 +454,87 @@ class Quiz:
         result.seconds = (self.clock() - started).total_seconds()
         return result
 
+    def _undo(self, done: list[tuple[int, Recorded]], result: Round,
+              index: int) -> tuple[int, str]:
+        """Take back the round's last answer: where to go on, and what to tell the student."""
+        if not done:
+            return index, NOTHING_TO_UNDO
+        position, recorded = done.pop()
+        if not self.store.undo(recorded):
+            return index, NOT_UNDONE
+        result.outcomes.pop()
+        return position, UNDONE
+
+    def _after(self, outcome: Outcome, tell: Tell) -> Command:
+        """Show the feedback until the student moves on; save any flag given meanwhile."""
+        while True:
+            reply = tell(outcome)
+            if isinstance(reply, Flag):
+                self.flag(outcome.item, reply.comment)
+                outcome = replace(outcome, flagged=True)
+                continue
+            if reply in (Command.STOP, Command.UNDO):
+                assert isinstance(reply, Command)
+                return reply
+            return Command.NEXT
+
+    def flag(self, item: Item, comment: str) -> None:
+        shown = item.question
+        if item.kind == "choice":
+            shown += "".join(f"\n{option_letter(i)}) {o}" for i, o in enumerate(item.options))
+        answer = (f"{option_letter(item.answer_index)}) {item.answer}"
+                  if item.kind == "choice" and item.answer_index is not None else item.answer)
+        self.store.add_flag(self.session_id, item.id, shown, answer, comment.strip(),
+                            self.clock())
+
     def ask_one(self, planned: Planned, number: int, total: int, ask: Ask, *,
-                retry: bool = False) -> Outcome | None:
+                retry: bool = False,
+                notice: str | None = None) -> tuple[Outcome, Recorded] | Command:
+        """Ask one item until it gets a final answer (then stored) or a stop or undo."""
         label = "retry" if retry else planned.label
-        prompt = Prompt(planned.item, number, total, label)
+        item = planned.item
+        prompt = Prompt(item, number, total, label, notice=notice)
         started = self.clock()
         while True:
             answer = ask(prompt)
-            if answer is None:
-                return None
-            result = grade(planned.item, answer)
+            if answer is None or answer is Command.STOP:
+                return Command.STOP
+            if answer is Command.UNDO:
+                return Command.UNDO
+            if isinstance(answer, Flag):
+                self.flag(item, answer.comment)
+                prompt = replace(prompt, hint=None, notice=FLAG_SAVED)
+                continue
+            if isinstance(answer, Command):  # help, or a flag without its comment: ask again
+                continue
+            result = grade(item, answer, self.years)
             if result.final:
                 break
-            prompt = Prompt(planned.item, number, total, label, hint=result.message)
+            prompt = replace(prompt, hint=result.message, notice=None)
         now = self.clock()
-        outcome = Outcome(planned.item, result.given, result.verdict, result.rating,
-                          result.message, max(0.0, (now - started).total_seconds()), label)
-        self.store.record(
-            Review(self.session_id, planned.item.id, planned.item.topic, now, result.given,
-                   result.verdict.value, result.rating, outcome.correct,
-                   round(outcome.seconds * 1000), self.mode.value, retry),
+        seconds = max(0.0, (now - started).total_seconds())
+        recorded = self.store.record(
+            Review(self.session_id, item.id, item.topic, now, result.given,
+                   result.verdict.value, result.rating, result.verdict is Verdict.EXACT,
+                   round(seconds * 1000), self.mode.value, retry),
             schedule=self.mode.schedules,
         )
-        return outcome
+        interval = recorded.due - now if recorded.due is not None else None
+        outcome = Outcome(item, result.given, result.verdict, result.rating, result.message,
+                          seconds, label, result.read_as, interval)
+        return outcome, recorded
 
 
-def retry_plan(outcomes: Sequence[Outcome]) -> list[Planned]:
-    """The missed items of a round, in the order they were asked, each once."""
+def retry_plan(outcomes: Sequence[Outcome], rng: random.Random | None = None) -> list[Planned]:
+    """The missed items of a round, in the order they were asked, each once; with ``rng``,
+    choice options are reshuffled (see ``reshuffled``)."""
     seen: set[str] = set()
     plan = []
     for o in outcomes:
         if not o.correct and o.item.id not in seen:
             seen.add(o.item.id)
-            plan.append(Planned(o.item, "retry"))
+            item = reshuffled(o.item, rng) if rng is not None else o.item
+            plan.append(Planned(item, "retry"))
     return plan
 
 
@@ -334,26 +543,26 @@ def retry_plan(outcomes: Sequence[Outcome]) -> list[Planned]:
 
 @dataclass(frozen=True)
 class Summary:
-    asked: int
-    right: int
-    close: int
+    asked: int  # first answers in the round
+    right: int  # exactly right
+    close: int  # near misses (not in ``right``)
     seconds: float
     streak: int
-    weakest: list[tuple[str, float, int]]  # (topic, recall rate, answers), weakest first
-    missed: list[Outcome]
+    weakest: list[tuple[str, float, int]]  # (topic, share right, first answers), weakest first
+    missed: list[Outcome]  # not right: wrong, "?" or close
 
 
 def summarise(result: Round, store: Store, now: datetime, topics: set[str] | None = None) -> Summary:
     """Score and time of the round, the streak of days, and the weakest topics so far.
 
-    A topic counts as weak once it has at least three answers and recall under 100%.
+    A topic counts as weak once it has at least three first answers and not all were right.
     """
     stats = [t for t in store.topic_stats(now)
-             if t.answers >= 3 and t.recall_rate < 1 and (topics is None or t.topic in topics)]
-    stats.sort(key=lambda t: (t.recall_rate, -t.answers, t.topic))
+             if t.answers >= 3 and t.right_rate < 1 and (topics is None or t.topic in topics)]
+    stats.sort(key=lambda t: (t.right_rate, -t.answers, t.topic))
     return Summary(
         asked=len(result.outcomes), right=result.right, close=result.close,
         seconds=result.seconds, streak=store.streak(now),
-        weakest=[(t.topic, t.recall_rate, t.answers) for t in stats[:3]],
+        weakest=[(t.topic, t.right_rate, t.answers) for t in stats[:3]],
         missed=result.missed,
     )

@@ -10,6 +10,16 @@ database, a damaged file, a newer schema) is refused with a one-line error and n
 Scheduling is FSRS (the ``fsrs`` package) with its default parameters and fuzzing turned off,
 so the same answers at the same times give the same schedule. The card id FSRS wants is an
 integer derived from the item id; the store keys every row on the item id itself.
+
+An answer can be undone: its review row is deleted and the item's card row put back exactly as
+it was (or removed, for an item met for the first time), in one transaction, and only while
+that review is still the item's latest. Flags (a student's note that a question is wrong or
+unclear) live in their own table, added by the store's second version; older stores are
+migrated in place when opened for writing.
+
+Opening for reading only (``histquiz stats``) never writes and never leaves a journal behind:
+a store histquiz may not write is read as an immutable file when its journal is empty, and
+refused with the exact fix when it is not.
 """
 
 from __future__ import annotations
@@ -31,7 +41,7 @@ from ..errors import HistquizError
 
 # "HQZ1": written into the SQLite header so a histquiz store is recognised as ours.
 APPLICATION_ID = 0x48515A31
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 FILE_NAME = "progress.sqlite3"
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_S = 10.0
@@ -78,7 +88,24 @@ CREATE TABLE IF NOT EXISTS cards (
 CREATE INDEX IF NOT EXISTS cards_due ON cards(due);
 CREATE INDEX IF NOT EXISTS cards_introduced ON cards(introduced);
 """
+# Each later version's additions, applied in order to a new store and to older ones.
+_MIGRATIONS: dict[int, str] = {
+    2: """
+CREATE TABLE IF NOT EXISTS flags (
+    id INTEGER PRIMARY KEY,
+    session_id INTEGER REFERENCES sessions(id),
+    item_id TEXT NOT NULL,
+    at TEXT NOT NULL,
+    question TEXT NOT NULL,
+    answer TEXT NOT NULL,
+    comment TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS flags_item ON flags(item_id);
+""",
+}
 _TABLES = {"meta", "sessions", "reviews", "cards"}
+_TABLES_ADDED = {2: {"flags"}}
+WEEK = timedelta(days=7)
 
 
 class StoreError(HistquizError):
@@ -122,11 +149,16 @@ def default_path(env: dict[str, str] | None = None) -> Path:
     return Path(user_data_dir("histquiz", appauthor=False)) / FILE_NAME
 
 
-def resolve_path(db: str | None) -> tuple[Path, bool]:
+def resolve_path(db: str | None, env: dict[str, str] | None = None) -> tuple[Path, bool]:
     """The store to use and whether its folder may be created (only for the default places)."""
     if db:
         return Path(db).expanduser(), False
-    return default_path(), True
+    env = dict(os.environ) if env is None else env
+    home = env.get("HISTQUIZ_HOME", "").strip()
+    if home and Path(home).expanduser().exists() and not Path(home).expanduser().is_dir():
+        raise StoreError(f"HISTQUIZ_HOME is {home}, which is a file, not a folder; set "
+                         f"HISTQUIZ_HOME to a folder (histquiz keeps {FILE_NAME} in it)")
+    return default_path(env), True
 
 
 @dataclass(frozen=True)
@@ -147,6 +179,17 @@ class Review:
 
 
 @dataclass(frozen=True)
+class Recorded:
+    """What ``record`` changed, enough to take it back exactly with ``undo``."""
+
+    review_id: int
+    item_id: str
+    card_before: tuple[Any, ...] | None  # the item's whole card row before, None if it had none
+    card_after: str | None  # the card it was given (JSON), None when not scheduled
+    due: datetime | None  # when the item comes back, when scheduled
+
+
+@dataclass(frozen=True)
 class CardInfo:
     item_id: str
     due: datetime
@@ -154,16 +197,20 @@ class CardInfo:
 
 @dataclass(frozen=True)
 class TopicStats:
+    """One topic's numbers. ``answers``, ``right`` and ``close`` count first answers only:
+    an answer in a retry round is never counted here."""
+
     topic: str
-    items_seen: int
-    answers: int
-    recalled: int  # answers rated Hard or better (right, or a near miss)
-    cards: int
-    retrievability: float | None  # mean over the topic's scheduled cards, now
+    items_seen: int  # distinct items answered at least once, in any mode
+    answers: int  # first answers (retries left out)
+    right: int  # first answers exactly right
+    close: int  # first answers that were near misses (dates a little off)
+    cards: int  # items of the topic with an FSRS schedule (answered in learn mode)
+    recall_in_week: float | None  # FSRS's predicted recall 7 days from now, mean over cards
 
     @property
-    def recall_rate(self) -> float:
-        return self.recalled / self.answers if self.answers else 0.0
+    def right_rate(self) -> float:
+        return self.right / self.answers if self.answers else 0.0
 
 
 @dataclass(frozen=True)
@@ -172,25 +219,41 @@ class SessionRow:
     mode: str
     started: datetime
     last_answer: datetime | None
-    answers: int
-    correct: int
+    answers: int  # first answers
+    correct: int  # of those, exactly right
+
+
+@dataclass(frozen=True)
+class FlagRow:
+    id: int
+    item_id: str
+    at: datetime
+    question: str
+    answer: str
+    comment: str
 
 
 class Store:
     """An open progress store. Use ``Store.open(path)``; close it (or use ``with``)."""
 
-    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+    def __init__(self, path: Path, conn: sqlite3.Connection, *, readonly: bool = False) -> None:
         self.path = path
         self._conn = conn
+        self.readonly = readonly
 
     # --- opening -------------------------------------------------------------------------
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], *, create_folder: bool = False,
-             check: bool = True) -> Store:
+             check: bool = True, readonly: bool = False) -> Store:
+        """Open (and create, unless ``readonly``) a store. Every reason it cannot be used is
+        found here, before the caller shows anything, with one line naming the fix."""
         path = Path(path)
         if path.is_dir():
             raise StoreError(f"{path} is a folder; give the progress store a file name")
+        _refuse_file_as_folder(path)
+        if readonly:
+            return cls._open_for_reading(path, check)
         _refuse_non_sqlite(path)
         if not path.parent.is_dir():
             if not create_folder:
@@ -199,20 +262,66 @@ class Store:
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise StoreError(f"cannot create the folder {path.parent}: "
-                                 f"{exc.strerror or exc}") from None
+                                 f"{exc.strerror or exc}; set HISTQUIZ_HOME or --db to a "
+                                 "folder you can write") from None
+        _refuse_unwritable(path)
         if path.exists() and path.stat().st_size > 0:
             # Vet an existing file through a read-only connection first: a read-write one
             # could replay a foreign program's leftover journal into its file on close.
-            probe = cls(path, _connect(path, readonly=True))
+            probe = cls(path, _connect(path, "ro"), readonly=True)
             try:
                 with probe._guard("open"):
                     probe._vet(check)
             finally:
                 probe.close()
-        store = cls(path, _connect(path))
+        store = cls(path, _connect(path, "rw"))
         try:
             with store._guard("open"):
                 store._prepare()
+        except BaseException:
+            store.close()
+            raise
+        return store
+
+    @classmethod
+    def _open_for_reading(cls, path: Path, check: bool) -> Store:
+        if not path.exists():
+            raise StoreError(f"no progress store at {path} yet; answer some questions with "
+                             "'histquiz quiz' first")
+        _refuse_non_sqlite(path)
+        wal = Path(f"{path}-wal")
+        if _unwritable(path):
+            # SQLite would create a journal beside a file it cannot write, and could never
+            # remove it: read the file as it is when nothing waits in its journal.
+            if wal.exists() and wal.stat().st_size > 0:
+                if not Path(f"{path}-shm").exists():
+                    raise StoreError(
+                        f"{path} is read-only and its journal {wal} holds answers not yet "
+                        f"written into it; make the store writable (chmod u+w {path} "
+                        f"{path.parent}) and run this again")
+                how = "ro"
+            else:
+                how = "immutable"
+            store = cls(path, _connect(path, how), readonly=True)
+            vetted = False
+        else:
+            # A writable store: vet it read-only, then read through an ordinary connection,
+            # which (the last one to close) removes the journal files as SQLite always does.
+            if path.stat().st_size > 0:
+                probe = cls(path, _connect(path, "ro"), readonly=True)
+                try:
+                    with probe._guard("open"):
+                        probe._vet(check)
+                finally:
+                    probe.close()
+            store = cls(path, _connect(path, "rw"), readonly=True)
+            vetted = True
+        try:
+            with store._guard("open"):
+                store._vet(check and not vetted)
+                if store._identity()[0] != APPLICATION_ID:
+                    raise StoreError(f"{path} is empty, not a histquiz progress store yet; "
+                                     "answer some questions with 'histquiz quiz' first")
         except BaseException:
             store.close()
             raise
@@ -224,7 +333,7 @@ class Store:
         if app_id == APPLICATION_ID:
             self._check_version(version)
             if check:
-                self._check_integrity()
+                self._check_integrity(version)
         elif app_id != 0 or tables:
             raise StoreError(
                 f"{self.path} is an SQLite database of another program, not a histquiz "
@@ -232,9 +341,12 @@ class Store:
             )
 
     def _prepare(self) -> None:
-        if self._identity()[0] != APPLICATION_ID:
+        app_id, version, _tables = self._identity()
+        if app_id != APPLICATION_ID:
             self._vet(check=False)  # replaced since it was vetted? then refuse it
             self._initialise()
+        elif version < SCHEMA_VERSION:
+            self._migrate()
         self._conn.execute("PRAGMA journal_mode=WAL")
         # WAL with synchronous=FULL: a committed answer survives a crash and a power cut.
         self._conn.execute("PRAGMA synchronous=FULL")
@@ -254,11 +366,15 @@ class Store:
                 f"one reads version {SCHEMA_VERSION}); it was left untouched. Upgrade histquiz."
             )
 
-    def _check_integrity(self) -> None:
+    def _check_integrity(self, version: int) -> None:
         rows = self._conn.execute("PRAGMA quick_check(1)").fetchall()
         if rows != [("ok",)]:
             raise StoreError(self._damaged(str(rows[0][0]) if rows else "no answer"))
-        missing = _TABLES - {r[0] for r in self._conn.execute(
+        wanted = set(_TABLES)
+        for added, tables in _TABLES_ADDED.items():
+            if version >= added:
+                wanted |= tables
+        missing = wanted - {r[0] for r in self._conn.execute(
             "SELECT name FROM sqlite_master WHERE type='table'")}
         if missing:
             raise StoreError(self._damaged(f"missing tables: {', '.join(sorted(missing))}"))
@@ -270,6 +386,11 @@ class Store:
         return (f"{self.path} is damaged ({detail}); it was left untouched. Restore a backup, "
                 "or move it aside and histquiz will start a new progress store.")
 
+    def _run_script(self, script: str) -> None:
+        for statement in script.split(";"):
+            if statement.strip():
+                self._conn.execute(statement)
+
     def _initialise(self) -> None:
         # WAL first: it cannot change inside a transaction. Two first runs may race to create
         # the store, so the check is repeated under the write lock.
@@ -280,16 +401,34 @@ class Store:
             if app_id == APPLICATION_ID:
                 self._conn.execute("COMMIT")
                 self._check_version(version)
+                if version < SCHEMA_VERSION:
+                    self._migrate()
                 return
             if app_id != 0 or tables:
                 raise StoreError(f"{self.path} changed while histquiz was creating it; "
                                  "it was left untouched")
-            for statement in _SCHEMA.split(";"):
-                if statement.strip():
-                    self._conn.execute(statement)
+            self._run_script(_SCHEMA)
+            for version in sorted(_MIGRATIONS):
+                self._run_script(_MIGRATIONS[version])
             self._conn.execute("INSERT INTO meta(key, value) VALUES ('application', 'histquiz')")
             self._conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
             self._conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            self._conn.execute("COMMIT")
+        except BaseException:
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
+            raise
+
+    def _migrate(self) -> None:
+        """Bring an older store up to this version in place, in one transaction (another
+        histquiz may be doing the same: the version is read again under the write lock)."""
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            version = int(self._conn.execute("PRAGMA user_version").fetchone()[0])
+            for step in sorted(v for v in _MIGRATIONS if v > version):
+                self._run_script(_MIGRATIONS[step])
+            if version < SCHEMA_VERSION:
+                self._conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
             self._conn.execute("COMMIT")
         except BaseException:
             if self._conn.in_transaction:
@@ -318,8 +457,9 @@ class Store:
                                  f"{BUSY_TIMEOUT_S:.0f} s (another histquiz is writing); "
                                  "try again") from None
             if "readonly" in text or "read-only" in text:
-                raise StoreError(f"cannot write the progress store {self.path}: "
-                                 "it is read-only") from None
+                raise StoreError(f"cannot write the progress store {self.path}: it is "
+                                 f"read-only; make it writable (chmod u+w {self.path}) or "
+                                 "choose another file with --db") from None
             if "not a database" in text or "malformed" in text or "corrupt" in text:
                 raise StoreError(self._damaged(text)) from None
             raise StoreError(f"the progress store {self.path} failed to {doing}: {text}") from None
@@ -327,6 +467,8 @@ class Store:
     @contextlib.contextmanager
     def _write(self, doing: str) -> Iterator[sqlite3.Connection]:
         """One IMMEDIATE transaction: taken with the write lock, committed on success."""
+        if self.readonly:
+            raise StoreError(f"the progress store {self.path} was opened for reading only")
         with self._guard(doing):
             self._conn.execute("BEGIN IMMEDIATE")
             try:
@@ -350,14 +492,14 @@ class Store:
         with self._write("end a session") as conn:
             conn.execute("UPDATE sessions SET ended = ? WHERE id = ?", (stamp(now), session_id))
 
-    def record(self, review: Review, *, schedule: bool) -> Card | None:
+    def record(self, review: Review, *, schedule: bool) -> Recorded:
         """Commit one answer; with ``schedule``, also move the item's FSRS card on.
 
         The card is read inside the write transaction, so concurrent sessions each build on
-        the other's last review. Returns the new card when scheduled.
+        the other's last review. Returns what changed, for ``undo``.
         """
         with self._write("save an answer") as conn:
-            conn.execute(
+            cur = conn.execute(
                 "INSERT INTO reviews(session_id, item_id, topic, at, answer, verdict, rating, "
                 "correct, duration_ms, mode, retry, scheduled) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -365,28 +507,68 @@ class Store:
                  review.verdict, review.rating, int(review.correct), review.duration_ms,
                  review.mode, int(review.retry), int(schedule)),
             )
+            assert cur.lastrowid is not None
+            review_id = cur.lastrowid
             if not schedule:
-                return None
-            row = conn.execute("SELECT card, introduced, reps, lapses FROM cards "
+                return Recorded(review_id, review.item_id, None, None, None)
+            row = conn.execute("SELECT topic, card, due, introduced, reps, lapses FROM cards "
                                "WHERE item_id = ?", (review.item_id,)).fetchone()
             if row is None:
                 card = Card(card_id=card_id_for(review.item_id), due=review.at)
                 introduced, reps, lapses = stamp(review.at), 0, 0
             else:
-                card = _card_from_json(row[0])
-                introduced, reps, lapses = row[1], row[2], row[3]
+                card = _card_from_json(row[1])
+                introduced, reps, lapses = row[3], row[4], row[5]
             card, _log = scheduler().review_card(card, Rating(review.rating),
                                                  review_datetime=review.at.astimezone(timezone.utc))
+            text = json.dumps(card.to_dict(), sort_keys=True)
             conn.execute(
                 "INSERT INTO cards(item_id, topic, card, due, introduced, reps, lapses) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(item_id) DO UPDATE SET "
                 "topic = excluded.topic, card = excluded.card, due = excluded.due, "
                 "reps = excluded.reps, lapses = excluded.lapses",
-                (review.item_id, review.topic, json.dumps(card.to_dict(), sort_keys=True),
-                 stamp(card.due), introduced, reps + 1,
+                (review.item_id, review.topic, text, stamp(card.due), introduced, reps + 1,
                  lapses + (review.rating == Rating.Again and row is not None)),
             )
-            return card
+            return Recorded(review_id, review.item_id, tuple(row) if row else None, text,
+                            card.due)
+
+    def undo(self, recorded: Recorded) -> bool:
+        """Take an answer back: delete its review and put the item's card back as it was.
+
+        Refused (False, nothing changed) when the review is gone or no longer the item's
+        latest, or the card has moved since (another session reviewed the item meanwhile):
+        restoring the old card then would throw that later review away.
+        """
+        with self._write("undo an answer") as conn:
+            latest = conn.execute("SELECT MAX(id) FROM reviews WHERE item_id = ?",
+                                  (recorded.item_id,)).fetchone()[0]
+            if latest != recorded.review_id:
+                return False
+            if recorded.card_after is not None:
+                now = conn.execute("SELECT card FROM cards WHERE item_id = ?",
+                                   (recorded.item_id,)).fetchone()
+                if now is None or now[0] != recorded.card_after:
+                    return False
+                if recorded.card_before is None:
+                    conn.execute("DELETE FROM cards WHERE item_id = ?", (recorded.item_id,))
+                else:
+                    conn.execute("UPDATE cards SET topic = ?, card = ?, due = ?, introduced = ?, "
+                                 "reps = ?, lapses = ? WHERE item_id = ?",
+                                 (*recorded.card_before, recorded.item_id))
+            conn.execute("DELETE FROM reviews WHERE id = ?", (recorded.review_id,))
+            return True
+
+    def add_flag(self, session_id: int | None, item_id: str, question: str, answer: str,
+                 comment: str, now: datetime) -> int:
+        """Keep a student's note that a question is wrong or unclear, for the decks' maintainers."""
+        with self._write("save a flag") as conn:
+            cur = conn.execute(
+                "INSERT INTO flags(session_id, item_id, at, question, answer, comment) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (session_id, item_id, stamp(now), question, answer, comment))
+            assert cur.lastrowid is not None
+            return cur.lastrowid
 
     # --- reading -----------------------------------------------------------------------------
 
@@ -423,26 +605,57 @@ class Store:
                        r[9], bool(r[10])) for r in rows]
 
     def review_count(self) -> int:
+        """Every answer kept, first answers and retries alike."""
         with self._guard("count the reviews"):
             return int(self._conn.execute("SELECT COUNT(*) FROM reviews").fetchone()[0])
 
+    def answer_counts(self) -> tuple[int, int]:
+        """(first answers, answers in retry rounds)."""
+        with self._guard("count the reviews"):
+            row = self._conn.execute("SELECT COALESCE(SUM(retry = 0), 0), "
+                                     "COALESCE(SUM(retry = 1), 0) FROM reviews").fetchone()
+        return int(row[0]), int(row[1])
+
+    def missed_items(self, since: datetime) -> list[str]:
+        """Items missed (not exactly right) since ``since`` whose latest answer is still a
+        miss, most recently missed first."""
+        with self._guard("read the reviews"):
+            rows = self._conn.execute(
+                "SELECT r.item_id FROM reviews r "
+                "WHERE r.id = (SELECT MAX(id) FROM reviews WHERE item_id = r.item_id) "
+                "AND r.verdict != 'exact' AND r.at >= ? ORDER BY r.id DESC",
+                (stamp(since),)).fetchall()
+        return [r[0] for r in rows]
+
+    def flags(self) -> list[FlagRow]:
+        """Every flag, oldest first (none in a store older than flags)."""
+        with self._guard("read the flags"):
+            if not self._conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' "
+                                      "AND name = 'flags'").fetchone():
+                return []
+            rows = self._conn.execute("SELECT id, item_id, at, question, answer, comment "
+                                      "FROM flags ORDER BY id").fetchall()
+        return [FlagRow(r[0], r[1], unstamp(r[2]), r[3], r[4], r[5]) for r in rows]
+
     def topic_stats(self, now: datetime) -> list[TopicStats]:
-        """Per topic: items answered, first-attempt recall, mean retrievability of its cards."""
+        """Per topic: items answered, first answers right and close, and FSRS's predicted
+        recall of the topic's scheduled items a week from ``now``."""
         with self._guard("read the statistics"):
             answered = self._conn.execute(
                 "SELECT topic, COUNT(DISTINCT item_id), SUM(retry = 0), "
-                "SUM(retry = 0 AND rating >= 2) FROM reviews GROUP BY topic").fetchall()
+                "SUM(retry = 0 AND verdict = 'exact'), SUM(retry = 0 AND verdict = 'near') "
+                "FROM reviews GROUP BY topic").fetchall()
             cards = self._conn.execute("SELECT topic, card FROM cards").fetchall()
         sums: dict[str, list[float]] = {}
         sched = scheduler()
-        moment = now.astimezone(timezone.utc)
+        later = (now + WEEK).astimezone(timezone.utc)
         for topic, text in cards:
-            r = sched.get_card_retrievability(_card_from_json(text), moment)
+            r = sched.get_card_retrievability(_card_from_json(text), later)
             sums.setdefault(topic, []).append(r)
         out = []
-        for topic, seen, answers, recalled in answered:
+        for topic, seen, answers, right, close in answered:
             values = sums.get(topic, [])
-            out.append(TopicStats(topic, seen, answers or 0, recalled or 0, len(values),
+            out.append(TopicStats(topic, seen, answers or 0, right or 0, close or 0, len(values),
                                   sum(values) / len(values) if values else None))
         return sorted(out, key=lambda t: t.topic)
 
@@ -476,12 +689,12 @@ class Store:
         return count
 
     def recent_sessions(self, limit: int = 5) -> list[SessionRow]:
-        """The latest sessions that got at least one answer, newest first."""
+        """The latest sessions that got at least one first answer, newest first."""
         with self._guard("read the sessions"):
             rows = self._conn.execute(
                 "SELECT s.id, s.mode, s.started, MAX(r.at), COUNT(r.id), SUM(r.correct) "
                 "FROM sessions s JOIN reviews r ON r.session_id = s.id AND r.retry = 0 "
-                "WHERE s.id IN (SELECT DISTINCT session_id FROM reviews "
+                "WHERE s.id IN (SELECT DISTINCT session_id FROM reviews WHERE retry = 0 "
                 "ORDER BY session_id DESC LIMIT ?) "
                 "GROUP BY s.id ORDER BY s.id DESC", (limit,)).fetchall()
         return [SessionRow(r[0], r[1], unstamp(r[2]), unstamp(r[3]) if r[3] else None,
@@ -493,12 +706,15 @@ def local_midnight(day: date) -> datetime:
     return datetime(day.year, day.month, day.day).astimezone()
 
 
-def _connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
+def _connect(path: Path, how: str = "rw") -> sqlite3.Connection:
+    """``rw``: read and write; ``ro``: read-only, with SQLite's locks (it may create the
+    journal files beside the store); ``immutable``: read the file as it is, creating nothing."""
     try:
-        if readonly:
-            return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
-                                   timeout=BUSY_TIMEOUT_S, isolation_level=None)
-        return sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        if how == "rw":
+            return sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        query = "mode=ro" if how == "ro" else "mode=ro&immutable=1"
+        return sqlite3.connect(f"{path.resolve().as_uri()}?{query}", uri=True,
+                               timeout=BUSY_TIMEOUT_S, isolation_level=None)
     except sqlite3.Error as exc:
         raise StoreError(f"cannot open the progress store {path}: {exc}") from None
 
@@ -506,6 +722,46 @@ def _connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
 def _card_from_json(text: str) -> Card:
     card: Card = Card.from_dict(json.loads(text))
     return card
+
+
+def _unwritable(path: Path) -> bool:
+    """True when this process may not write the store and keep its journal beside it."""
+    folder = path.parent
+    if not os.access(folder, os.W_OK | os.X_OK) or not os.access(path, os.W_OK):
+        return True
+    return any(p.exists() and not os.access(p, os.W_OK)
+               for p in (Path(f"{path}-wal"), Path(f"{path}-shm")))
+
+
+def _refuse_unwritable(path: Path) -> None:
+    """One line naming what cannot be written and the command that fixes it."""
+    folder = path.parent
+    if not os.access(folder, os.W_OK | os.X_OK):
+        if not path.exists():
+            raise StoreError(f"cannot create the progress store {path}: the folder {folder} is "
+                             f"not writable; make it writable (chmod u+w {folder}) or choose "
+                             "another place with --db or HISTQUIZ_HOME")
+        raise StoreError(f"cannot write the progress store {path}: its folder {folder} is not "
+                         "writable, and SQLite keeps a journal beside the store; make the "
+                         f"folder writable (chmod u+w {folder}) or move the store")
+    stuck = [p for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm"))
+             if p.exists() and not os.access(p, os.W_OK)]
+    if stuck:
+        names = " ".join(str(p) for p in stuck)
+        what = "it is read-only" if stuck == [path] else (
+            f"{', '.join(p.name for p in stuck)} {'is' if len(stuck) == 1 else 'are'} read-only")
+        raise StoreError(f"cannot write the progress store {path}: {what}; make "
+                         f"{'it' if len(stuck) == 1 else 'them'} writable (chmod u+w {names}) "
+                         "or choose another file with --db")
+
+
+def _refuse_file_as_folder(path: Path) -> None:
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise StoreError(f"cannot use the progress store {path}: {parent} is a file, "
+                                 "not a folder")
+            return
 
 
 def _refuse_non_sqlite(path: Path) -> None:
