@@ -49,6 +49,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     add_seed_option(parser)
     parser.add_argument("--formats", metavar="LIST", type=_formats, action="extend",
                         help=f"only these, comma-separated: {', '.join(names())} (default: all)")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="list every item a format left out, with the reason")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -57,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
     from ..export.registry import left_out_report
     from ..generate import generate
     from ..textui import Progress, plural
-    from .common import context, load, seed_of
+    from .common import context, load, print_left_out, seed_of
 
     out = Path(args.out)
     if out.exists() and not out.is_dir():
@@ -75,11 +77,7 @@ def run(args: argparse.Namespace) -> int:
               f"left by an interrupted build", file=sys.stderr)
     for line in table_lines(report.written):
         print(line)
-    shown, warnings = left_out_report(report.left_out)
-    for line in shown:
-        print(line)
-    for line in warnings:
-        print(line, file=sys.stderr)
+    print_left_out(left_out_report(report.left_out), args.verbose)
     if report.empty:
         empty = report.empty
         print(f"histquiz: warning: no items in {', '.join(empty)}; nothing written for "

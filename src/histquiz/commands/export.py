@@ -15,6 +15,7 @@ not fit Kahoot's limits are left out and listed. quizlet: paste or upload into Q
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from pathlib import Path
 
@@ -37,6 +38,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--time-limit", type=int, default=20, choices=KAHOOT_TIME_LIMITS,
                         metavar="SECONDS",
                         help="kahoot: seconds per question: 5, 10, 20, 30, 60, 90, 120 or 240 (default 20)")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="list every item the format left out, with the reason")
     parser.add_argument("--title", metavar="TEXT",
                         help="kahoot: the quiz title written in the sheet (default: the deck's title)")
 
@@ -44,13 +47,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..export.registry import (
         ExportOptions,
-        LeftOut,
         get_format,
         left_out_report,
         render_format,
+        report_entries,
+        where_written,
         write_format,
     )
-    from .common import context, load, sample_items
+    from .common import context, load, print_left_out, sample_items
 
     fmt = get_format(args.format)
     if args.format == "kahoot" and args.options > 4:
@@ -69,13 +73,15 @@ def run(args: argparse.Namespace) -> int:
         rendered = render_format(args.format, items, ctx)
         sys.stdout.write(rendered.files[0].decode("utf-8"))
         sys.stdout.flush()
+        where = "standard output"
+        paths: tuple[Path, ...] = ()
     else:
-        rendered, _ = write_format(args.format, items, ctx, Path(args.output))
-    where = "standard output" if to_stdout else args.output
-    shown, warnings = left_out_report([LeftOut(where, args.format, s) for s in rendered.skipped])
-    for line in [*shown, *warnings]:
-        print(line, file=sys.stderr)
-    if not to_stdout:
-        print(f"wrote {args.output}: {rendered.count} item{'s' * (rendered.count != 1)} "
-              f"({args.format})", file=sys.stderr)
+        rendered, paths = write_format(args.format, items, ctx, Path(args.output))
+        where = where_written(paths)
+    # Standard output may be the file itself: everything else goes to standard error.
+    with contextlib.redirect_stdout(sys.stderr):
+        print_left_out(left_out_report(report_entries(where, args.format, rendered)), args.verbose)
+    for n, path in enumerate(paths):
+        count = rendered.count_of(n)
+        print(f"wrote {path}: {count} item{'s' * (count != 1)} ({args.format})", file=sys.stderr)
     return 0
