@@ -66,6 +66,7 @@ class Question:
     unit: str | None = None
     number: float | None = None  # the answer as a number, for numeric kinds
     origin: Origin | None = None
+    ask_short: str | None = None  # for outputs with a length limit (Kahoot)
 
     @property
     def base_kind(self) -> str:
@@ -89,6 +90,9 @@ class Fact:
     questions: tuple[Question, ...] = ()
     origin: Origin | None = None
     decade: str | None = None  # the era of an undated fact, as written in the deck
+    # short forms of ``event`` and ``when``, for outputs with a length limit (Kahoot)
+    event_short: str | None = None
+    when_short: str | None = None
 
     @property
     def era(self) -> str | None:
@@ -112,6 +116,14 @@ class Deck:
     facts: tuple[Fact, ...]
     sources: tuple[Source, ...] = ()
     pools: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Anki: the top-level deck (None: the title) and titles for topic subdecks by topic slug
+    anki_deck: str | None = None
+    topic_titles: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def anki_root(self) -> str:
+        """The top-level Anki deck of this deck's cards: ``anki_deck``, else the title."""
+        return self.anki_deck or self.title
 
 
 @dataclass(frozen=True)
