@@ -723,7 +723,8 @@ def test_export_names_each_item_kahoot_cannot_take(tmp_path: Path,
                  str(tmp_path / "k.xlsx"), "--verbose"]) == 0
     err = capsys.readouterr().err
     assert (f"  {tmp_path / 'k.xlsx'}: mini/satellite/choice-site: left out: a question over 120 "
-            f"characters (the question is {len(long)} characters)\n") in err
+            f"characters (the question is {len(long)} characters; question 'site' needs an "
+            "'ask_short')\n") in err
     assert f"  {tmp_path / 'k.xlsx'}: mini/pact/date-recall: left out by design" not in err
     assert (f"  {tmp_path / 'k.xlsx'}: mini/pact/date-recall: left out: typed answers; Kahoot "
             "has only multiple choice\n") in err
