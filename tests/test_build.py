@@ -82,6 +82,11 @@ def check_whole(path: Path) -> int:
         lines = text.splitlines()
         assert all(line.count("\t") == 1 for line in lines)
         return len(lines)
+    if name.endswith("-qti.zip"):
+        with zipfile.ZipFile(path) as archive:
+            assert archive.testzip() is None
+            parts = {n: ElementTree.fromstring(archive.read(n)) for n in archive.namelist()}
+        return sum(len(root.findall(".//{*}item")) for root in parts.values())
     if name.endswith(".json"):
         return len(json.loads(path.read_text("utf-8")))
     raise AssertionError(f"unexpected file {path}")

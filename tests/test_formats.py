@@ -670,8 +670,8 @@ def test_moodle_accepts_every_date_spelling_the_quiz_accepts(fmt: str, mini_item
 
 
 def test_registry_names_every_format_once(mini_items: list[Item]) -> None:
-    assert names() == ["anki", "gift", "json", "kahoot", "moodle-xml", "quizlet", "worksheet"]
-    assert CLASSROOM_FORMATS == ["gift", "json", "kahoot", "moodle-xml", "quizlet"]
+    assert names() == ["anki", "gift", "json", "kahoot", "moodle-xml", "qti", "quizlet", "worksheet"]
+    assert CLASSROOM_FORMATS == ["gift", "json", "kahoot", "moodle-xml", "qti", "quizlet"]
     assert len({f.suffix for f in FORMATS.values()}) == len(FORMATS)
     ctx = Context(decks=(), seed=0, build_time=1_700_000_000)
     for name in CLASSROOM_FORMATS:
@@ -701,6 +701,13 @@ def test_export_command_writes_each_format(fmt: str, tmp_path: Path,
         assert "typed answers; Kahoot has only multiple choice" in err
     elif fmt == "quizlet":
         assert out.read_bytes() == render_quizlet(items).files[0]
+    elif fmt == "qti":
+        with zipfile.ZipFile(out) as archive:
+            names = archive.namelist()
+            assert "imsmanifest.xml" in names
+            questions = sum(len(ElementTree.fromstring(archive.read(n)).findall(".//{*}item"))
+                            for n in names if n.count("/") and not n.endswith("assessment_meta.xml"))
+        assert questions == len(items)
     else:
         assert json.loads(out.read_text("utf-8")) == [i.to_json() for i in items]
 

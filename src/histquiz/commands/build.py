@@ -1,4 +1,4 @@
-"""Build every artefact for every deck: Anki, worksheet PDFs, Moodle, GIFT, Kahoot, Quizlet, JSON.
+"""Build every artefact for every deck: Anki, worksheet PDFs, Moodle, GIFT, Kahoot, QTI, Quizlet, JSON.
 
 For each deck it writes into the output folder (dist/ unless --out says otherwise):
 
@@ -6,7 +6,9 @@ For each deck it writes into the output folder (dist/ unless --out says otherwis
   DECK-worksheet.pdf            printable worksheet, and DECK-worksheet-answers.pdf, its key
   DECK-moodle.xml               Moodle XML (Question bank → Import → Moodle XML format)
   DECK-gift.txt                 the same questions in GIFT (Question bank → Import → GIFT)
-  DECK-kahoot.xlsx              Kahoot's quiz spreadsheet (Kahoot → Create → Import spreadsheet)
+  DECK-kahoot.xlsx              Kahoot's quiz spreadsheet (Kahoot → Create → Import spreadsheet);
+                                over 100 questions: DECK-kahoot-1.xlsx, DECK-kahoot-2.xlsx, ...
+  DECK-qti.zip                  QTI 1.2 package (Canvas: Import existing content → QTI .zip file)
   DECK-quizlet.txt              Quizlet import text (Quizlet → Create → Import)
   DECK-items.json               every item with every field, for other tools
 
@@ -15,7 +17,8 @@ every file either as it was or complete; the unfinished temporary files
 (.NAME.histquiz-PID-….part) that a killed build left for the files it writes are removed by the
 next one. The same --seed gives the same questions and options; with SOURCE_DATE_EPOCH set, the
 same bytes. A deck's files are those that `histquiz export`, `anki` and `worksheet` write with
---deck DECK and the same seed.
+--deck DECK and the same seed. What a format leaves out is counted, one line per reason;
+--verbose lists each item.
 
 example:
   histquiz build

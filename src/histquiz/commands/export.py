@@ -1,15 +1,20 @@
-"""Write the items in one classroom format: Moodle XML, GIFT, Kahoot, Quizlet or JSON.
+"""Write the items in one classroom format: Moodle XML, GIFT, Kahoot, QTI, Quizlet or JSON.
 
 example:
   histquiz export --format moodle-xml -o india-ussr.xml
   histquiz export --format gift --topic defence --seed 3 -o defence.gift.txt
   histquiz export --format kahoot --count 20 --time-limit 30 -o kahoot.xlsx
+  histquiz export --format qti --deck un -o un-qti.zip
   histquiz export --format quizlet -o - | head
 
 moodle-xml and gift: import into Moodle's question bank (Question bank → Import); questions go
-into categories histquiz/<deck>/<topic>. kahoot: Kahoot's "Import spreadsheet"; items that do
-not fit Kahoot's limits are left out and listed. quizlet: paste or upload into Quizlet's Import
-(tab between term and definition, new line between cards). json: every field of every item.
+into categories histquiz/<deck>/<topic>, with the item id as idnumber and topic, era and deck
+tags. kahoot: Kahoot's "Import spreadsheet"; an item too long for Kahoot is dealt again within
+its limits (the deck's short forms, candidates that fit), and what still does not fit is left
+out and counted; more than 100 questions make one file per 100 (FILE-1.xlsx, FILE-2.xlsx, ...).
+qti: a QTI 1.2 package, one quiz per deck, for Canvas ("QTI .zip file"), Blackboard, Brightspace
+and Schoology. quizlet: paste or upload into Quizlet's Import (tab between term and definition,
+new line between cards). json: every field of every item. --verbose lists each item left out.
 """
 
 from __future__ import annotations
@@ -34,7 +39,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     add_seed_option(parser)
     add_sample_options(parser, "options per choice item, 3 to 5 (default 4; Kahoot takes at most 4)")
     parser.add_argument("--tolerance", type=at_least(0), default=0, metavar="YEARS",
-                        help="moodle-xml, gift: a typed year this many years off still counts (default 0)")
+                        help="moodle-xml, gift, qti: a typed year this many years off still counts "
+                             "(default 0)")
     parser.add_argument("--time-limit", type=int, default=20, choices=KAHOOT_TIME_LIMITS,
                         metavar="SECONDS",
                         help="kahoot: seconds per question: 5, 10, 20, 30, 60, 90, 120 or 240 (default 20)")

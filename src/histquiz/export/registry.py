@@ -179,6 +179,7 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
     Format("gift", "-gift.txt", "histquiz.export.classroom.gift", "classroom", text=True),
     Format("kahoot", "-kahoot.xlsx", "histquiz.export.classroom.kahoot", "classroom",
            per_file=100, limits=True),
+    Format("qti", "-qti.zip", "histquiz.export.classroom.qti", "classroom"),
     Format("quizlet", "-quizlet.txt", "histquiz.export.classroom.quizlet", "classroom", text=True),
     Format("json", "-items.json", "histquiz.export.classroom.jsonout", "classroom", text=True),
 )}
