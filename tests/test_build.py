@@ -358,3 +358,17 @@ def test_build_of_the_built_in_decks(tmp_path: Path) -> None:
     assert {p.name for p in tmp_path.iterdir()} == expected
     for path in tmp_path.iterdir():
         assert check_whole(path) > 0, path
+    # The table, then at most one line per format and reason for what was left out: no item
+    # is named unless --verbose asks.
+    out = result.stdout.splitlines()
+    end = next(n for n, line in enumerate(out) if line.startswith(f"{len(expected)} files in "))
+    assert out[-1] == "  (--verbose lists each item and why)"
+    summary = out[end + 1:-1]
+    assert summary and all(": " in line for line in summary)
+    reasons = [(line.split(": ", 1)[0], line.split(" left out by design: ")[-1].split(" kept, but ")[-1])
+               for line in summary]
+    assert len(reasons) == len(set(reasons)) <= 3 * len(REGISTRY)
+    ids = {i.id for i in generate(decks, 0)}
+    shown = [line for line in [*out, *result.stderr.splitlines()] if not line.startswith("wrote ")]
+    assert not [line for line in shown if any(part in ids for part in line.split())]
+    assert [line for line in result.stderr.splitlines() if not line.startswith("wrote ")] == []

@@ -35,7 +35,8 @@ def run(args: argparse.Namespace) -> int:
     for line in output_warnings(decks, items):
         print(line, file=sys.stderr)
     facts = sum(len(d.facts) for d in decks)
-    print(f"ok: {len(decks)} deck{'s' * (len(decks) != 1)}, {facts} facts, {len(items)} items")
+    print(f"ok: {len(decks)} deck{'s' * (len(decks) != 1)}, {facts} fact{'s' * (facts != 1)}, "
+          f"{len(items)} item{'s' * (len(items) != 1)}")
     return 0
 
 
