@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 from moodle_helpers import answer_text, moodle_read
 from synth import write_deck
 
-from histquiz import Item, generate, load_decks
+from histquiz import Deck, Item, generate, load_decks
 from histquiz.cli import main
 from histquiz.dates import HistDate, Precision, Verdict, grade_date, parse_answer
 from histquiz.errors import UsageError
@@ -570,6 +570,15 @@ def test_moodle_imports_every_item_as_meant(fmt: str, all_items: list[Item], tmp
     """Moodle's own importer reads each question with its type, its one right answer (or
     every accepted form of a typed date, or the year and tolerance), its feedback, the item
     id as idnumber and the topic, era, own and deck tags."""
+    check_moodle_import(fmt, all_items, tmp_path)
+
+
+@pytest.mark.parametrize("fmt", ["gift", "xml"])
+def test_moodle_imports_the_built_in_decks(fmt: str, builtin_decks: list[Deck], tmp_path: Path) -> None:
+    check_moodle_import(fmt, generate(builtin_decks, 0), tmp_path)
+
+
+def check_moodle_import(fmt: str, all_items: list[Item], tmp_path: Path) -> None:
     path = tmp_path / f"q.{fmt}"
     options = ExportOptions(tolerance=1)
     text = render_gift(all_items, options) if fmt == "gift" else render_moodle_xml(all_items, options)
