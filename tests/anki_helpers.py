@@ -44,11 +44,11 @@ def import_apkg(col: Collection, apkg: Path) -> Counts:
                   len(log.first_field_match))
 
 
-def review_one(col: Collection) -> int:
-    """Answer the first queued card 'Good', as a learner would; returns its id."""
+def review_one(col: Collection, deck: str) -> int:
+    """Answer the first queued card of ``deck`` 'Good', as a learner would; returns its id."""
     from anki.scheduler_pb2 import CardAnswer
 
-    col.decks.select(col.decks.id_for_name("Indo-Soviet History"))
+    col.decks.select(col.decks.id_for_name(deck))
     queued = col.sched.get_queued_cards(fetch_limit=1).cards[0]
     card = col.get_card(queued.card.id)
     card.start_timer()

@@ -53,9 +53,14 @@ T1 = 1_750_000_000  # 15 June 2025
 T2 = T1 + 86_400
 
 
+SHARED = "Shared Anki deck"
+
+
 def synth_yaml(n_facts: int, seed: int, deck_id: str) -> str:
-    """A synthetic deck whose fact ids carry the deck id (fact ids are global across decks)."""
-    return deck_yaml(n_facts, seed=seed, deck_id=deck_id).replace("  - id: f", f"  - id: {deck_id}-f")
+    """A synthetic deck whose fact ids carry the deck id (fact ids are global across decks),
+    under an Anki deck that every such deck shares."""
+    text = deck_yaml(n_facts, seed=seed, deck_id=deck_id).replace("  - id: f", f"  - id: {deck_id}-f")
+    return text.replace("deck:\n", f"deck:\n  anki_deck: {SHARED}\n", 1)
 
 
 def anki_ctx(decks: Sequence[Deck], stamp: int, *, previous: Path | None = None,
@@ -102,6 +107,7 @@ def check_package(folder: Path, decks: Sequence[Deck], items: Sequence[Item]) ->
         if fact.date is not None and fact.event:
             same_day.setdefault(fact.date.iso(), []).append((fact, fact.event))
     by_id = {i.id: i for i in items}
+    of_deck = {d.id: d for d in decks}
     with collection(folder) as col:
         counts = import_apkg(col, apkg)
         assert counts == Counts(new=len(items), updated=0, duplicate=0, conflicting=0,
@@ -123,7 +129,8 @@ def check_package(folder: Path, decks: Sequence[Deck], items: Sequence[Item]) ->
             front, back = Shown(question), Shown(answer)
             assert front.scripts == back.scripts == 0
             deck = col.decks.name(card.did)
-            assert deck == f"{ROOT_DECK}::{topic_title(item.topic)}"
+            own = of_deck[item.deck]
+            assert deck == f"{own.anki_root}::{own.topic_titles.get(item.topic) or topic_title(item.topic)}"
             assert f"histquiz::topic::{item.topic}" in note.tags
             assert all(" " not in t for t in note.tags)
             for tag in item.tags:
@@ -154,7 +161,7 @@ def check_package(folder: Path, decks: Sequence[Deck], items: Sequence[Item]) ->
                 assert back.texts["hq-answer"] == item.answer_date.display() == item.answer
         assert seen_items == set(by_id)
         assert_chronological(col, by_id)
-        reviewed = review_one(col)
+        reviewed = review_one(col, decks[0].anki_root)
         reps = col.get_card(reviewed).reps
 
     # Reword some explanations and questions: a rebuild updates exactly those notes in place.
@@ -226,7 +233,7 @@ def test_rebuilds_update_in_place_and_keep_reviews(tmp_path: Path) -> None:
     with collection(tmp_path) as col:
         assert import_apkg(col, apkg).new == len(items1)
     with collection(tmp_path) as col:
-        reviewed = review_one(col)
+        reviewed = review_one(col, decks1[0].anki_root)
         reviewed_item = item_of(col, reviewed)
         before = col.get_card(reviewed)
         state = (before.type, before.queue, before.ivl, before.due, before.reps)
@@ -378,10 +385,10 @@ def test_command_writes_one_file_per_deck_or_one_file(
     # both must say the same, naming the sources of every loaded fact on that topic.
     one, two = _package_decks(tmp_path / "one.apkg"), _package_decks(tmp_path / "two.apkg")
     shared = set(one) & set(two)
-    assert f"{ROOT_DECK}::Topic 1" in shared and all(one[n] == two[n] for n in shared)
-    topic_1 = one[f"{ROOT_DECK}::Topic 1"]
+    assert f"{SHARED}::Topic 1" in shared and all(one[n] == two[n] for n in shared)
+    topic_1 = one[f"{SHARED}::Topic 1"]
     assert topic_1.count("<li>A. Author, “Второй источник”, 1999</li>") == 1
-    assert "A test source &amp; its &lt;title&gt;" in one[f"{ROOT_DECK}::Topic 0"]
+    assert "A test source &amp; its &lt;title&gt;" in one[f"{SHARED}::Topic 0"]
     # Imported together, the two packages' new cards interleave in date order in each topic.
     (tmp_path / "col").mkdir()
     with collection(tmp_path / "col") as col:
@@ -395,7 +402,7 @@ def test_command_writes_one_file_per_deck_or_one_file(
     assert main(["anki", "--decks", "decks", "--topic", "topic-1", "-o", "all.apkg"]) == 0
     out = capsys.readouterr().out
     assert "wrote all.apkg:" in out and "in 1 deck\n" in out
-    assert "Indo-Soviet History::Topic 1" in out
+    assert f"{SHARED}::Topic 1" in out
     assert not [p for p in tmp_path.rglob("*.part")]
     assert main(["anki", "--decks", "decks", "-o", "all.zip"]) == 1
     assert main(["anki", "--decks", "decks", "--deck", "nope"]) == 1
@@ -538,3 +545,64 @@ def test_revealing_pairs_are_apart_in_the_new_card_order(tmp_path: Path,
             close = [(items[a].id, items[b].id) for a in order for b in relation.neighbours(a)
                      if b in where and 0 < where[b] - where[a] < APART]
             assert close == [], deck.name
+
+
+# --- decks that are not ours -----------------------------------------------------------------
+
+FOREIGN = """deck:
+  id: histoire
+  title: "Histoire de l'Inde :: et de la Russie"
+  description: Un jeu de cartes d'une école.
+  topic_titles:
+    traites: Les traités
+sources: {s: {title: Une source, author: A. Auteur, date: 2001}}
+facts:
+"""
+
+
+def foreign_fact(n: int, topic: str) -> str:
+    return (f"  - id: h{n}\n    statement: Fait {n}.\n    explanation: Parce que.\n"
+            f"    topic: {topic}\n    sources: [s]\n    date: {1950 + n}-0{1 + n % 9}-1{n % 9}\n"
+            f"    when: le fait {n} a-t-il eu lieu\n")
+
+
+def test_a_foreign_deck_is_named_from_its_own_title_and_topic_titles(
+        tmp_path: Path, builtin_decks: list[Deck]) -> None:
+    """A deck that is not ours goes under its own title (its '::' kept as one level), each
+    topic under the title the deck gives it, else the slug title-cased; loaded together with
+    the built-in decks, those keep "Indo-Soviet History" and their topic names."""
+    path = tmp_path / "histoire.yaml"
+    path.write_text(FOREIGN + "".join(foreign_fact(n, "traites") for n in range(3))
+                    + "".join(foreign_fact(n, "ru-diplomatiya") for n in range(3, 6)), "utf-8")
+    foreign = load_decks([path])
+    un = next(d for d in builtin_decks if d.id == "un")
+    decks = [*foreign, un]
+    items = build(decks)
+    root = "Histoire de l'Inde : et de la Russie"
+    apkg = tmp_path / "both.apkg"
+    stats = write_apkg(items, apkg, anki_ctx(decks, T1))
+    assert {name for name, _ in stats.deck_notes} == {
+        f"{root}::Les traités", f"{root}::Ru Diplomatiya", f"{ROOT_DECK}::UN"}
+    (tmp_path / "col").mkdir()
+    with collection(tmp_path / "col") as col:
+        assert import_apkg(col, apkg).new == len(items)
+    with collection(tmp_path / "col") as col:
+        names = {d.name for d in col.decks.all_names_and_ids()}
+        assert {root, f"{root}::Les traités", f"{root}::Ru Diplomatiya", ROOT_DECK,
+                f"{ROOT_DECK}::UN"} <= names
+        for cid in col.find_cards(""):
+            card = col.get_card(cid)
+            item = next(i for i in items if i.id == card.note()["Item"])
+            expected = {"traites": f"{root}::Les traités", "ru-diplomatiya": f"{root}::Ru Diplomatiya",
+                        "un": f"{ROOT_DECK}::UN"}[item.topic]
+            assert col.decks.name(card.did) == expected
+        descriptions = {d["name"]: d["desc"] for d in col.decks.all()}
+        assert "Un jeu de cartes d&#x27;une école." in descriptions[root]
+        assert "India's relations" not in descriptions[root]
+        assert "3 facts about Les traités" in descriptions[f"{root}::Les traités"]
+
+
+def test_the_built_in_decks_keep_their_anki_deck(builtin_decks: list[Deck]) -> None:
+    """Learners' cards stay where they are: every built-in deck shares the one top-level deck."""
+    assert {d.anki_root for d in builtin_decks} == {ROOT_DECK}
+    assert len({d.title for d in builtin_decks}) == len(builtin_decks)  # their own titles differ

@@ -19,9 +19,10 @@ import pytest
 from synth import write_deck
 from test_formats import read_gift, read_xlsx
 
-from histquiz import atomic, load_decks
+from histquiz import atomic, generate, load_decks
 from histquiz.cli import main
 from histquiz.export.registry import FORMATS as REGISTRY
+from histquiz.export.registry import Context, render_format
 
 ARTEFACTS = {name: fmt.suffix for name, fmt in REGISTRY.items()}
 
@@ -30,11 +31,23 @@ FORMATS = list(ARTEFACTS)
 SOURCE_DATE_EPOCH = "1700000000"
 
 
-def expected_files(deck: str, formats: list[str] = FORMATS) -> set[str]:
+def expected_files(deck: str, formats: list[str] = FORMATS, kahoot_parts: int = 1) -> set[str]:
+    """The files a build writes for a deck; Kahoot's in ``kahoot_parts`` numbered files when
+    the deck has more than 100 questions for it."""
     names = {f"{deck}{ARTEFACTS[f]}" for f in formats}
     if "worksheet" in formats:
         names.add(f"{deck}-worksheet-answers.pdf")
+    if "kahoot" in formats and kahoot_parts > 1:
+        names.remove(f"{deck}-kahoot.xlsx")
+        names |= {f"{deck}-kahoot-{n}.xlsx" for n in range(1, kahoot_parts + 1)}
     return names
+
+
+def kahoot_parts(decks: Path | None, deck: str, seed: int = 0) -> int:
+    """How many Kahoot sheets a build writes for ``deck`` (the template holds 100 questions)."""
+    loaded = load_decks([decks] if decks is not None else None)
+    items = [i for i in generate(loaded, seed) if i.deck == deck]
+    return len(render_format("kahoot", items, Context(decks=loaded, seed=seed, build_time=0)).files)
 
 
 def check_whole(path: Path) -> int:
@@ -69,6 +82,11 @@ def check_whole(path: Path) -> int:
         lines = text.splitlines()
         assert all(line.count("\t") == 1 for line in lines)
         return len(lines)
+    if name.endswith("-qti.zip"):
+        with zipfile.ZipFile(path) as archive:
+            assert archive.testzip() is None
+            parts = {n: ElementTree.fromstring(archive.read(n)) for n in archive.namelist()}
+        return sum(len(root.findall(".//{*}item")) for root in parts.values())
     if name.endswith(".json"):
         return len(json.loads(path.read_text("utf-8")))
     raise AssertionError(f"unexpected file {path}")
@@ -97,7 +115,9 @@ def test_build_writes_every_artefact_for_every_deck(decks_dir: Path, tmp_path: P
     result = run_build("--decks", str(decks_dir), "--out", str(out), "--seed", "5")
     assert result.returncode == 0, result.stderr
     names = {p.name for p in out.iterdir()}
-    assert names == expected_files("mini") | expected_files("synth")
+    parts = kahoot_parts(decks_dir, "synth", 5)
+    assert parts == 2, "the synthetic deck has more than 100 Kahoot questions"
+    assert names == expected_files("mini") | expected_files("synth", kahoot_parts=parts)
     table = result.stdout.splitlines()
     assert table[0].split()[:3] == ["file", "format", "items"]
     assert table[-1 - table[::-1].index(next(t for t in table if "files in" in t))].startswith(
@@ -131,10 +151,14 @@ def test_build_files_are_those_the_single_commands_write(decks_dir: Path, tmp_pa
     singles["anki"] = [tmp_path / "single.apkg"]
     assert main(["worksheet", *common, "-o", str(tmp_path / "single.pdf")]) == 0
     singles["worksheet"] = [tmp_path / "single.pdf", tmp_path / "single-answers.pdf"]
+    singles["kahoot"] = [tmp_path / "single-kahoot-1", tmp_path / "single-kahoot-2"]
     for fmt, files in singles.items():
         built = [out / f"synth{ARTEFACTS[fmt]}"]
         if fmt == "worksheet":
             built.append(out / "synth-worksheet-answers.pdf")
+        if fmt == "kahoot":  # more than 100 questions: numbered parts, the same in both
+            built = [out / "synth-kahoot-1.xlsx", out / "synth-kahoot-2.xlsx"]
+        assert not (out / "synth-kahoot.xlsx").exists() and not (tmp_path / "single-kahoot").exists()
         for one, other in zip(built, files, strict=True):
             assert one.read_bytes() == other.read_bytes(), (fmt, one, other)
 
@@ -274,7 +298,8 @@ def test_a_killed_build_leaves_only_whole_files(big_deck: Path, tmp_path: Path,
     again = run_build("--decks", str(big_deck), "--out", str(out))
     assert again.returncode == 0, again.stderr
     assert not list(out.glob(".*"))
-    assert {p.name for p in out.iterdir()} == expected_files("big")
+    assert {p.name for p in out.iterdir()} == expected_files(
+        "big", kahoot_parts=kahoot_parts(big_deck, "big"))
     if temporaries:
         n = len(temporaries)
         assert f"removed {n} unfinished temporary file{'s' * (n != 1)}" in again.stderr
@@ -328,7 +353,22 @@ def test_build_of_the_built_in_decks(tmp_path: Path) -> None:
     decks = load_decks()
     result = run_build("--out", str(tmp_path), env={"SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH})
     assert result.returncode == 0, result.stderr
-    expected = set().union(*(expected_files(d.id) for d in decks))
+    expected = set().union(*(expected_files(d.id, kahoot_parts=kahoot_parts(None, d.id))
+                             for d in decks))
     assert {p.name for p in tmp_path.iterdir()} == expected
     for path in tmp_path.iterdir():
         assert check_whole(path) > 0, path
+    # The table, then at most one line per format and reason for what was left out: no item
+    # is named unless --verbose asks.
+    out = result.stdout.splitlines()
+    end = next(n for n, line in enumerate(out) if line.startswith(f"{len(expected)} files in "))
+    assert out[-1] == "  (--verbose lists each item and why)"
+    summary = out[end + 1:-1]
+    assert summary and all(": " in line for line in summary)
+    reasons = [(line.split(": ", 1)[0], line.split(" left out by design: ")[-1].split(" kept, but ")[-1])
+               for line in summary]
+    assert len(reasons) == len(set(reasons)) <= 3 * len(REGISTRY)
+    ids = {i.id for i in generate(decks, 0)}
+    shown = [line for line in [*out, *result.stderr.splitlines()] if not line.startswith("wrote ")]
+    assert not [line for line in shown if any(part in ids for part in line.split())]
+    assert [line for line in result.stderr.splitlines() if not line.startswith("wrote ")] == []

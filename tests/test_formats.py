@@ -26,11 +26,12 @@ from xml.etree import ElementTree
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from moodle_helpers import answer_text, moodle_read
 from synth import write_deck
 
-from histquiz import Item, generate, load_decks
+from histquiz import Deck, Item, generate, load_decks
 from histquiz.cli import main
-from histquiz.dates import HistDate, Precision, parse_answer
+from histquiz.dates import HistDate, Precision, Verdict, grade_date, parse_answer
 from histquiz.errors import UsageError
 from histquiz.export.classroom.common import category, typed_forms
 from histquiz.export.classroom.gift import escape as gift_escape
@@ -393,9 +394,10 @@ def kahoot_table(cells: dict[tuple[int, int], str | int]) -> list[list[str | int
 
 
 def check_kahoot(rows: list[list[Any]], items: list[Item], time_limit: int) -> None:
+    """Rows of one sheet or of several parts, each part numbered from 1."""
     assert len(rows) == len(items)
-    for number, (row, item) in enumerate(zip(rows, items, strict=True), start=1):
-        assert row[0] == number
+    for number, (row, item) in enumerate(zip(rows, items, strict=True)):
+        assert row[0] == number % 100 + 1
         assert row[1] == flat(item.question)
         answers = [a for a in row[2:6] if a is not None]
         assert answers == [flat(o) for o in item.options]
@@ -405,26 +407,44 @@ def check_kahoot(rows: list[list[Any]], items: list[Item], time_limit: int) -> N
 
 
 def test_kahoot_sheet_matches_the_template_and_the_items(all_items: list[Item]) -> None:
+    """More than 100 questions (Kahoot's template has 100 rows) make one sheet per 100, each
+    a whole template titled with its part; together they hold every item that fits, in order."""
     result = render_kahoot(all_items, ExportOptions(time_limit=30, title="Тест & <title>"))
-    cells = read_xlsx(result.files[0])
-    assert cells[(2, 2)] == "Тест & <title>"
-    assert cells[(8, 2)].startswith("Question - max 120") and cells[(8, 8)].startswith("Correct answer")
-    assert cells[(8, 7)].startswith("Time limit (sec)")
     kept, skipped = kahoot_rows(all_items)
-    assert result.count == len(kept) and len(result.skipped) == len(skipped)
+    assert len(kept) > 200
+    parts = len(result.files)
+    assert parts == -(-len(kept) // 100)
+    rows: list[list[Any]] = []
+    for n, data in enumerate(result.files, start=1):
+        cells = read_xlsx(data)
+        assert cells[(2, 2)] == f"Тест & <title> ({n} of {parts})"
+        assert cells[(8, 2)].startswith("Question - max 120") and cells[(8, 8)].startswith("Correct answer")
+        assert cells[(8, 7)].startswith("Time limit (sec)")
+        table = kahoot_table(cells)
+        assert len(table) == result.counts[n - 1] == (100 if n < parts else len(kept) - 100 * (parts - 1))
+        check_kahoot(table, kept[len(rows):len(rows) + len(table)], 30)
+        rows += table
+    assert len(rows) == result.count == len(kept) and len(result.skipped) == len(skipped)
     assert {s.item_id for s in skipped} | {i.id for i in kept} == {i.id for i in all_items}
     assert all(i.kind == "date" for i in all_items if i.id in {s.item_id for s in skipped})
-    check_kahoot(kahoot_table(cells), kept, 30)
+    one = render_kahoot(kept[:100], ExportOptions(title="T"))
+    assert len(one.files) == 1 and read_xlsx(one.files[0])[(2, 2)] == "T"
 
 
 def test_kahoot_sheet_opens_in_openpyxl(all_items: list[Item], tmp_path: Path) -> None:
     openpyxl = pytest.importorskip("openpyxl")
     path = tmp_path / "k.xlsx"
-    write_format("kahoot", all_items, Context(decks=(), seed=0, build_time=0), path)
-    sheet = openpyxl.load_workbook(path).active
-    rows = [list(r) for r in sheet.iter_rows(min_row=9, max_col=8, values_only=True)]
+    _, paths = write_format("kahoot", all_items, Context(decks=(), seed=0, build_time=0), path)
+    assert [p.name for p in paths] == [f"k-{n}.xlsx" for n in range(1, len(paths) + 1)]
+    assert sorted(tmp_path.iterdir()) == sorted(paths) and len(paths) > 1
+    rows = []
+    for part in paths:
+        sheet = openpyxl.load_workbook(part).active
+        assert sheet.cell(row=8, column=3).value == "Answer 1 - max 75 characters"
+        found = [list(r) for r in sheet.iter_rows(min_row=9, max_col=8, values_only=True)]
+        assert 0 < len(found) <= 100 and [r[0] for r in found] == list(range(1, len(found) + 1))
+        rows += found
     check_kahoot(rows, kahoot_rows(all_items)[0], 20)
-    assert sheet.cell(row=8, column=3).value == "Answer 1 - max 75 characters"
 
 
 def test_kahoot_leaves_out_what_does_not_fit_and_says_so(mini_items: list[Item]) -> None:
@@ -437,12 +457,14 @@ def test_kahoot_leaves_out_what_does_not_fit_and_says_so(mini_items: list[Item])
     five = dataclasses.replace(choice[2], id="x/five/options", options=(*choice[2].options, "extra"))
     result = render_kahoot([long_q, fits_q, astral, long_a, five])
     assert result.count == 1
-    reasons = {s.item_id: s.reason for s in result.skipped}
-    assert set(reasons) == {"x/long/question", "x/astral/question", "x/long/answer", "x/five/options"}
-    assert "121 characters" in reasons["x/long/question"]
-    assert "122 characters" in reasons["x/astral/question"]
-    assert "answer 1 is 76 characters" in reasons["x/long/answer"]
-    assert "5 options" in reasons["x/five/options"]
+    reasons = {s.item_id: (s.reason, s.detail) for s in result.skipped}
+    assert reasons == {
+        "x/long/question": ("a question over 120 characters", "the question is 121 characters"),
+        "x/astral/question": ("a question over 120 characters", "the question is 122 characters"),
+        "x/long/answer": ("an answer over 75 characters",
+                          "the right answer is 76 characters" if choice[1].answer_index == 0
+                          else "answer 1 is 76 characters"),
+        "x/five/options": ("more than 4 options", "5 options")}
     rows = kahoot_table(read_xlsx(result.files[0]))
     assert [r[1] for r in rows] == ["Ж" * 120]
 
@@ -534,16 +556,132 @@ def test_every_typed_form_means_the_date(day: Any, precision: Precision) -> None
     assert date.display() in forms and len(forms) == len(set(forms))
     for form in forms:
         assert parse_answer(form) == date, form
-        if "/" in form or "." in form:
-            assert date.day is None or date.day > 12, f"{form} could be read either way"
+
+
+# --- Moodle's own importer -----------------------------------------------------------------
+
+
+def expected_tags(item: Item) -> list[str]:
+    """The tags a question should carry into Moodle: topic, era, the fact's own, and the deck."""
+    return list(dict.fromkeys([*item.tags, f"deck::{item.deck}"]))
+
+
+@pytest.mark.parametrize("fmt", ["gift", "xml"])
+def test_moodle_imports_every_item_as_meant(fmt: str, all_items: list[Item], tmp_path: Path) -> None:
+    """Moodle's own importer reads each question with its type, its one right answer (or
+    every accepted form of a typed date, or the year and tolerance), its feedback, the item
+    id as idnumber and the topic, era, own and deck tags."""
+    check_moodle_import(fmt, all_items, tmp_path)
+
+
+@pytest.mark.parametrize("fmt", ["gift", "xml"])
+def test_moodle_imports_the_built_in_decks(fmt: str, builtin_decks: list[Deck], tmp_path: Path) -> None:
+    check_moodle_import(fmt, generate(builtin_decks, 0), tmp_path)
+
+
+def check_moodle_import(fmt: str, all_items: list[Item], tmp_path: Path) -> None:
+    path = tmp_path / f"q.{fmt}"
+    options = ExportOptions(tolerance=1)
+    text = render_gift(all_items, options) if fmt == "gift" else render_moodle_xml(all_items, options)
+    path.write_text(text, encoding="utf-8")
+    questions = moodle_read(fmt, path)
+    assert len(questions) == len(all_items)
+    by_name = {q["name"]: q for q in questions}
+    for item in all_items:
+        q = by_name[item.id]
+        assert q["idnumber"] == item.id
+        assert q["tags"] == expected_tags(item)
+        assert lines_of(item.explanation) in shown(q["generalfeedback"])
+        answers = [answer_text(a) for a in q["answer"]]
+        if item.kind == "choice":
+            assert q["qtype"] == "multichoice" and q["single"] in (1, True, "1")
+            assert [shown(a) for a in answers] == [o.strip() for o in item.options]
+            assert [f > 0 for f in q["fraction"]] == [
+                n == item.answer_index for n in range(len(item.options))]
+        elif item.answer_date is not None and item.answer_date.precision is Precision.YEAR:
+            assert q["qtype"] == "numerical"
+            assert [float(a) for a in answers] == [item.answer_date.year]
+            assert [float(t) for t in q["tolerance"]] == [1]
+        else:
+            assert q["qtype"] == "shortanswer" and int(q["usecase"]) == 0
+            assert all(f == 1 for f in q["fraction"])
+            check_typed_answers(item, answers)
+
+
+# Sample dates with the spellings of their parts a student might use, written out by hand here
+# (not taken from the code under test): day, ordinal, month names.
+SAMPLE_DATES = [
+    (HistDate(1971, 8, 9), ["9", "09", "9th"], ["August", "Aug", "Aug."]),
+    (HistDate(1971, 9, 19), ["19", "19th"], ["September", "Sep", "Sep.", "Sept", "Sept."]),
+    (HistDate(1998, 5, 2), ["2", "02", "2nd"], ["May"]),
+    (HistDate(1991, 12, 25), ["25", "25th"], ["December", "Dec", "Dec."]),
+    (HistDate(1972, 3), [], ["March", "Mar", "Mar."]),
+    (HistDate(1971, 9), [], ["September", "Sep", "Sep.", "Sept", "Sept."]),
+]
+# The spellings the issue reported as marked wrong by Moodle though the quiz reads them.
+REPORTED = {HistDate(1971, 8, 9): ["09 August 1971", "9 Aug. 1971", "Aug. 9, 1971",
+                                   "9th of August 1971", "August 9th 1971", "9 August, 1971"],
+            HistDate(1971, 9, 19): ["19 Sept 1971"], HistDate(1972, 3): ["Mar. 1972"]}
+
+
+def quiz_accepted(date: HistDate, days: list[str], months: list[str]) -> set[str]:
+    """Every spelling, from the sample's parts, that the terminal quiz grades as exactly right
+    at the date's own precision."""
+    y, m = date.year, date.month
+    assert m is not None
+    nums = {str(m), f"{m:02d}"}
+    if date.day is None:
+        candidates = {f"{name}{sep}{y}" for name in months for sep in (" ", ", ")}
+        candidates |= {f"{y}-{mm}" for mm in nums} | {f"{mm}{sep}{y}" for mm in nums for sep in "/."}
+    else:
+        d = date.day
+        dnums = {str(d), f"{d:02d}"}
+        candidates = {f"{day}{of} {name}{sep}{y}" for day in days for name in months
+                      for of in ("", " of") for sep in (" ", ", ")}
+        candidates |= {f"{name} {day}{sep}{y}" for day in days for name in months
+                       for sep in (" ", ", ")}
+        candidates |= {f"{y}-{mm}-{dd}" for mm in nums for dd in dnums}
+        candidates |= {f"{dd}{sep}{mm}{sep}{y}" for dd in dnums for mm in nums for sep in "/."}
+    accepted = set()
+    for text in candidates:
+        given = parse_answer(text)
+        if (given is not None and given.precision is date.precision
+                and grade_date(date, text).verdict is Verdict.EXACT):
+            accepted.add(text)
+    return accepted
+
+
+@pytest.mark.parametrize("fmt", ["gift", "xml"])
+def test_moodle_accepts_every_date_spelling_the_quiz_accepts(fmt: str, mini_items: list[Item],
+                                                            tmp_path: Path) -> None:
+    recall = next(i for i in mini_items if i.template == "date-recall")
+    items = [dataclasses.replace(recall, id=f"mini/sample-{n}/date-recall", answer=date.display(),
+                                 answer_date=date)
+             for n, (date, _, _) in enumerate(SAMPLE_DATES)]
+    path = tmp_path / f"dates.{fmt}"
+    text = render_gift(items) if fmt == "gift" else render_moodle_xml(items)
+    path.write_text(text, encoding="utf-8")
+    by_name = {q["name"]: q for q in moodle_read(fmt, path)}
+    for item, (date, days, months) in zip(items, SAMPLE_DATES, strict=True):
+        q = by_name[item.id]
+        assert q["qtype"] == "shortanswer" and int(q["usecase"]) == 0  # case is ignored
+        listed = [answer_text(a) for a in q["answer"]]
+        moodle_takes = {a.casefold() for a in listed}
+        wanted = quiz_accepted(date, days, months)
+        assert set(REPORTED.get(date, [])) <= wanted
+        missing = sorted(t for t in wanted if t.casefold() not in moodle_takes)
+        assert not missing, f"{date.iso()}: Moodle would mark these wrong: {missing}"
+        for answer in listed:  # and nothing listed means another date
+            assert grade_date(date, answer).verdict is Verdict.EXACT, answer
+            assert parse_answer(answer) == date, answer
 
 
 # --- the command ----------------------------------------------------------------------------
 
 
 def test_registry_names_every_format_once(mini_items: list[Item]) -> None:
-    assert names() == ["anki", "gift", "json", "kahoot", "moodle-xml", "quizlet", "worksheet"]
-    assert CLASSROOM_FORMATS == ["gift", "json", "kahoot", "moodle-xml", "quizlet"]
+    assert names() == ["anki", "gift", "json", "kahoot", "moodle-xml", "qti", "quizlet", "worksheet"]
+    assert CLASSROOM_FORMATS == ["gift", "json", "kahoot", "moodle-xml", "qti", "quizlet"]
     assert len({f.suffix for f in FORMATS.values()}) == len(FORMATS)
     ctx = Context(decks=(), seed=0, build_time=1_700_000_000)
     for name in CLASSROOM_FORMATS:
@@ -573,6 +711,13 @@ def test_export_command_writes_each_format(fmt: str, tmp_path: Path,
         assert "typed answers; Kahoot has only multiple choice" in err
     elif fmt == "quizlet":
         assert out.read_bytes() == render_quizlet(items).files[0]
+    elif fmt == "qti":
+        with zipfile.ZipFile(out) as archive:
+            names = archive.namelist()
+            assert "imsmanifest.xml" in names
+            questions = sum(len(ElementTree.fromstring(archive.read(n)).findall(".//{*}item"))
+                            for n in names if n.count("/") and not n.endswith("assessment_meta.xml"))
+        assert questions == len(items)
     else:
         relation = reveals(items)
         rows = json.loads(out.read_text("utf-8"))
@@ -593,10 +738,19 @@ def test_export_names_each_item_kahoot_cannot_take(tmp_path: Path,
     assert main(["export", "--format", "kahoot", "--decks", str(deck), "-o",
                  str(tmp_path / "k.xlsx")]) == 0
     err = capsys.readouterr().err
-    assert "histquiz: warning: 1 item did not fit a format's limits and was left out:" in err
-    assert (f"  {tmp_path / 'k.xlsx'}: mini/satellite/choice-site: question is {len(long)} "
-            "characters; Kahoot takes at most 120" in err)
-    assert "left out by design:\n  kahoot: " in err
+    # One summary line per reason, counted; the items themselves with --verbose.
+    assert "histquiz: warning: kahoot: 1 item left out: a question over 120 characters\n" in err
+    assert "kahoot: 8 items left out by design: typed answers; Kahoot has only multiple choice\n" in err
+    assert "mini/satellite/choice-site" not in err and "(--verbose lists each item and why)" in err
+    assert main(["export", "--format", "kahoot", "--decks", str(deck), "-o",
+                 str(tmp_path / "k.xlsx"), "--verbose"]) == 0
+    err = capsys.readouterr().err
+    assert (f"  {tmp_path / 'k.xlsx'}: mini/satellite/choice-site: left out: a question over 120 "
+            f"characters (the question is {len(long)} characters; question 'site' needs an "
+            "'ask_short')\n") in err
+    assert f"  {tmp_path / 'k.xlsx'}: mini/pact/date-recall: left out by design" not in err
+    assert (f"  {tmp_path / 'k.xlsx'}: mini/pact/date-recall: left out: typed answers; Kahoot "
+            "has only multiple choice\n") in err
 
 
 def test_export_to_stdout_and_its_limits(capsys: pytest.CaptureFixture[str]) -> None:

@@ -77,6 +77,13 @@ BAD_DECKS = [
                  id="deck-id-not-a-slug"),
     pytest.param("deck-bad-topic.yaml", [f"5:10: the deck: topic 'Foreign Policy' must be "
                                          f"{SLUG_RULE}"], id="deck-topic-not-a-slug"),
+    pytest.param("topic-title-unused.yaml",
+                 ["7:5: the deck: 'topic_titles' names topic 'diplomcy', which no fact of the deck "
+                  "has; did you mean 'diplomacy'?"], id="topic-title-unused"),
+    pytest.param("topic-titled-twice",
+                 ["b.yaml:7:5: the deck: topic 'diplomacy' is titled 'Diplomacy' here but "
+                  "'Treaties and talks' in deck 'a' (at {path}/a.yaml:7:5), which shares the Anki "
+                  "deck 'Shared'; give it one title"], id="topic-titled-twice"),
     pytest.param("deck-id-twice", ["b.yaml:2:7: deck id 'bad' is used twice (first at "
                                    "{path}/a.yaml:2:7); give each deck its own id"],
                  id="deck-id-twice"),
@@ -138,6 +145,27 @@ BAD_DECKS = [
                   "date out of it",
                   "18:12: fact 'f1': 'event' mentions 1971, which gives the date away; leave the "
                   "date out of it"], id="stem-gives-date"),
+    # --- short forms, for outputs with length limits
+    pytest.param("short-form-without-full.yaml",
+                 ["17:18: fact 'f1': 'event_short' is a short form of 'event'; give 'event' too",
+                  "18:17: fact 'f1': 'when_short' is a short form of 'when'; give 'when' too"],
+                 id="short-form-without-full"),
+    pytest.param("short-form-not-shorter.yaml",
+                 ["18:18: fact 'f1': 'event_short' is not shorter than 'event' (20 characters, "
+                  "against 18); shorten it or remove it",
+                  "20:17: fact 'f1': 'when_short' is not shorter than 'when' (21 characters, "
+                  "against 21); shorten it or remove it"], id="short-form-not-shorter"),
+    pytest.param("short-form-gives-date.yaml",
+                 ["18:18: fact 'f1': 'event_short' mentions 1971, which gives the date away; "
+                  "leave the date out of it",
+                  "20:17: fact 'f1': 'when_short' mentions 1971, which gives the date away; "
+                  "leave the date out of it"], id="short-form-gives-date"),
+    pytest.param("ask-short-not-shorter.yaml",
+                 ["20:20: fact 'f1', question 'years': 'ask_short' is not shorter than 'ask' (58 "
+                  "characters, against 36); shorten it or remove it"], id="ask-short-not-shorter"),
+    pytest.param("ask-short-contains-answer.yaml",
+                 ["20:20: fact 'f1', question 'who': 'ask_short' contains its own answer "
+                  "'Andrei Gromyko'; reword it"], id="ask-short-contains-answer"),
     pytest.param("tag-not-a-word.yaml", ["16:12: fact 'f1': tag 'two words' must be one word "
                                          "without spaces (letters, digits, '-', '_', '::')"],
                  id="tag-not-a-word"),
@@ -478,3 +506,23 @@ facts:
     assert (b.id, b.statement, b.note) == ("b", "S.", "N.")
     assert b.origin is not None and b.origin.line == 9
     assert [(s.id, s.title, s.publisher) for s in b.sources] == [("s2", "T2", "Press")]
+
+
+def test_short_forms_and_anki_names_reach_the_model(tmp_path: Path) -> None:
+    deck = tmp_path / "d.yaml"
+    deck.write_text(
+        "deck: {id: d, title: D, description: x, anki_deck: My school, "
+        "topic_titles: {cold-war: The Cold War}}\n"
+        "sources: {s: {title: T, author: A, date: 2000}}\nfacts:\n"
+        "  - id: f\n    statement: S.\n    explanation: E.\n    topic: cold-war\n    sources: [s]\n"
+        "    date: 1971-08-09\n    event: A long headline of what happened that day\n"
+        "    event_short: A short headline\n    when: was the long thing done in New Delhi\n"
+        "    when_short: was it done\n    questions:\n      - id: q\n"
+        "        ask: Which long question is asked here, at some length?\n"
+        "        ask_short: Which question?\n        answer: This one\n        kind: text\n"
+        "        distractors: [a, b, c]\n", encoding="utf-8")
+    [loaded] = load_decks([deck])
+    fact = loaded.facts[0]
+    assert (fact.event_short, fact.when_short) == ("A short headline", "was it done")
+    assert fact.questions[0].ask_short == "Which question?"
+    assert (loaded.anki_root, loaded.topic_titles) == ("My school", {"cold-war": "The Cold War"})

@@ -371,3 +371,61 @@ def grade_date(answer: HistDate, typed: str) -> DateGrade:
     early, late = sorted((given, answer), key=HistDate.sort_key)
     words = span_words(early, late, asked)
     return DateGrade(Verdict.WRONG, f"Off by {words} ({side}).", given)
+
+
+# --- how a date is typed -------------------------------------------------------------------
+# The same reader, run the other way: every way a person may type a date that ``parse_answer``
+# reads as exactly that date, for formats that grade a typed answer by listing the accepted
+# strings (Moodle's short answers, QTI's fill-in-the-blank). "Within reason": one space between
+# words, a comma only before the year, the ordinal suffix that belongs to the day; not every
+# spacing and punctuation the reader would also forgive.
+
+
+def _ordinal_suffix(day: int) -> str:
+    if 10 <= day % 100 <= 20:
+        return "th"
+    return {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+
+
+def month_spellings(month: int) -> list[str]:
+    """Every name the reader takes for ``month``: the full name first, then each shorter name
+    it knows (``Aug``, ``Sep``, ``Sept``) with and without a full stop."""
+    full = MONTHS[month - 1]
+    names = [full]
+    for name, number in _MONTH_NUMBERS.items():
+        if number == month and name != full.lower():
+            short = name.capitalize()
+            names += [short, f"{short}."]
+    return names
+
+
+def _numbers(value: int) -> list[str]:
+    """A day or month as digits, with and without a leading zero."""
+    return list(dict.fromkeys((str(value), f"{value:02d}")))
+
+
+def spellings(date: HistDate) -> list[str]:
+    """Every usual way to type ``date`` at its own precision, each read back by
+    ``parse_answer`` as exactly ``date``: the displayed form first, then the ISO form, then
+    the rest (``9 Aug. 1971``, ``August 9th, 1971``, ``9th of August 1971``, ``09/08/1971``,
+    ``Sept 1971``, ``3.1972`` ...). Slashed and dotted dates are day first, as the reader
+    reads them."""
+    y, m, d = date.year, date.month, date.day
+    forms = [date.display(), date.iso()]
+    if m is None:
+        forms.append(str(y))
+    elif d is None:
+        names = month_spellings(m)
+        forms += [f"{name}{sep}{y}" for name in names for sep in (" ", ", ")]
+        forms += [f"{y}-{mm}" for mm in _numbers(m)]
+        forms += [f"{mm}{sep}{y}" for sep in "/." for mm in _numbers(m)]
+    else:
+        names = month_spellings(m)
+        days = [*_numbers(d), f"{d}{_ordinal_suffix(d)}"]
+        forms += [f"{day}{of} {name}{sep}{y}" for name in names for day in days
+                  for of in ("", " of") for sep in (" ", ", ")]
+        forms += [f"{name} {day}{sep}{y}" for name in names for day in days for sep in (" ", ", ")]
+        forms += [f"{y}-{mm}-{dd}" for mm in _numbers(m) for dd in _numbers(d)]
+        forms += [f"{dd}{sep}{mm}{sep}{y}" for sep in "/." for dd in _numbers(d)
+                  for mm in _numbers(m)]
+    return [form for form in dict.fromkeys(forms) if parse_answer(form) == date]

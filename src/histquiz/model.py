@@ -117,6 +117,7 @@ class Question:
     years: YearSpan | None = None  # when the answer fits as a distractor elsewhere
     bounds: tuple[float, float] | None = None  # every numeric option lies within
     step: float | None = None  # numeric options are multiples of it ("roughly how many")
+    ask_short: str | None = None  # for outputs with a length limit (Kahoot)
 
     @property
     def base_kind(self) -> str:
@@ -144,6 +145,9 @@ class Fact:
     not_before: HistDate | None = None  # no date option lies before it ...
     not_after: HistDate | None = None  # ... or after it
     day_matters: bool = False  # date options may be days apart; otherwise months apart
+    # short forms of ``event`` and ``when``, for outputs with a length limit (Kahoot)
+    event_short: str | None = None
+    when_short: str | None = None
 
     @property
     def era(self) -> str | None:
@@ -168,6 +172,14 @@ class Deck:
     sources: tuple[Source, ...] = ()
     pools: dict[str, tuple[PoolValue, ...]] = field(default_factory=dict)
     periods: tuple[Period, ...] = ()  # every period loaded (periods are shared, like sources)
+    # Anki: the top-level deck (None: the title) and titles for topic subdecks by topic slug
+    anki_deck: str | None = None
+    topic_titles: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def anki_root(self) -> str:
+        """The top-level Anki deck of this deck's cards: ``anki_deck``, else the title."""
+        return self.anki_deck or self.title
 
 
 @dataclass(frozen=True)

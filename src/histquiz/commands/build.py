@@ -1,4 +1,4 @@
-"""Build every artefact for every deck: Anki, worksheet PDFs, Moodle, GIFT, Kahoot, Quizlet, JSON.
+"""Build every artefact for every deck: Anki, worksheet PDFs, Moodle, GIFT, Kahoot, QTI, Quizlet, JSON.
 
 For each deck it writes into the output folder (dist/ unless --out says otherwise):
 
@@ -6,7 +6,9 @@ For each deck it writes into the output folder (dist/ unless --out says otherwis
   DECK-worksheet.pdf            printable worksheet, and DECK-worksheet-answers.pdf, its key
   DECK-moodle.xml               Moodle XML (Question bank → Import → Moodle XML format)
   DECK-gift.txt                 the same questions in GIFT (Question bank → Import → GIFT)
-  DECK-kahoot.xlsx              Kahoot's quiz spreadsheet (Kahoot → Create → Import spreadsheet)
+  DECK-kahoot.xlsx              Kahoot's quiz spreadsheet (Kahoot → Create → Import spreadsheet);
+                                over 100 questions: DECK-kahoot-1.xlsx, DECK-kahoot-2.xlsx, ...
+  DECK-qti.zip                  QTI 1.2 package (Canvas: Import existing content → QTI .zip file)
   DECK-quizlet.txt              Quizlet import text (Quizlet → Create → Import)
   DECK-items.json               every item with every field, for other tools
 
@@ -15,7 +17,8 @@ every file either as it was or complete; the unfinished temporary files
 (.NAME.histquiz-PID-….part) that a killed build left for the files it writes are removed by the
 next one. The same --seed gives the same questions and options; with SOURCE_DATE_EPOCH set, the
 same bytes. A deck's files are those that `histquiz export`, `anki` and `worksheet` write with
---deck DECK and the same seed.
+--deck DECK and the same seed. What a format leaves out is counted, one line per reason;
+--verbose lists each item.
 
 example:
   histquiz build
@@ -49,6 +52,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     add_seed_option(parser)
     parser.add_argument("--formats", metavar="LIST", type=_formats, action="extend",
                         help=f"only these, comma-separated: {', '.join(names())} (default: all)")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="list every item a format left out, with the reason")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -57,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     from ..export.registry import left_out_report
     from ..generate import generate
     from ..textui import Progress, plural
-    from .common import context, load, seed_of
+    from .common import context, load, print_left_out, seed_of
 
     out = Path(args.out)
     if out.exists() and not out.is_dir():
@@ -75,11 +80,7 @@ def run(args: argparse.Namespace) -> int:
               f"left by an interrupted build", file=sys.stderr)
     for line in table_lines(report.written):
         print(line)
-    shown, warnings = left_out_report(report.left_out)
-    for line in shown:
-        print(line)
-    for line in warnings:
-        print(line, file=sys.stderr)
+    print_left_out(left_out_report(report.left_out), args.verbose)
     if report.empty:
         empty = report.empty
         print(f"histquiz: warning: no items in {', '.join(empty)}; nothing written for "

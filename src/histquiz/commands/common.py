@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable, Sequence
 
 from .. import seeds
-from ..export.registry import Context, ExportOptions
+from ..export.registry import Context, ExportOptions, LeftOutReport
 from ..generate import ITEM_KINDS, Selection
 from ..model import Deck, Item
 
@@ -122,3 +123,17 @@ def sample_items(args: argparse.Namespace, decks: list[Deck]) -> list[Item]:
     chosen = spread(range(len(items)), reveals(items), seeds.derive(seed, seeds.SAMPLE),
                     args.count)
     return [items[i] for i in chosen]
+
+
+def print_left_out(report: LeftOutReport, verbose: bool) -> None:
+    """The left-out summary (one line per format and reason), its warnings on standard error,
+    and with ``verbose`` every item with its reason; without, a hint that says how to see them."""
+    for line in report.summary:
+        print(line)
+    for line in report.warnings:
+        print(line, file=sys.stderr)
+    if verbose:
+        for line in report.listing:
+            print(f"  {line}")
+    elif report.listing:
+        print("  (--verbose lists each item and why)")

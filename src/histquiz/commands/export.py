@@ -1,20 +1,26 @@
-"""Write the items in one classroom format: Moodle XML, GIFT, Kahoot, Quizlet or JSON.
+"""Write the items in one classroom format: Moodle XML, GIFT, Kahoot, QTI, Quizlet or JSON.
 
 example:
   histquiz export --format moodle-xml -o india-ussr.xml
   histquiz export --format gift --topic defence --seed 3 -o defence.gift.txt
   histquiz export --format kahoot --count 20 --time-limit 30 -o kahoot.xlsx
+  histquiz export --format qti --deck un -o un-qti.zip
   histquiz export --format quizlet -o - | head
 
 moodle-xml and gift: import into Moodle's question bank (Question bank → Import); questions go
-into categories histquiz/<deck>/<topic>. kahoot: Kahoot's "Import spreadsheet"; items that do
-not fit Kahoot's limits are left out and listed. quizlet: paste or upload into Quizlet's Import
-(tab between term and definition, new line between cards). json: every field of every item.
+into categories histquiz/<deck>/<topic>, with the item id as idnumber and topic, era and deck
+tags. kahoot: Kahoot's "Import spreadsheet"; an item too long for Kahoot is dealt again within
+its limits (the deck's short forms, candidates that fit), and what still does not fit is left
+out and counted; more than 100 questions make one file per 100 (FILE-1.xlsx, FILE-2.xlsx, ...).
+qti: a QTI 1.2 package, one quiz per deck, for Canvas ("QTI .zip file"), Blackboard, Brightspace
+and Schoology. quizlet: paste or upload into Quizlet's Import (tab between term and definition,
+new line between cards). json: every field of every item. --verbose lists each item left out.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from pathlib import Path
 
@@ -33,10 +39,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
     add_seed_option(parser)
     add_sample_options(parser, "options per choice item, 3 to 5 (default 4; Kahoot takes at most 4)")
     parser.add_argument("--tolerance", type=at_least(0), default=0, metavar="YEARS",
-                        help="moodle-xml, gift: a typed year this many years off still counts (default 0)")
+                        help="moodle-xml, gift, qti: a typed year this many years off still counts "
+                             "(default 0)")
     parser.add_argument("--time-limit", type=int, default=20, choices=KAHOOT_TIME_LIMITS,
                         metavar="SECONDS",
                         help="kahoot: seconds per question: 5, 10, 20, 30, 60, 90, 120 or 240 (default 20)")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="list every item the format left out, with the reason")
     parser.add_argument("--title", metavar="TEXT",
                         help="kahoot: the quiz title written in the sheet (default: the deck's title)")
 
@@ -44,13 +53,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..export.registry import (
         ExportOptions,
-        LeftOut,
         get_format,
         left_out_report,
         render_format,
+        report_entries,
+        where_written,
         write_format,
     )
-    from .common import context, load, sample_items
+    from .common import context, load, print_left_out, sample_items
 
     fmt = get_format(args.format)
     if args.format == "kahoot" and args.options > 4:
@@ -69,13 +79,15 @@ def run(args: argparse.Namespace) -> int:
         rendered = render_format(args.format, items, ctx)
         sys.stdout.write(rendered.files[0].decode("utf-8"))
         sys.stdout.flush()
+        where = "standard output"
+        paths: tuple[Path, ...] = ()
     else:
-        rendered, _ = write_format(args.format, items, ctx, Path(args.output))
-    where = "standard output" if to_stdout else args.output
-    shown, warnings = left_out_report([LeftOut(where, args.format, s) for s in rendered.skipped])
-    for line in [*shown, *warnings]:
-        print(line, file=sys.stderr)
-    if not to_stdout:
-        print(f"wrote {args.output}: {rendered.count} item{'s' * (rendered.count != 1)} "
-              f"({args.format})", file=sys.stderr)
+        rendered, paths = write_format(args.format, items, ctx, Path(args.output))
+        where = where_written(paths)
+    # Standard output may be the file itself: everything else goes to standard error.
+    with contextlib.redirect_stdout(sys.stderr):
+        print_left_out(left_out_report(report_entries(where, args.format, rendered)), args.verbose)
+    for n, path in enumerate(paths):
+        count = rendered.count_of(n)
+        print(f"wrote {path}: {count} item{'s' * (count != 1)} ({args.format})", file=sys.stderr)
     return 0

@@ -17,7 +17,15 @@ from ..atomic import remove_stale_temporaries
 from ..errors import UsageError
 from ..model import Deck, Item
 from ..textui import plural, size, table
-from .registry import FORMATS, Context, LeftOut, get_format, write_format
+from .registry import (
+    FORMATS,
+    Context,
+    LeftOut,
+    get_format,
+    report_entries,
+    where_written,
+    write_format,
+)
 
 
 class Progress(Protocol):
@@ -45,12 +53,15 @@ class BuildReport:
     stale: list[Path] = field(default_factory=list)  # temporary files of a killed build, removed
 
 
-def file_names(deck_id: str, formats: Sequence[str]) -> list[str]:
-    """Every file name a build writes for a deck, companions included."""
+def file_names(deck_id: str, formats: Sequence[str], items: int = 0) -> list[str]:
+    """Every file name a build may write for a deck of ``items`` items: companions included,
+    and the numbered parts of a format that splits."""
     names = []
     for name in formats:
         fmt = get_format(name)
-        names += [p.name for p in fmt.paths(Path(f"{deck_id}{fmt.suffix}"))]
+        target = Path(f"{deck_id}{fmt.suffix}")
+        names += [p.name for p in fmt.paths(target)]
+        names += [p.name for p in fmt.part_paths(target, fmt.most_files(items))]
     return names
 
 
@@ -65,11 +76,11 @@ def build(decks: Sequence[Deck], items: Sequence[Item], formats: Sequence[str] |
         raise UsageError(f"{out}: this is a file, not a folder")
     out.mkdir(parents=True, exist_ok=True)
     report = BuildReport()
-    report.stale = remove_stale_temporaries(
-        out, [n for deck in decks for n in file_names(deck.id, chosen)])
     items_of: dict[str, list[Item]] = {deck.id: [] for deck in decks}
     for item in items:
         items_of[item.deck].append(item)
+    report.stale = remove_stale_temporaries(
+        out, [n for deck in decks for n in file_names(deck.id, chosen, len(items_of[deck.id]))])
     report.empty = [d.id for d in decks if not items_of[d.id]]
     plan = [(deck, name) for deck in decks if items_of[deck.id] for name in chosen]
     try:
@@ -81,13 +92,13 @@ def build(decks: Sequence[Deck], items: Sequence[Item], formats: Sequence[str] |
             deck_ctx = replace(ctx, options=replace(ctx.options, title=deck.title))
             rendered, paths = write_format(name, items_of[deck.id], deck_ctx, target)
             files = []
-            for n, (path, label) in enumerate(zip(paths, fmt.labels(), strict=False)):
+            for n, (path, label) in enumerate(zip(paths, fmt.labels(len(paths)), strict=False)):
                 note = rendered.note(n)
                 if n == 0 and rendered.skipped:
                     note = ", ".join(x for x in (note, f"{len(rendered.skipped)} left out") if x)
-                files.append(Written(path, label, rendered.count, note))
+                files.append(Written(path, label, rendered.count_of(n), note))
             report.written += files
-            report.left_out += [LeftOut(str(target), name, skip) for skip in rendered.skipped]
+            report.left_out += report_entries(where_written(paths), name, rendered)
             if progress is not None:
                 progress.advance([f"wrote {w.path} ({plural(w.count, 'item')})" for w in files])
     finally:

@@ -69,28 +69,49 @@ class Context:
 
 @dataclass(frozen=True)
 class Skipped:
-    """An item a format left out. ``by_design`` marks items the format never takes (a typed
-    answer in Kahoot), as against items that would fit but for their length or option count."""
+    """An item a format left out. ``reason`` names the kind of problem in the same words for
+    every item it applies to (the summary counts items by it); ``detail`` is this item's own
+    particulars for the full list (how long its question is, which field to shorten).
+    ``by_design`` marks items the format never takes (a typed answer in Kahoot), as against
+    items that would fit but for their length or option count."""
 
     item_id: str
     reason: str
     by_design: bool = False
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Caveat:
+    """An item a format wrote, but with less than histquiz meant: GIFT cannot say that a
+    question's dates must stay in order. Counted in the summary, like the items left out."""
+
+    item_id: str
+    reason: str
 
 
 @dataclass(frozen=True)
 class Rendered:
-    """What a format made: the bytes of each file (the main one first, then its companions),
-    how many items (questions, notes) they hold, the items left out, one note per file for the
-    build's table (``"412 cards"``), and the format's own figures for its command to print."""
+    """What a format made: the bytes of each file (the main one first, then its companions, or
+    the numbered parts of a format that splits), how many items (questions, notes) they hold
+    (``counts``: per file, where they differ), the items left out and those kept with a caveat,
+    one note per file for the build's table (``"412 cards"``), and the format's own figures for
+    its command to print."""
 
     files: tuple[bytes, ...]
     count: int
     skipped: tuple[Skipped, ...] = ()
     notes: tuple[str, ...] = ()
     details: object = None
+    caveats: tuple[Caveat, ...] = ()
+    counts: tuple[int, ...] = ()
 
     def note(self, index: int) -> str:
         return self.notes[index] if index < len(self.notes) else ""
+
+    def count_of(self, index: int) -> int:
+        """How many items file ``index`` holds."""
+        return self.counts[index] if index < len(self.counts) else self.count
 
 
 Render = Callable[[Sequence[Item], Context], Rendered]
@@ -101,7 +122,10 @@ class Format:
     """An output format. ``suffix`` ends a build's file name after the deck id; ``companions``
     are the other files it may write, as (text put before the main file's extension, label).
     ``group`` is ``anki``, ``worksheet`` or ``classroom`` (what ``histquiz export`` writes);
-    ``text`` formats can go to standard output."""
+    ``text`` formats can go to standard output. A format with ``per_file`` holds at most that
+    many items in a file and writes several numbered files when it has more
+    (``k-kahoot-1.xlsx``, ``k-kahoot-2.xlsx``); ``limits`` says that its module can tell,
+    without writing anything, which items it would leave out (``left_out(items, ctx)``)."""
 
     name: str
     suffix: str
@@ -109,6 +133,8 @@ class Format:
     group: str
     text: bool = False
     companions: tuple[tuple[str, str], ...] = ()
+    per_file: int | None = None
+    limits: bool = False
 
     def renderer(self) -> Render:
         render: Render = importlib.import_module(self.module).render
@@ -119,7 +145,28 @@ class Format:
         return (target, *(target.with_name(f"{target.stem}{infix}{target.suffix}")
                           for infix, _ in self.companions))
 
-    def labels(self) -> tuple[str, ...]:
+    def part_paths(self, target: Path, parts: int) -> tuple[Path, ...]:
+        """The numbered files of a format that splits: ``k.xlsx`` → ``k-1.xlsx``, ``k-2.xlsx``."""
+        return tuple(target.with_name(f"{target.stem}-{n}{target.suffix}")
+                     for n in range(1, parts + 1))
+
+    def most_files(self, items: int) -> int:
+        """How many numbered parts ``items`` items could need (0: the format never splits)."""
+        if self.per_file is None:
+            return 0
+        return max(1, -(-items // self.per_file))
+
+    def written_paths(self, target: Path, files: int) -> tuple[Path, ...]:
+        """The paths of ``files`` rendered files: the main file and its companions, or, for a
+        format that split its items over several files, the numbered parts."""
+        if self.per_file is not None and files > 1:
+            return self.part_paths(target, files)
+        return self.paths(target)[:files]
+
+    def labels(self, files: int = 1) -> tuple[str, ...]:
+        """What each of ``files`` rendered files is, for the build's table."""
+        if self.per_file is not None and files > 1:
+            return (self.name,) * files
         return (self.name, *(label for _, label in self.companions))
 
 
@@ -130,7 +177,9 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
            companions=(("-answers", "answer key"),)),
     Format("moodle-xml", "-moodle.xml", "histquiz.export.classroom.moodle", "classroom", text=True),
     Format("gift", "-gift.txt", "histquiz.export.classroom.gift", "classroom", text=True),
-    Format("kahoot", "-kahoot.xlsx", "histquiz.export.classroom.kahoot", "classroom"),
+    Format("kahoot", "-kahoot.xlsx", "histquiz.export.classroom.kahoot", "classroom",
+           per_file=100, limits=True),
+    Format("qti", "-qti.zip", "histquiz.export.classroom.qti", "classroom"),
     Format("quizlet", "-quizlet.txt", "histquiz.export.classroom.quizlet", "classroom", text=True),
     Format("json", "-items.json", "histquiz.export.classroom.jsonout", "classroom", text=True),
 )}
@@ -162,9 +211,30 @@ def write_format(name: str, items: Sequence[Item], ctx: Context,
     check_targets(fmt.paths(target))
     previous = target if target.is_file() else None
     rendered = fmt.renderer()(items, replace(ctx, previous=previous))
-    paths = fmt.paths(target)[: len(rendered.files)]
+    paths = fmt.written_paths(target, len(rendered.files))
     write_files(list(zip(paths, rendered.files, strict=True)))
     return rendered, paths
+
+
+def where_written(paths: Sequence[Path]) -> str:
+    """How the report names the files of one format: the file, or its numbered parts as
+    ``k-kahoot-1.xlsx … k-kahoot-3.xlsx``."""
+    if len(paths) == 1:
+        return str(paths[0])
+    return f"{paths[0]} … {paths[-1].name}"
+
+
+def limit_problems(items: Sequence[Item], ctx: Context) -> list[LeftOut]:
+    """Every item that a format with limits would leave out for its length or its options
+    (not those it leaves out by design), without writing anything: what ``validate`` warns of."""
+    found: list[LeftOut] = []
+    for fmt in FORMATS.values():
+        if not fmt.limits:
+            continue
+        check: Callable[[Sequence[Item], Context], Sequence[Skipped]] = (
+            importlib.import_module(fmt.module).left_out)
+        found += [LeftOut(fmt.name, fmt.name, s) for s in check(items, ctx) if not s.by_design]
+    return found
 
 
 def single_deck_title(decks: Sequence[Deck], items: Sequence[Item]) -> str | None:
@@ -176,34 +246,57 @@ def single_deck_title(decks: Sequence[Deck], items: Sequence[Item]) -> str | Non
 
 @dataclass(frozen=True)
 class LeftOut:
-    """An item left out of a file: where (the file, or a format's name), by which format, why."""
+    """An item left out of a file, or kept in it with a caveat: where (the file, or a
+    format's name), by which format, and why."""
 
     where: str
     fmt: str
-    skipped: Skipped
+    skipped: Skipped | Caveat
 
 
-def left_out_report(entries: Sequence[LeftOut]) -> tuple[list[str], list[str]]:
-    """The one report of items left out, as (lines to show, warning lines). Items a format
-    never takes are counted by format and reason; each one that did not fit a format's limits
-    is named in a warning, with the reason."""
+def report_entries(where: str, fmt: str, rendered: Rendered) -> list[LeftOut]:
+    """What one format's files left out or kept with a caveat, as entries of the report."""
+    found: list[Skipped | Caveat] = [*rendered.skipped, *rendered.caveats]
+    return [LeftOut(where, fmt, s) for s in found]
+
+
+@dataclass(frozen=True)
+class LeftOutReport:
+    """The report of items left out: ``summary``, one line per format and reason with its
+    count, for everyone; ``warnings``, the same for items that did not fit a format's limits
+    (the author can fix those), for standard error; ``listing``, every item with its reason
+    and particulars, for a file or ``--verbose``."""
+
+    summary: list[str]
+    warnings: list[str]
+    listing: list[str]
+
+
+def left_out_report(entries: Sequence[LeftOut]) -> LeftOutReport:
+    """The one report of what the formats left out, counted by format and reason."""
     designed: dict[tuple[str, str], int] = {}
-    misfits: list[str] = []
+    caveats: dict[tuple[str, str], int] = {}
+    misfits: dict[tuple[str, str], int] = {}
+    listing: list[str] = []
     for entry in entries:
         skip = entry.skipped
-        if skip.by_design:
-            designed[(entry.fmt, skip.reason)] = designed.get((entry.fmt, skip.reason), 0) + 1
-        else:
-            misfits.append(f"  {entry.where}: {skip.item_id}: {skip.reason}")
-    shown: list[str] = []
-    if designed:
-        shown.append("left out by design:")
-        shown += [f"  {fmt}: {count} item{'s' * (count != 1)} with {reason}"
-                  for (fmt, reason), count in designed.items()]
-    warnings: list[str] = []
-    if misfits:
-        many = len(misfits) != 1
-        warnings.append(f"histquiz: warning: {len(misfits)} item{'s' * many} did not fit a "
-                        f"format's limits and {'were' if many else 'was'} left out:")
-        warnings += misfits
-    return shown, warnings
+        key = (entry.fmt, skip.reason)
+        if isinstance(skip, Caveat):
+            caveats[key] = caveats.get(key, 0) + 1
+            listing.append(f"{entry.where}: {skip.item_id}: kept, but {skip.reason}")
+            continue
+        counts = designed if skip.by_design else misfits
+        counts[key] = counts.get(key, 0) + 1
+        particulars = f" ({skip.detail})" if skip.detail else ""
+        listing.append(f"{entry.where}: {skip.item_id}: left out: {skip.reason}{particulars}")
+    summary = [f"{fmt}: {_items(count)} left out by design: {reason}"
+               for (fmt, reason), count in designed.items()]
+    summary += [f"{fmt}: {_items(count)} kept, but {reason}"
+                for (fmt, reason), count in caveats.items()]
+    warnings = [f"histquiz: warning: {fmt}: {_items(count)} left out: {reason}"
+                for (fmt, reason), count in misfits.items()]
+    return LeftOutReport(summary, warnings, listing)
+
+
+def _items(count: int) -> str:
+    return f"{count} item{'s' * (count != 1)}"

@@ -30,7 +30,7 @@ from .rules import (
     is_event,
     series_problem,
 )
-from .spec import FactRecord, FileRecord, QuestionRecord, read_document
+from .spec import DeckRecord, FactRecord, FileRecord, QuestionRecord, read_document
 from .yaml import Map, Problem, load_file
 
 
@@ -110,6 +110,8 @@ class _Linker:
         self.deck_ids: dict[str, Origin] = {}
         self.fact_ids: dict[str, Origin] = {}
         self.records: dict[str, tuple[FactRecord, dict[str, QuestionRecord]]] = {}
+        # (Anki deck, topic) → (title, deck id, where): the first title given to a topic
+        self.topic_titles: dict[tuple[str, str], tuple[str, str, Origin]] = {}
 
     def link(self, files: list[FileRecord]) -> list[Deck]:
         for file in files:
@@ -205,8 +207,28 @@ class _Linker:
             for s in fact.sources:
                 used.setdefault(s.id, s)
         pools = {kind: tuple(values) for kind, values in (file.pools or {}).items()}
+        topic_titles = dict(rec.topic_titles or {})
+        self._check_topic_titles(rec, topic_titles, {f.topic for f in facts})
         return Deck(deck_id, rec.title or deck_id, rec.description or "", tuple(facts),
-                    tuple(used.values()), pools)
+                    tuple(used.values()), pools, anki_deck=rec.anki_deck,
+                    topic_titles=topic_titles)
+
+    def _check_topic_titles(self, rec: DeckRecord, titles: dict[str, str], used: set[str]) -> None:
+        """A title for a topic no fact of the deck has is a typo; decks that share an Anki
+        deck share its topic subdecks, so they must title a topic alike."""
+        root = rec.anki_deck or rec.title or ""
+        for topic, title in titles.items():
+            node = rec.node.get("topic_titles")
+            where = node.key_at(topic) if isinstance(node, Map) else rec.node.origin
+            if topic not in used:
+                self.report(where, f"the deck: 'topic_titles' names topic '{topic}', which no "
+                            f"fact of the deck has{suggest(topic, used)}")
+                continue
+            first = self.topic_titles.setdefault((root, topic), (title, rec.id or "", where))
+            if first[0] != title:
+                self.report(where, f"the deck: topic '{topic}' is titled '{title}' here but "
+                            f"'{first[0]}' in deck '{first[1]}' (at {first[2]}), which shares the "
+                            f"Anki deck '{root}'; give it one title")
 
     def _fact(self, rec: FactRecord, deck_id: str, deck_topic: str | None, topic_given: bool,
               defaults: dict[str, tuple[str, ...]]) -> Fact | None:
@@ -253,6 +275,7 @@ class _Linker:
             not_before=rec.not_before if isinstance(rec.not_before, HistDate) else None,
             not_after=rec.not_after if isinstance(rec.not_after, HistDate) else None,
             day_matters=bool(rec.day_matters),
+            event_short=rec.event_short, when_short=rec.when_short,
         )
 
     def _check_candidates(self, decks: list[Deck]) -> None:
@@ -334,4 +357,5 @@ def _question(rec: QuestionRecord) -> Question | None:
         distractors=tuple(d.value for d in rec.distractors or ()), unit=rec.unit,
         number=number, origin=rec.node.origin, years=rec.years, bounds=rec.bounds,
         step=rec.step if rec.step is not None and rec.step > 0 else None,
+        ask_short=rec.ask_short,
     )

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from ..dates import DateSpan, HistDate, When, years_of
-from ..model import NUMERIC_KINDS, PoolValue, YearSpan
+from ..model import NUMERIC_KINDS, Origin, PoolValue, YearSpan
 from ..textnorm import format_number, normalize
 from .fields import (
     SLUG,
@@ -60,6 +60,13 @@ class DeckRecord(Record):
     description: str | None = row(Text(), required=True, hints=("about", "summary"),
                                   help="a sentence or two on what the deck covers")
     topic: str | None = row(Slug, help="default topic of the deck's facts")
+    # --- names for Anki's decks
+    anki_deck: str | None = row(Text(), help="the top-level deck in Anki; decks that give the "
+                                "same name share it and its topic subdecks (default: the title)")
+    topic_titles: dict[str, str] | None = row(
+        MapOf(Slug, Text(), key_noun="topic", entry="topic '{key}'",
+              not_map="'{key}:' must map topics to their titles, e.g. cold-war: The Cold War"),
+        help="a title for each topic, for Anki's subdecks (default: the topic, title-cased)")
 
     @classmethod
     def label(cls, own_id: str | None, parent: str, key: str) -> str:
@@ -155,6 +162,9 @@ class QuestionRecord(Record):
     step: float | None = row(
         Number(), hints=("round", "rounding", "about"),
         help="for number answers asked 'roughly': options are multiples of it, e.g. 10")
+    # --- short forms, for outputs with length limits (Kahoot)
+    ask_short: str | None = row(Text(), help="a shorter 'ask' for outputs with a length limit "
+                                "(Kahoot: 120 characters), asking the same")
 
     @classmethod
     def label(cls, own_id: str | None, parent: str, key: str) -> str:
@@ -196,6 +206,7 @@ class QuestionRecord(Record):
                        f"not a multiple of its step {self.step:g}")
 
     def check(self, report: Report) -> None:
+        self._check_short_ask(report)
         base = self.base_kind
         numeric = base in NUMERIC_KINDS
         if numeric and self.answer is not None and self.answer_value() is None:
@@ -224,6 +235,30 @@ class QuestionRecord(Record):
                 and re.search(rf"\b{re.escape(key)}\b", normalize(self.ask))):
             report(self.node.value_at("ask"), f"{self.what}: the question contains its own "
                    f"answer '{self.answer}'; reword it")
+
+    def _check_short_ask(self, report: Report) -> None:
+        """'ask_short' asks the same as 'ask', in fewer words, without its answer."""
+        if self.ask_short is None:
+            return
+        where = self.node.value_at("ask_short")
+        check_shorter(self.what, "ask_short", self.ask_short, "ask", self.ask, where, report)
+        if self.answer is None or self.base_kind in NUMERIC_KINDS:
+            return
+        key = normalize(self.answer)
+        if len(key) > 2 and re.search(rf"\b{re.escape(key)}\b", normalize(self.ask_short)):
+            report(where, f"{self.what}: 'ask_short' contains its own answer '{self.answer}'; "
+                   "reword it")
+
+
+def check_shorter(what: str, short_key: str, short: str, full_key: str, full: str | None,
+                  where: Origin, report: Report) -> None:
+    """A short form needs its full form, and must be shorter than it."""
+    if full is None:
+        report(where, f"{what}: '{short_key}' is a short form of '{full_key}'; give '{full_key}' "
+               "too")
+    elif len(short) >= len(full):
+        report(where, f"{what}: '{short_key}' is not shorter than '{full_key}' ({len(short)} "
+               f"characters, against {len(full)}); shorten it or remove it")
 
 
 ERA = r"^\d{3}0s$"
@@ -288,6 +323,11 @@ class FactRecord(Record):
     questions: tuple[QuestionRecord, ...] | None = row(
         ListOf(RecordType(QuestionRecord), noun="question"), hints=("question",),
         help="hand-written questions about the fact")
+    # --- short forms, for outputs with length limits (Kahoot)
+    event_short: str | None = row(Text(), help="a shorter 'event' for outputs with a length "
+                                  "limit (Kahoot: 75 characters an answer), saying the same")
+    when_short: str | None = row(Text(), help="a shorter 'when' for outputs with a length limit "
+                                 "(Kahoot: 120 characters a question), asking the same")
 
     @classmethod
     def label(cls, own_id: str | None, parent: str, key: str) -> str:
@@ -313,6 +353,22 @@ class FactRecord(Record):
                                 has_questions=bool(self.questions))
             if need is not None:
                 report(name.origin, f"{self.what}: template '{name.value}' needs '{need}'")
+        self._check_short_forms(report)
+
+    def _check_short_forms(self, report: Report) -> None:
+        """A short form says the same as its full form in fewer characters, and like it never
+        names the fact's year."""
+        for short_key, short, full_key, full in (("event_short", self.event_short, "event", self.event),
+                                                 ("when_short", self.when_short, "when", self.when)):
+            if short is None:
+                continue
+            where = self.node.value_at(short_key)
+            check_shorter(self.what, short_key, short, full_key, full, where, report)
+            for year in years_of(self.date) if self.date is not None else ():
+                if re.search(rf"(?<!\d){year}(?!\d)", short):
+                    report(where, f"{self.what}: '{short_key}' mentions {year}, which gives the "
+                           "date away; leave the date out of it")
+                    break
 
     def _check_bounds(self, report: Report) -> None:
         low, high = self.not_before, self.not_after

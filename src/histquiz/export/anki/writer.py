@@ -24,9 +24,17 @@ that card blank: Anki's Tools → Empty Cards removes it.
 Moves. Anki never moves a card it already has to another deck on import: a fact whose topic
 changes keeps its old cards where they are (its tags do follow it).
 
-Order. Decks are "Indo-Soviet History::<Topic>". New cards come chronologically within a topic,
-ranked over all loaded decks so that packages sharing a topic deck interleave in date order;
-a fact's second and later questions come a few facts after its first, not straight after it.
+Decks. Cards go into "<Anki deck>::<Topic title>". The top-level deck is the deck's
+``anki_deck``, else its title, so a teacher's own deck gets a deck of its own name; decks that
+give the same ``anki_deck`` share it and their topic subdecks (the built-in decks all give
+"Indo-Soviet History", the name their cards have always had, so learners' cards stay where they
+are). A topic's title is the one a deck sharing that top-level deck gives in ``topic_titles``,
+else the slug title-cased. Items whose deck is not among the loaded decks go under
+"Indo-Soviet History". Deck ids are hashes of the names, so the same names give the same decks.
+
+Order. New cards come chronologically within a topic, ranked over all loaded decks so that
+packages sharing a topic deck interleave in date order; a fact's second and later questions
+come a few facts after its first, not straight after it.
 
 Writing. genanki writes the collection's skeleton (schema, configuration, note types and
 decks, through ``Package.write_to_db``); the notes and cards are then inserted as rows of
@@ -109,8 +117,46 @@ def topic_title(topic: str) -> str:
     return " ".join(out)
 
 
-def deck_name(topic: str) -> str:
-    return f"{ROOT_DECK}::{topic_title(topic)}"
+def one_level(name: str) -> str:
+    """A name from a deck file as one level of Anki's deck tree: Anki reads ``::`` as a level,
+    so it is written ``:``."""
+    return " ".join(name.replace("::", ":").split())
+
+
+def deck_name(topic: str, root: str = ROOT_DECK, title: str | None = None) -> str:
+    """The Anki deck of a topic's cards: ``root::Title``."""
+    return f"{one_level(root)}::{one_level(title or topic_title(topic))}"
+
+
+@dataclass(frozen=True)
+class DeckNames:
+    """Where each loaded deck's cards go in Anki: its top-level deck and its topics' titles."""
+
+    roots: dict[str, str]  # deck id -> top-level Anki deck
+    titles: dict[tuple[str, str], str]  # (top-level deck, topic) -> subdeck title
+
+    @classmethod
+    def of(cls, decks: Sequence[Deck]) -> DeckNames:
+        roots = {deck.id: one_level(deck.anki_root) for deck in decks}
+        titles: dict[tuple[str, str], str] = {}
+        for deck in decks:
+            for topic, title in deck.topic_titles.items():
+                titles.setdefault((roots[deck.id], topic), title)
+        return cls(roots, titles)
+
+    def sharing(self, decks: Sequence[Deck], root: str) -> list[Deck]:
+        """The decks whose cards go under the top-level deck ``root``."""
+        return [d for d in decks if self.root(d.id) == root]
+
+    def root(self, deck_id: str) -> str:
+        return self.roots.get(deck_id, ROOT_DECK)
+
+    def name(self, deck_id: str, topic: str) -> str:
+        root = self.root(deck_id)
+        return deck_name(topic, root, self.titles.get((root, topic)))
+
+    def title(self, deck_id: str, topic: str) -> str:
+        return self.titles.get((self.root(deck_id), topic)) or topic_title(topic)
 
 
 def note_guid(note_type: NoteType, item_id: str) -> str:
@@ -158,6 +204,7 @@ class _FieldMaker:
     def __init__(self, decks: Sequence[Deck], items: Sequence[Item], date_type: NoteType) -> None:
         self.events_on = _events_by_date(decks, items)
         self.date_type = date_type
+        self.names = DeckNames.of(decks)
         self._shared: dict[tuple[str, str], tuple[tuple[object, ...], tuple[str, str, str, str]]] = {}
         self._citations: dict[str, str] = {}
         self._decks: dict[str, str] = {}
@@ -181,9 +228,10 @@ class _FieldMaker:
         return found
 
     def deck(self, item: Item) -> str:
-        name = self._decks.get(item.topic)
+        key = f"{item.deck}\x1f{item.topic}"
+        name = self._decks.get(key)
         if name is None:
-            name = self._decks[item.topic] = deck_name(item.topic)
+            name = self._decks[key] = self.names.name(item.deck, item.topic)
         return name
 
     def tags(self, item: Item) -> list[str]:
@@ -343,21 +391,24 @@ def _citations_of(groups: Iterable[Sequence[Source]]) -> list[str]:
 # of several decks share the topic decks. So the descriptions are made from all the loaded decks,
 # never from one package's items: every package built from the same decks says the same.
 
-def _topic_description(topic: str, decks: Sequence[Deck], items: Sequence[Item]) -> str:
+def _topic_description(topic: str, title: str, decks: Sequence[Deck], items: Sequence[Item]) -> str:
+    """A topic deck's description, from the loaded decks that share its top-level deck."""
     facts = [f for d in decks for f in d.facts if f.topic == topic]
     groups = [f.sources for f in facts] or [i.sources for i in items]
     count = len(facts) or len({(i.deck, i.fact) for i in items})
-    intro = (f"{count} fact{'s' * (count != 1)} about {topic_title(topic)}. "
+    intro = (f"{count} fact{'s' * (count != 1)} about {title}. "
              "New cards come in chronological order; every card names its sources on the back.")
     sources = "".join(f"<li>{c}</li>" for c in _citations_of(groups))
     return f"<p>{h.text(intro)}</p><p>Sources:</p><ul>{sources}</ul>"
 
 
-def _root_description(decks: Sequence[Deck]) -> str:
+def _root_description(root: str, decks: Sequence[Deck]) -> str:
+    """A top-level deck's description: what histquiz made, and the decks that share it."""
     rows = "".join(f"<li><b>{h.text(d.title)}</b>: {h.text(d.description)}</li>" for d in decks)
-    return ("<p>The history of India's relations with the Soviet Union and Russia, 1947–2025, "
-            "made by histquiz, one subdeck per topic. Importing a newer build updates the cards "
-            "in place and keeps your reviews.</p>" + (f"<ul>{rows}</ul>" if rows else ""))
+    intro = ("The history of India's relations with the Soviet Union and Russia, 1947–2025, "
+             if root == ROOT_DECK else "")
+    return (f"<p>{intro}made by histquiz, one subdeck per topic. Importing a newer build updates "
+            "the cards in place and keeps your reviews.</p>" + (f"<ul>{rows}</ul>" if rows else ""))
 
 
 def _previous_notes(path: str | os.PathLike[str] | None) -> dict[str, tuple[Any, ...]]:
@@ -484,14 +535,23 @@ def package(items: Sequence[Item], ctx: Context) -> tuple[bytes, ApkgStats]:
     _keep_apart(items, due, by_deck)
     names = sorted(by_deck)
     # genanki writes the collection's skeleton: schema, configuration, note types and decks.
-    root = genanki.Deck(_deck_id(ROOT_DECK), ROOT_DECK, description=_root_description(decks))
+    # The top-level decks come first (the first carries the note types), then the topic decks.
+    deck_names = maker.names
+    roots = sorted({deck_names.root(items[by_deck[name][0]].deck) for name in names})
+    package_decks = []
+    for root_name in roots:
+        sharing = deck_names.sharing(decks, root_name)
+        package_decks.append(genanki.Deck(_deck_id(root_name), root_name,
+                                          description=_root_description(root_name, sharing)))
     for note_type in (MULTIPLE_CHOICE, maker.date_type):
-        root.add_model(_genanki_model(note_type))
-    package_decks = [root]
+        package_decks[0].add_model(_genanki_model(note_type))
     for name in names:
         chosen = [items[i] for i in by_deck[name]]
-        package_decks.append(genanki.Deck(
-            _deck_id(name), name, description=_topic_description(chosen[0].topic, decks, chosen)))
+        first = chosen[0]
+        sharing = deck_names.sharing(decks, deck_names.root(first.deck))
+        description = _topic_description(first.topic, deck_names.title(first.deck, first.topic),
+                                          sharing, chosen)
+        package_decks.append(genanki.Deck(_deck_id(name), name, description=description))
 
     before = _previous_notes(previous)
     with tempfile.TemporaryDirectory(prefix="histquiz-anki-") as tmp:

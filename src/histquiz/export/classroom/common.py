@@ -1,5 +1,5 @@
 """What the classroom formats (Moodle XML, GIFT, Kahoot, Quizlet, JSON) share: Kahoot's time
-limits, categories, feedback text, and the typed forms a full date is accepted in."""
+limits, categories, feedback text, and the typed forms a month or a full date is accepted in."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import html
 import re
 from collections.abc import Iterable
 
-from ...dates import MONTHS, HistDate, Precision
+from ...dates import HistDate, Precision, spellings
 from ...model import Item
 
 KAHOOT_TIME_LIMITS = (5, 10, 20, 30, 60, 90, 120, 240)
@@ -39,6 +39,25 @@ def category(item: Item) -> str:
     return f"$course$/histquiz/{item.deck}/{item.topic}"
 
 
+# Moodle's limits: an idnumber of at most 100 characters, a tag of at most 50 (longer ones are
+# cut by Moodle, which would merge different tags, so they are not written).
+IDNUMBER_LIMIT = 100
+TAG_LIMIT = 50
+
+
+def idnumber(item: Item) -> str | None:
+    """The item id as an LMS question's id number (Moodle's idnumber: what a quiz report and the
+    question bank find the question by), or None when it is longer than Moodle takes."""
+    return item.id if len(item.id) <= IDNUMBER_LIMIT else None
+
+
+def question_tags(item: Item) -> list[str]:
+    """The tags a question carries into an LMS: ``topic::…``, ``era::…``, the fact's own tags
+    and ``deck::…``, so that a teacher can filter the question bank by any of them."""
+    tags = [*item.tags, f"deck::{item.deck}"]
+    return [t for t in dict.fromkeys(one_line(t) for t in tags) if t and len(t) <= TAG_LIMIT]
+
+
 def by_category(items: Iterable[Item]) -> list[tuple[str, list[Item]]]:
     """Items grouped by category, the groups in order of first appearance, items in their order."""
     groups: dict[str, list[Item]] = {}
@@ -58,36 +77,11 @@ def feedback_text(item: Item) -> str:
 
 
 def typed_forms(date: HistDate) -> list[str]:
-    """Ways a person types this date that mean exactly it, for short-answer grading.
-
-    Every form reads back to the date with histquiz.dates.parse_answer. Slashed numeric dates
-    are listed only when they cannot be misread (a day over 12), since 9/8/1971 is 9 August
-    to some and 8 September to others.
-    """
-    y, m, d = date.year, date.month, date.day
-    if m is None:
-        return [str(y)]
-    full, short = MONTHS[m - 1], MONTHS[m - 1][:3]
-    names = [full] if full == short else [full, short]
-    if d is None:
-        forms = [f"{name} {y}" for name in names]
-        forms += [f"{y}-{m:02d}", f"{y}-{m}", f"{m}/{y}", f"{m:02d}/{y}"]
-        return list(dict.fromkeys(forms))
-    ordinal = f"{d}{_suffix(d)}"
-    forms = []
-    for name in names:
-        forms += [f"{d} {name} {y}", f"{ordinal} {name} {y}", f"{name} {d}, {y}",
-                  f"{name} {d} {y}", f"{name} {ordinal}, {y}"]
-    forms += [f"{y}-{m:02d}-{d:02d}", f"{y}-{m}-{d}"]
-    if d > 12:
-        forms += [f"{d}/{m}/{y}", f"{d:02d}/{m:02d}/{y}", f"{d}.{m}.{y}", f"{d:02d}.{m:02d}.{y}"]
-    return list(dict.fromkeys(forms))
-
-
-def _suffix(day: int) -> str:
-    if 10 <= day % 100 <= 20:
-        return "th"
-    return {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+    """Ways a person types this date that mean exactly it, for short-answer grading: every
+    spelling the quiz's own date reader takes for it (``histquiz.dates.spellings``). Graders
+    such as Moodle's compare the typed text with each accepted answer, ignoring case, so each
+    spelling must be listed."""
+    return spellings(date)
 
 
 def date_answer(item: Item) -> tuple[str, HistDate | None]:

@@ -13,8 +13,11 @@ The rules followed are those of Moodle's GIFT documentation and importer:
 
 Text from the decks is first escaped as HTML (so ``<b>`` shows as typed), then for GIFT. A line
 of its own never starts with ``//`` (a comment) because each starts with ``::``, ``=``, ``~``,
-``#`` or ``}``. GIFT cannot say "do not shuffle these options": Moodle's own default applies, so
-for ordered options (years, numbers) prefer the Moodle XML file, which says so.
+``#`` or ``}``; the one comment line written just before each question,
+``// [id:deck/fact/template] [tag:topic::…] [tag:era::…] [tag:deck::…]``, is read by Moodle 4.1
+and later as the question's idnumber and tags. GIFT cannot say "do not shuffle these options":
+Moodle's own default applies, so for ordered options (years, numbers) prefer the Moodle XML
+file, which says so; the build's summary counts those questions once.
 """
 
 from __future__ import annotations
@@ -22,17 +25,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ...model import Item
-from ..registry import Context, ExportOptions, Rendered
+from ..registry import Caveat, Context, ExportOptions, Rendered
 from .common import (
     by_category,
     date_answer,
     feedback_text,
     html_text,
+    idnumber,
     one_line,
+    question_tags,
     text_answers,
 )
 
 SPECIAL = "~=#{}:"
+UNORDERED = ("options in date or number order, which GIFT cannot keep from being shuffled "
+             "(Moodle XML can)")
 
 
 def escape(text: str) -> str:
@@ -57,9 +64,26 @@ def html_field(text: str) -> str:
     return escape(fragment)
 
 
+def comment_tag(kind: str, value: str) -> str:
+    """``[id:…]`` or ``[tag:…]`` as Moodle's GIFT importer reads it from a comment (``]``
+    inside written ``\\]``)."""
+    return f"[{kind}:{one_line(value).replace(']', chr(92) + ']')}]"
+
+
+def _identity(item: Item) -> str | None:
+    """The comment line before a question that gives Moodle (4.1 and later) its idnumber and
+    tags; None when there is nothing to give."""
+    bits = [comment_tag("tag", tag) for tag in question_tags(item)]
+    number = idnumber(item)
+    if number is not None:
+        bits.insert(0, comment_tag("id", number))
+    return "// " + " ".join(bits) if bits else None
+
+
 def _question(item: Item, tolerance: int) -> list[str]:
     head = f"::{escape(one_line(item.id))}::[html]{html_field(item.question)}{{"
-    lines = [head]
+    identity = _identity(item)
+    lines = [head] if identity is None else [identity, head]
     if item.kind == "choice":
         for index, option in enumerate(item.options):
             mark = "=" if index == item.answer_index else "~"
@@ -67,7 +91,7 @@ def _question(item: Item, tolerance: int) -> list[str]:
     else:
         kind, date = date_answer(item)
         if kind == "year" and date is not None:
-            lines[0] += f"#{date.year}:{tolerance}"
+            lines[-1] += f"#{date.year}:{tolerance}"
         else:
             # Short answers are compared as plain text, so they are not HTML-escaped;
             # '*' is a wildcard in them unless written '\*'.
@@ -91,4 +115,6 @@ def render_gift(items: Sequence[Item], options: ExportOptions | None = None) -> 
 
 
 def render(items: Sequence[Item], ctx: Context) -> Rendered:
-    return Rendered((render_gift(items, ctx.options).encode("utf-8"),), len(items))
+    caveats = tuple(Caveat(i.id, UNORDERED) for i in items if i.kind == "choice" and i.ordered)
+    return Rendered((render_gift(items, ctx.options).encode("utf-8"),), len(items),
+                    caveats=caveats)

@@ -2,9 +2,13 @@
 
 Choice items become ``multichoice`` (one right answer at fraction 100, the others at 0; options in
 natural order are marked not to be shuffled), typed years become ``numerical`` with a tolerance,
-typed months and full dates become ``shortanswer`` listing the usual ways to type them. Questions
-sit in categories ``$course$/histquiz/<deck>/<topic>``. Text is HTML inside XML, so YAML text is
-escaped twice: once for HTML, once for XML.
+typed months and full dates become ``shortanswer`` listing every way the quiz's date reader
+takes them (Moodle grades a short answer by exact match, ignoring case). Questions sit in
+categories ``$course$/histquiz/<deck>/<topic>``; each carries the item id as its ``idnumber``
+and its topic, era, own and deck tags. (Moodle's importer never updates a question: importing
+the file again adds copies, and it drops the idnumber of a copy whose idnumber the category
+already holds, so the first import's questions stay the ones with ids.) Text is HTML inside
+XML, so YAML text is escaped twice: once for HTML, once for XML.
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ from .common import (
     date_answer,
     feedback_text,
     html_text,
+    idnumber,
+    question_tags,
     text_answers,
 )
 
@@ -50,8 +56,14 @@ def _header(item: Item, qtype: str) -> list[str]:
     lines += [f"{_INDENT * 2}<defaultgrade>1</defaultgrade>",
               f"{_INDENT * 2}<penalty>0.3333333</penalty>",
               f"{_INDENT * 2}<hidden>0</hidden>"]
-    if len(item.id) <= 100:  # Moodle's limit for an idnumber
-        lines.append(f"{_INDENT * 2}<idnumber>{_x(item.id)}</idnumber>")
+    number = idnumber(item)
+    if number is not None:
+        lines.append(f"{_INDENT * 2}<idnumber>{_x(number)}</idnumber>")
+    tags = question_tags(item)
+    if tags:
+        lines.append(f"{_INDENT * 2}<tags>")
+        lines += [f"{_INDENT * 3}<tag><text>{_x(tag)}</text></tag>" for tag in tags]
+        lines.append(f"{_INDENT * 2}</tags>")
     return lines
 
 
