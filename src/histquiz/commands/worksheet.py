@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import UsageError
-from ..export.worksheet.plan import DEFAULT_TITLE, KEY_MODES, MAX_VERSIONS, PAPERS
+from ..export.worksheet.plan import DEFAULT_TITLE, KEY_MODES, MAX_ID_DIGITS, MAX_VERSIONS, PAPERS
 from .common import add_filter_options, add_seed_option, positive
 
 if TYPE_CHECKING:
@@ -30,8 +30,6 @@ if TYPE_CHECKING:
 
 
 def _digits(text: str) -> int:
-    from ..export.worksheet.layout import MAX_ID_DIGITS
-
     value = positive(text)
     if value > MAX_ID_DIGITS:
         raise argparse.ArgumentTypeError(f"at most {MAX_ID_DIGITS} digits")

@@ -28,7 +28,6 @@ from ...errors import UsageError
 FORMAT = "histquiz-scan-layout"
 FORMAT_VERSION = 1
 CODE_PREFIX = "HQ1"  # the page code: HQ1/SHEET/VERSION/PAGE/COPY
-MAX_ID_DIGITS = 12
 _CODE = re.compile(r"^HQ1/([0-9A-F]{6})/([A-Z])/([1-9]\d{0,2})/(\d{1,4})$")
 
 

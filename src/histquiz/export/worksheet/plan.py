@@ -12,15 +12,19 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ...errors import ExportError, UsageError
 from ...model import Deck, Item
 from ...seeds import WORKSHEET_VERSION, derive
-from .layout import MAX_ID_DIGITS, Student
+
+if TYPE_CHECKING:
+    from .layout import Student
 
 PAPERS = ("a4", "letter")
 KEY_MODES = ("separate", "append", "none")
 MAX_VERSIONS = 26
+MAX_ID_DIGITS = 12  # of the student-number grid on a sheet to be scanned
 # Sections of a worksheet, in print order; an item kind not listed here comes after, by name.
 KIND_ORDER = ("choice", "date")
 # Templates that give away a fact's date: a worksheet asks each fact's date at most once.
