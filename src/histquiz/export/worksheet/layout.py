@@ -153,9 +153,10 @@ class Layout:
     title: str
     paper: str
     page_size: tuple[float, float]  # mm
-    marks: tuple[tuple[float, float], ...]  # the corner marks' centres: TL, TR, BR, BL
+    marks: tuple[tuple[float, float], ...]  # the marks' centres: TL, TR, BR, BL, mid-left, mid-right
     mark_size: float
-    code_box: tuple[float, float, float]  # the page code's top-left corner and side
+    code_size: float
+    code_places: tuple[tuple[float, float], ...]  # the top-left corner of each page code
     id_digits: int  # 0 when the sheets carry no student-number grid (a roster)
     versions: dict[str, VersionLayout]
     copies: tuple[Copy, ...]
@@ -181,7 +182,7 @@ class Layout:
             "units": "mm from the top-left corner of the page",
             "page_size": list(self.page_size),
             "corner_marks": {"size": self.mark_size, "centres": [list(m) for m in self.marks]},
-            "page_code": {"x": self.code_box[0], "y": self.code_box[1], "size": self.code_box[2]},
+            "page_code": {"size": self.code_size, "places": [list(p) for p in self.code_places]},
             "id_digits": self.id_digits,
             "copies": [{"copy": c.number, "version": c.version,
                         **({"name": c.student.name, "number": c.student.number,
@@ -259,7 +260,7 @@ def read_layout(path: str | os.PathLike[str]) -> Layout:
     marks = get(data, "corner_marks", dict)
     centres = get(marks, "centres", list, " in corner_marks")
     code = get(data, "page_code", dict)
-    if len(size) != 2 or len(centres) != 4:
+    if len(size) != 2 or len(centres) < 2:
         raise reader.fail("the page size or the corner marks are malformed")
     versions: dict[str, VersionLayout] = {}
     for letter, v in get(data, "versions", dict).items():
@@ -306,8 +307,8 @@ def read_layout(path: str | os.PathLike[str]) -> Layout:
         paper=str(get(data, "paper", str)), page_size=(float(size[0]), float(size[1])),
         marks=tuple((float(m[0]), float(m[1])) for m in centres),
         mark_size=_num(reader, marks, "size", " in corner_marks"),
-        code_box=(_num(reader, code, "x", " in page_code"), _num(reader, code, "y", " in page_code"),
-                  _num(reader, code, "size", " in page_code")),
+        code_size=_num(reader, code, "size", " in page_code"),
+        code_places=tuple((float(p[0]), float(p[1])) for p in get(code, "places", list, " in page_code")),
         id_digits=int(get(data, "id_digits", int)), versions=versions, copies=tuple(copies),
         source=str(path),
     )

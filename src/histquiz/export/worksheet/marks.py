@@ -1,5 +1,5 @@
-"""What makes a printed page machine-readable: four solid corner marks to find and straighten
-the page, and a QR code (reportlab's own barcode module) saying which worksheet, version, page
+"""What makes a printed page machine-readable: solid square marks (the four corners and the
+middles of the two long edges) to find and straighten the page, and a QR code (reportlab's own barcode module) saying which worksheet, version, page
 and copy it is. The same marks sit at the same place on every page, so a scan can be
 straightened before anything is known about it; the code is then read at its known place.
 
@@ -26,15 +26,20 @@ SCAN_BOTTOM_MARGIN = 25 * mm  # room for the code under the text
 
 
 def mark_centres(pagesize: tuple[float, float]) -> list[tuple[float, float]]:
-    """The corner marks' centres in points (origin bottom-left): TL, TR, BR, BL."""
+    """The marks' centres in points (origin bottom-left): the corners TL, TR, BR, BL, then the
+    middles of the left and right edges. A sheet fed skewed may lose its corners to the
+    scanner's window; the middle marks barely move when a page turns, so they stay."""
     width, height = pagesize
     near = MARK_INSET + MARK_SIZE / 2
-    return [(near, height - near), (width - near, height - near), (width - near, near), (near, near)]
+    return [(near, height - near), (width - near, height - near), (width - near, near), (near, near),
+            (near, height / 2), (width - near, height / 2)]
 
 
-def code_origin(pagesize: tuple[float, float], side_margin: float) -> tuple[float, float]:
-    """The bottom-left corner of the page code, in points: right-aligned with the text."""
-    return pagesize[0] - side_margin - CODE_SIZE, CODE_BOTTOM
+def code_origins(pagesize: tuple[float, float], side_margin: float) -> list[tuple[float, float]]:
+    """The bottom-left corners of the two copies of the page code, in points: under the text's
+    left and right edges. A page fed skewed tilts its bottom edge, and one end of it always
+    moves into the scanner's window."""
+    return [(side_margin, CODE_BOTTOM), (pagesize[0] - side_margin - CODE_SIZE, CODE_BOTTOM)]
 
 
 def draw_scan_marks(canv: Canvas, pagesize: tuple[float, float], side_margin: float,
@@ -44,12 +49,12 @@ def draw_scan_marks(canv: Canvas, pagesize: tuple[float, float], side_margin: fl
     canv.setFillColor(INK)
     for cx, cy in mark_centres(pagesize):
         canv.rect(cx - MARK_SIZE / 2, cy - MARK_SIZE / 2, MARK_SIZE, MARK_SIZE, stroke=0, fill=1)
-    x, y = code_origin(pagesize, side_margin)
-    widget = QrCodeWidget(code, barLevel="M", barBorder=0, barWidth=CODE_SIZE,
-                          barHeight=CODE_SIZE, barFillColor=INK, barStrokeColor=INK)
-    drawing = Drawing(CODE_SIZE, CODE_SIZE)
-    drawing.add(widget)
-    renderPDF.draw(drawing, canv, x, y)
+    for x, y in code_origins(pagesize, side_margin):
+        widget = QrCodeWidget(code, barLevel="M", barBorder=0, barWidth=CODE_SIZE,
+                              barHeight=CODE_SIZE, barFillColor=INK, barStrokeColor=INK)
+        drawing = Drawing(CODE_SIZE, CODE_SIZE)
+        drawing.add(widget)
+        renderPDF.draw(drawing, canv, x, y)
     canv.setFillColor(GREY)
     canv.setFont(REGULAR, 6.5)
     canv.drawRightString(x - 3 * mm, y + 1 * mm, label)

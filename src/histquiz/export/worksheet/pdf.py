@@ -67,7 +67,7 @@ from .marks import (
     CODE_SIZE,
     MARK_SIZE,
     SCAN_BOTTOM_MARGIN,
-    code_origin,
+    code_origins,
     draw_scan_marks,
     mark_centres,
 )
@@ -608,12 +608,13 @@ def _layout(recorder: Recorder, pdf: RenderedPdf, parts: Sequence[Part],
             continue
         questions = tuple(_layout_question(q) for q in by_letter[letter].questions)
         layouts[letter] = VersionLayout(letter, pages, questions)
-    x, y = code_origin(pagesize, SIDE_MARGIN)
     return Layout(
         sheet=sheet, title=title, paper=options.paper,
         page_size=(to_mm(pagesize[0]), to_mm(height)),
         marks=tuple((to_mm(cx), to_mm(height - cy)) for cx, cy in mark_centres(pagesize)),
-        mark_size=to_mm(MARK_SIZE), code_box=(to_mm(x), to_mm(height - y - CODE_SIZE), to_mm(CODE_SIZE)),
+        mark_size=to_mm(MARK_SIZE), code_size=to_mm(CODE_SIZE),
+        code_places=tuple((to_mm(x), to_mm(height - y - CODE_SIZE))
+                          for x, y in code_origins(pagesize, SIDE_MARGIN)),
         id_digits=0 if options.roster else options.id_digits,
         versions=layouts, copies=tuple(p.copy for p in parts if p.copy is not None),
     )
