@@ -27,5 +27,6 @@ def require() -> None:
         except ImportError:
             missing.append(package)
     if missing:
-        raise UsageError(f"marking scans needs {', '.join(missing)}, which {'is' if len(missing) == 1 else 'are'}"
-                         f" not installed: run {INSTALL}")
+        verb = "is" if len(missing) == 1 else "are"
+        raise UsageError(f"marking scans needs {', '.join(missing)}, which {verb} not installed: "
+                         f"run {INSTALL}")

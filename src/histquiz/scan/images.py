@@ -91,10 +91,10 @@ def _image_pages(path: Path) -> Iterator[ScanPage]:
         ok, images = cv2.imdecodemulti(data, cv2.IMREAD_GRAYSCALE)
         if not ok or not images:
             raise UsageError(f"{path}: cannot read this TIFF file")
-        for index, image in enumerate(images, start=1):
-            yield ScanPage(str(path), index, _grey(image))
+        for index, one in enumerate(images, start=1):
+            yield ScanPage(str(path), index, _grey(one))
         return
-    image = cv2.imdecode(data, cv2.IMREAD_GRAYSCALE)
+    image: npt.NDArray[np.generic] | None = cv2.imdecode(data, cv2.IMREAD_GRAYSCALE)
     if image is None:
         raise UsageError(f"{path}: cannot read this image; give PDF, PNG, JPEG or TIFF files")
     yield ScanPage(str(path), 1, _grey(image))
@@ -103,9 +103,11 @@ def _image_pages(path: Path) -> Iterator[ScanPage]:
 def _grey(image: npt.NDArray[np.generic]) -> Grey:
     """8-bit grey, whatever the file held (16-bit scans, colour)."""
     if image.ndim == 3:
-        image = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+        image = np.asarray(cv2.cvtColor(np.asarray(image, dtype=np.uint8), cv2.COLOR_BGR2GRAY))
     if image.dtype == np.uint16:
         image = (image // 257).astype(np.uint8)
     elif image.dtype != np.uint8:
-        image = cv2.normalize(image, None, 0, 255, cv2.NORM_MINMAX).astype(np.uint8)
+        values = image.astype(np.float64)
+        span = max(float(values.max() - values.min()), 1e-9)
+        image = ((values - values.min()) * (255 / span)).astype(np.uint8)
     return np.ascontiguousarray(image, dtype=np.uint8)

@@ -58,7 +58,7 @@ def is_blank(image: Grey) -> bool:
 def _px_per_mm(image: Grey, layout: Layout) -> float:
     h, w = image.shape
     pw, ph = layout.page_size
-    return (w / pw + h / ph) / 2
+    return float((w / pw + h / ph) / 2)
 
 
 @dataclass
@@ -71,7 +71,8 @@ def _codes(image: Grey) -> list[_Code]:
     import zxingcpp
 
     found = []
-    for result in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode):
+    qr = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
+    for result in zxingcpp.read_barcodes(image, formats=qr):
         if result.valid and result.text:
             p = result.position
             corners = np.array([[p.top_left.x, p.top_left.y], [p.top_right.x, p.top_right.y],
@@ -191,12 +192,14 @@ def straighten(image: Grey, layout: Layout, matrix: Floats) -> Grey:
     s = _px_per_mm(image, layout)
     if s > 1.5 * SCALE:  # shrink a fine scan first: faster, and averaging, not skipping pixels
         f = SCALE / s
-        image = cv2.resize(image, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
+        image = np.asarray(cv2.resize(image, None, fx=f, fy=f, interpolation=cv2.INTER_AREA),
+                           dtype=np.uint8)
         matrix = matrix * f
     inverse = np.hstack([matrix[:, :2] / SCALE, matrix[:, 2:]])  # canonical px → image px
     size = (round(layout.page_size[0] * SCALE), round(layout.page_size[1] * SCALE))
-    return cv2.warpAffine(image, inverse, size, flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
-                          borderMode=cv2.BORDER_CONSTANT, borderValue=255)
+    return np.asarray(cv2.warpAffine(image, inverse, size,
+                                     flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                                     borderMode=cv2.BORDER_CONSTANT, borderValue=255), dtype=np.uint8)
 
 
 def read_code(page: Grey, layout: Layout) -> str | None:
@@ -208,7 +211,9 @@ def read_code(page: Grey, layout: Layout) -> str | None:
         crop = np.ascontiguousarray(page[y0:y1, x0:x1])
         if crop.size == 0:
             continue
-        for attempt in (crop, cv2.resize(crop, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC)):
+        bigger = np.asarray(cv2.resize(crop, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC),
+                            dtype=np.uint8)
+        for attempt in (crop, bigger):
             for code in _codes(attempt):
                 return code.text
     return None
@@ -232,7 +237,8 @@ def levels(page: Grey, layout: Layout) -> tuple[float, float]:
 def straighten_page(image: Grey, layout: Layout) -> Straightened:
     s = _px_per_mm(image, layout)
     f = min(1.0, SCALE / s)  # look for the code at no more than SCALE px/mm
-    work = image if f == 1.0 else cv2.resize(image, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
+    work = image if f == 1.0 else np.asarray(
+        cv2.resize(image, None, fx=f, fy=f, interpolation=cv2.INTER_AREA), dtype=np.uint8)
     codes = _codes(work)
     ours = next((c for c in codes if PageCode.parse(c.text) is not None), None)
     if ours is not None:
@@ -276,7 +282,7 @@ def measure(page: Straightened, bubbles: tuple[Bubble, ...]) -> tuple[Floats, Fl
     strokes = np.zeros(len(bubbles))
     for i, b in enumerate(bubbles):
         mask, half = _mask(b.r * INNER * SCALE)
-        cx, cy = int(round(b.x * SCALE)), int(round(b.y * SCALE))
+        cx, cy = round(b.x * SCALE), round(b.y * SCALE)
         patch = image[cy - half:cy + half + 1, cx - half:cx + half + 1]
         if patch.shape != mask.shape:
             continue

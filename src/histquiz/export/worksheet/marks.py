@@ -1,7 +1,8 @@
 """What makes a printed page machine-readable: solid square marks (the four corners and the
-middles of the two long edges) to find and straighten the page, and a QR code (reportlab's own barcode module) saying which worksheet, version, page
-and copy it is. The same marks sit at the same place on every page, so a scan can be
-straightened before anything is known about it; the code is then read at its known place.
+middles of the two long edges) to find and straighten the page, and a QR code (reportlab's own
+barcode module) saying which worksheet, version, page and copy it is. The same marks sit at the
+same place on every page, so a scan can be straightened before anything is known about it; the
+code is then read at its known place.
 
 The marks sit 7 mm in from the edges, inside what printers can print and far enough in that a
 sheet feeder's shift or a scanner's cropped border does not lose them.
