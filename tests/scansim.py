@@ -93,8 +93,11 @@ def make_pupils(count: int, rng: random.Random, digits: int = 6) -> list[Pupil]:
             number = "".join(str(rng.randrange(10)) for _ in range(digits))
         numbers.add(number)
         habit = rng.choices([h for h, _ in HABITS], [w for _, w in HABITS])[0]
+        if len(pupils) < len(HABITS):  # every habit is in a class, however small
+            habit = HABITS[len(pupils)][0]
         pupils.append(Pupil(number, rng.gauss(0, 1), habit, rng.random() < 0.35,
                             rng.random() < 0.5, rng.random() < 0.4))
+    rng.shuffle(pupils)
     return pupils
 
 
@@ -348,8 +351,8 @@ class ClassScans:
 
 
 def simulate_class(pdf: Path, layout: Layout, seed: int, *, dpi: int | None = None,
-                   truth_key: dict[str, str] | None = None, copies: Sequence[int] | None = None
-                   ) -> ClassScans:
+                   truth_key: dict[str, str] | None = None, copies: Sequence[int] | None = None,
+                   difficulty: dict[str, float] | None = None) -> ClassScans:
     """Every numbered copy of the worksheet filled by its pupil, printed and scanned, in a
     shuffled order."""
     rng = random.Random(seed)
@@ -357,7 +360,7 @@ def simulate_class(pdf: Path, layout: Layout, seed: int, *, dpi: int | None = No
     chosen = [c for c in layout.copies if copies is None or c.number in copies]
     pupils = dict(zip([c.number for c in chosen], make_pupils(len(chosen), rng, layout.id_digits or 6),
                       strict=True))
-    difficulty: dict[str, float] = {}
+    difficulty = dict(difficulty or {})  # item → how hard (drawn when not given)
     answers: dict[int, dict[int, str | None]] = {}
     scans: list[Scan] = []
     page_index = 0
