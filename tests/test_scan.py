@@ -76,7 +76,7 @@ def classroom(builtin_decks: list[Deck], tmp_path_factory: pytest.TempPathFactor
 
 
 def test_bubbles_read_right_or_doubtful_never_wrong(classroom) -> None:  # type: ignore[no-untyped-def]
-    layout, scans, readings, _, _ = classroom
+    _, _, readings, _, _ = classroom
     right = doubtful = 0
     wrong: list[str] = []
     for scan, reading in readings:
@@ -152,7 +152,7 @@ def test_foreign_blank_and_unreadable_pages_are_refused(classroom, builtin_decks
 
 def test_cli_marks_a_folder_and_says_what_it_left_out(classroom, tmp_path: Path,
                                                       capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
-    layout, scans, _, _, pdf = classroom
+    _, scans, _, _, pdf = classroom
     chosen = [s for s in scans.scans if s.code is not None and s.code.copy in (1, 2)]
     folder = tmp_path / "scans"
     scansim.write_scans(chosen, folder)
@@ -197,13 +197,13 @@ def test_photocopied_pages_are_gathered_in_scanning_order_either_way(classroom) 
 
 
 def test_review_decisions_settle_the_doubts(classroom) -> None:  # type: ignore[no-untyped-def]
-    layout, scans, readings, _, _ = classroom
+    layout, _, readings, _, _ = classroom
     sheets, _ = gather([r for _, r in readings], layout)
     doubts = settle(sheets, layout, {})
     if not doubts:  # make one: a question read as two filled bubbles
         sheet = sheets[0]
         reading = next(iter(sheet.pages.values()))
-        q, choice = next(iter(reading.questions.items()))
+        choice = next(iter(reading.questions.values()))
         choice.marks = [Mark.DOUBTFUL] * len(choice.marks)
         doubts = settle(sheets, layout, {})
     asked: list[Doubt] = []
