@@ -244,3 +244,19 @@ def test_bad_roster_is_one_clear_line(tmp_path: Path, text: str, message: str) -
     with pytest.raises(UsageError, match=message) as info:
         read_roster(path)
     assert str(info.value).startswith(str(path)) and "\n" not in str(info.value)
+
+
+def test_items_stats_shows_the_flagged_items_first(tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "items.csv"
+    path.write_text(
+        "item,question,answer,students,right,difficulty,discrimination,upper-lower,blank,flags,"
+        "option 1,chosen 1,option 2,chosen 2\n"
+        "d/a/t,Fine?,Yes,20,15,0.75,0.40,0.50,0,,Yes,15,No,5\n"
+        "d/b/t,Odd?,Yes,20,4,0.20,-0.30,-0.40,0,negative discrimination (-0.30),Yes,4,No,16\n",
+        encoding="utf-8")
+    assert main(["items", "--decks", str(Path(__file__).parent / "data" / "good"), "--stats",
+                 str(path)]) == 0
+    out = capsys.readouterr().out
+    assert out.index("d/b/t") < out.index("d/a/t")
+    assert "CHECK: negative discrimination (-0.30)" in out and "*  15  Yes" in out
