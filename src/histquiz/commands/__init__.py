@@ -12,6 +12,7 @@ COMMANDS: dict[str, str] = {
     "items": "items",
     "anki": "anki",
     "worksheet": "worksheet",
+    "mark": "mark",
     "schema": "schema",
     "export": "export",
     "quiz": "quiz",

@@ -16,10 +16,14 @@ import importlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..atomic import check_targets, write_files
 from ..errors import UsageError
 from ..model import Deck, Item
+
+if TYPE_CHECKING:
+    from .worksheet.layout import Student
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,10 @@ class ExportOptions:
     paper: str = "a4"
     answer_key: str = "separate"
     timeline: bool = False
+    scan: bool = False  # the worksheet's sheets to be scanned: see export/worksheet/layout.py
+    id_digits: int = 6
+    copies: int = 0
+    roster: tuple[Student, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -105,6 +113,9 @@ class Rendered:
     details: object = None
     caveats: tuple[Caveat, ...] = ()
     counts: tuple[int, ...] = ()
+    # files beyond the format's companions, as (ending after the target's stem, bytes): a
+    # scan worksheet's FILE-layout.json
+    extra: tuple[tuple[str, bytes], ...] = ()
 
     def note(self, index: int) -> str:
         return self.notes[index] if index < len(self.notes) else ""
@@ -212,8 +223,10 @@ def write_format(name: str, items: Sequence[Item], ctx: Context,
     previous = target if target.is_file() else None
     rendered = fmt.renderer()(items, replace(ctx, previous=previous))
     paths = fmt.written_paths(target, len(rendered.files))
-    write_files(list(zip(paths, rendered.files, strict=True)))
-    return rendered, paths
+    files = list(zip(paths, rendered.files, strict=True))
+    files += [(target.with_name(f"{target.stem}{ending}"), data) for ending, data in rendered.extra]
+    write_files(files)
+    return rendered, tuple(path for path, _ in files)
 
 
 def where_written(paths: Sequence[Path]) -> str:

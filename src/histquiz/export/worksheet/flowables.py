@@ -1,7 +1,9 @@
 """The pieces a worksheet page is made of: styles, a question block with its bubbles or date
 boxes, the version badge, the name/class/date lines, and invisible anchors for tests.
 
-A question is one flowable that refuses to split, so it always sits whole on one page.
+A question is one flowable that refuses to split, so it always sits whole on one page. On a
+sheet printed to be scanned, a ``Recorder`` notes where each bubble and write-in box lands, and
+the bubbles' letters are printed light so that only a pencil mark reads as dark.
 """
 
 from __future__ import annotations
@@ -107,14 +109,34 @@ class Text:
         canv.drawString(x, top - self.style.fontSize, self.text)
 
 
+class Recorder:
+    """Where the bubbles and write-in boxes land: absolute points (origin bottom-left) on the
+    page the canvas is drawing, keyed by that page's number in the file."""
+
+    def __init__(self) -> None:
+        self.bubbles: dict[int, list[tuple[float, float, float, int, str, int, int]]] = {}
+        self.boxes: dict[int, list[tuple[int, float, float, float, float]]] = {}
+
+    def bubble(self, canv: Canvas, x: float, y: float, r: float, *, question: int = 0,
+               option: str = "", digit: int = -1, value: int = -1) -> None:
+        ax, ay = canv.absolutePosition(x, y)
+        self.bubbles.setdefault(canv.getPageNumber(), []).append(
+            (ax, ay, r, question, option, digit, value))
+
+    def box(self, canv: Canvas, question: int, x: float, y: float, w: float, h: float) -> None:
+        ax, ay = canv.absolutePosition(x, y)
+        self.boxes.setdefault(canv.getPageNumber(), []).append((question, ax, ay, w, h))
+
+
 class QuestionBlock(Flowable):  # type: ignore[misc]
     """Number, stem and points on the first line; then lettered bubbles, or boxes to write a
     date in. Short options sit side by side (A B C D on one row, or two by two), long ones one
     per row. Never split: platypus moves the whole block to the next page instead."""
 
     def __init__(self, number: int, stem: str, points: str, options: Sequence[str],
-                 fields: Sequence[str], styles: Styles) -> None:
+                 fields: Sequence[str], styles: Styles, recorder: Recorder | None = None) -> None:
         super().__init__()
+        self.recorder = recorder
         self.number = number
         self.stem = Text(stem, styles.stem)
         self.points = points
@@ -175,8 +197,13 @@ class QuestionBlock(Flowable):  # type: ignore[misc]
         option_size = self.styles.option.fontSize
         for index, (option, (x, offset)) in enumerate(zip(self.options, self._placed, strict=True)):
             option.draw(c, x + OPTION_X - TEXT_X, top - offset)
-            _bubble(c, x + BUBBLE_R, top - offset - option_size + 0.36 * option_size,
-                    chr(ord("A") + index))
+            bx, by = x + BUBBLE_R, top - offset - option_size + 0.36 * option_size
+            letter = chr(ord("A") + index)
+            if self.recorder is None:
+                _bubble(c, bx, by, letter)
+            else:
+                scan_bubble(c, bx, by, letter, BUBBLE_R)
+                self.recorder.bubble(c, bx, by, BUBBLE_R, question=self.number, option=letter)
         if self.fields:
             self._boxes(top - self._options_end - 2.2 * mm - BOX_HEIGHT)
 
@@ -192,6 +219,9 @@ class QuestionBlock(Flowable):  # type: ignore[misc]
             c.setFont(REGULAR, 7)
             c.drawString(x + 1, y - 2.6 * mm, field)
             x += w + 2.5 * mm
+        if self.recorder is not None:  # the boxes and their labels, as one area to crop
+            self.recorder.box(c, self.number, TEXT_X, y - 3.4 * mm, x - 2.5 * mm - TEXT_X,
+                              BOX_HEIGHT + 3.4 * mm)
 
 
 class Anchor(Flowable):  # type: ignore[misc]
@@ -237,10 +267,12 @@ class VersionBadge(Flowable):  # type: ignore[misc]
 class WriteInLines(Flowable):  # type: ignore[misc]
     """Labelled lines to write on, side by side: Name ______ Class ____ Date ____."""
 
-    def __init__(self, fields: Sequence[tuple[str, float]], height: float = 9 * mm) -> None:
+    def __init__(self, fields: Sequence[tuple[str, float]], height: float = 9 * mm,
+                 values: Sequence[str] = ()) -> None:
         super().__init__()
         self.fields = list(fields)  # (label, share of the width)
         self.height = height
+        self.values = list(values)  # printed on the lines (a roster's name and class)
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         self.width = avail_width
@@ -250,7 +282,7 @@ class WriteInLines(Flowable):  # type: ignore[misc]
         c = self.canv
         x = 0.0
         total = sum(share for _, share in self.fields)
-        for label, share in self.fields:
+        for index, (label, share) in enumerate(self.fields):
             w = self.width * share / total
             c.setFillColor(INK)
             c.setFont(BOLD, 10.5)
@@ -259,6 +291,10 @@ class WriteInLines(Flowable):  # type: ignore[misc]
             c.setStrokeColor(INK)
             c.setLineWidth(0.6)
             c.line(start, 1.4 * mm, x + w - 5 * mm, 1.4 * mm)
+            if index < len(self.values) and self.values[index]:
+                room = x + w - 6 * mm - start - 2 * mm
+                c.setFont(REGULAR, 11)
+                c.drawString(start + 2 * mm, 2.2 * mm, _fit_text(self.values[index], REGULAR, 11, room))
             x += w
 
 
@@ -280,6 +316,74 @@ def _bubble(canv: Canvas, x: float, y: float, letter: str) -> None:
     canv.translate(x, y)
     canv.doForm(name)
     canv.restoreState()
+
+
+def scan_bubble(canv: Canvas, x: float, y: float, letter: str, radius: float) -> None:
+    """A bubble of a sheet to be scanned: the same ring, its letter printed light grey, so that
+    an empty bubble stays light and only a student's mark reads as dark."""
+    name = f"hq-scan-bubble-{letter}-{radius:.2f}"
+    if not canv.hasForm(name):
+        edge = radius + 1
+        canv.beginForm(name, -edge, -edge, edge, edge)
+        canv.setStrokeColor(INK)
+        canv.setLineWidth(0.7)
+        canv.circle(0, 0, radius, stroke=1, fill=0)
+        canv.setFillColor(LIGHT)
+        size = 7.5 * radius / BUBBLE_R
+        canv.setFont(BOLD, size)
+        canv.drawCentredString(0, -size * 0.35, letter)
+        canv.endForm()
+    canv.saveState()
+    canv.translate(x, y)
+    canv.doForm(name)
+    canv.restoreState()
+
+
+ID_BUBBLE_R = 1.8 * mm
+ID_PITCH_X = 5.0 * mm
+ID_PITCH_Y = 4.4 * mm
+
+
+class IdGrid(Flowable):  # type: ignore[misc]
+    """The student-number grid: a box per digit to write it in, and under each box a column
+    of bubbles 0 to 9 to fill in."""
+
+    def __init__(self, digits: int, recorder: Recorder) -> None:
+        super().__init__()
+        self.digits = digits
+        self.recorder = recorder
+        self.width = max(digits * ID_PITCH_X + 4 * mm, 34 * mm)
+        self.height = 12.5 * mm + 10 * ID_PITCH_Y + 1.5 * mm
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        return self.width, self.height
+
+    def draw(self) -> None:
+        c = self.canv
+        c.setStrokeColor(INK)
+        c.setLineWidth(0.8)
+        c.roundRect(0, 0, self.width, self.height, 1.5 * mm, stroke=1, fill=0)
+        c.setFillColor(INK)
+        c.setFont(BOLD, 8)
+        c.drawCentredString(self.width / 2, self.height - 4 * mm, "Student number")
+        left = (self.width - self.digits * ID_PITCH_X) / 2 + ID_PITCH_X / 2
+        box_top = self.height - 5.5 * mm
+        c.setLineWidth(0.6)
+        for d in range(self.digits):
+            cx = left + d * ID_PITCH_X
+            c.rect(cx - 2.2 * mm, box_top - 6 * mm, 4.4 * mm, 6 * mm, stroke=1, fill=0)
+            for value in range(10):
+                cy = box_top - 6 * mm - 1.2 * mm - ID_PITCH_Y * (value + 0.5)
+                scan_bubble(c, cx, cy, str(value), ID_BUBBLE_R)
+                self.recorder.bubble(c, cx, cy, ID_BUBBLE_R, digit=d, value=value)
+
+
+def _fit_text(text: str, font: str, size: float, room: float) -> str:
+    if stringWidth(text, font, size) <= room:
+        return text
+    while text and stringWidth(text + "…", font, size) > room:
+        text = text[:-1]
+    return text.rstrip() + "…"
 
 
 def points_label(points: int) -> str:

@@ -4,6 +4,10 @@ One document holds several parts (a version, an answer key, the study page). Eac
 starts on a fresh sheet, so a blank page follows a version with an odd number of pages, and
 "Page x of y" counts within each part: a two-pass canvas keeps every page until the end, when
 the totals are known, and only then draws the headers and footers.
+
+With ``scan`` on, each part is a numbered copy of a version: its pages get corner marks and a
+page code (marks.py), the first page a student-number grid (or the roster's name), and the
+positions of every bubble and box are recorded while drawing, for the layout file.
 """
 
 from __future__ import annotations
@@ -45,7 +49,9 @@ from .flowables import (
     INK,
     SHADE,
     Anchor,
+    IdGrid,
     QuestionBlock,
+    Recorder,
     Styles,
     Text,
     VersionBadge,
@@ -54,13 +60,26 @@ from .flowables import (
     points_label,
 )
 from .fonts import BOLD, REGULAR, TextChecker, register_fonts, where_of
+from .layout import Box, Bubble, Copy, Layout, Page, PageCode, Question, VersionLayout
+from .layout import mm as to_mm
+from .layout import sheet_code as make_sheet_code
+from .marks import (
+    CODE_SIZE,
+    MARK_SIZE,
+    SCAN_BOTTOM_MARGIN,
+    code_origins,
+    draw_scan_marks,
+    mark_centres,
+)
 from .plan import (
     DEFAULT_TITLE,
+    LAYOUT_ENDING,
     PrintedQuestion,
     Version,
     WorksheetOptions,
     WorksheetResult,
     answers_path,
+    layout_path,
     pick_questions,
     plan_versions,
     subtitle_for,
@@ -94,6 +113,7 @@ class Part:
     label: str
     story: list[Flowable]
     fresh_sheet: bool  # start on the front of a new sheet, not just on a new page
+    copy: Copy | None = None  # a sheet to be scanned: marks and a code on each page
 
 
 @dataclass
@@ -101,6 +121,7 @@ class RenderedPdf:
     pdf: bytes
     part_pages: dict[str, int]
     pages: int
+    page_keys: list[str | None] = field(default_factory=list)  # each page's part; None: padding
 
 
 @dataclass
@@ -109,16 +130,17 @@ class Documents:
     key: RenderedPdf | None
     version_keys: list[str] = field(default_factory=list)
     key_keys: list[str] = field(default_factory=list)
+    layout: Layout | None = None
 
 
 class _SheetDoc(BaseDocTemplate):  # type: ignore[misc]
     """A document of parts; ``startPart`` actions between them break to a new page or sheet."""
 
     def __init__(self, buffer: io.BytesIO, first: Part, pagesize: tuple[float, float],
-                 **meta: Any) -> None:
+                 bottom_margin: float = BOTTOM_MARGIN, **meta: Any) -> None:
         super().__init__(buffer, pagesize=pagesize, leftMargin=SIDE_MARGIN,
                          rightMargin=SIDE_MARGIN, topMargin=TOP_MARGIN,
-                         bottomMargin=BOTTOM_MARGIN, initialFontName=REGULAR, **meta)
+                         bottomMargin=bottom_margin, initialFontName=REGULAR, **meta)
         # (the canvas names its initial font on every page: ours, not reportlab's Helvetica,
         # which is not embedded)
         frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body",
@@ -165,10 +187,12 @@ class _PagedCanvas(Canvas):  # type: ignore[misc]
 class _Decorator:
     """Draws the running header, "Page x of y" and the outline entry of each page."""
 
-    def __init__(self, doc: _SheetDoc, title: str, pagesize: tuple[float, float]) -> None:
+    def __init__(self, doc: _SheetDoc, title: str, pagesize: tuple[float, float],
+                 sheet: str = "") -> None:
         self.doc = doc
         self.title = title
         self.pagesize = pagesize
+        self.sheet = sheet  # the worksheet's code, on sheets to be scanned
         self.numbers: list[tuple[int, int]] = []
 
     def _number_pages(self) -> None:
@@ -215,6 +239,12 @@ class _Decorator:
         canv.setFont(REGULAR, 9)
         canv.drawCentredString(width / 2, 9 * mm, f"Page {number} of {total}")
         canv.restoreState()
+        if part.copy is not None:
+            code = PageCode(self.sheet, part.copy.version, number, part.copy.number)
+            label = f"{self.sheet} · {part.copy.version} · page {number}"
+            if part.copy.number:
+                label += f" · copy {part.copy.number}"
+            draw_scan_marks(canv, self.pagesize, SIDE_MARGIN, code.text(), label)
 
 
 def _fit(text: str, room: float, canv: Canvas) -> str:
@@ -244,30 +274,33 @@ def _creation_time(seconds: int) -> Iterator[None]:
 
 
 def render_parts(parts: Sequence[Part], pagesize: tuple[float, float], title: str,
-                 meta: dict[str, str], build_time: int) -> RenderedPdf:
+                 meta: dict[str, str], build_time: int, sheet: str = "") -> RenderedPdf:
     with _creation_time(build_time):
-        return _render_parts(parts, pagesize, title, meta)
+        return _render_parts(parts, pagesize, title, meta, sheet)
 
 
 def _render_parts(parts: Sequence[Part], pagesize: tuple[float, float], title: str,
-                  meta: dict[str, str]) -> RenderedPdf:
+                  meta: dict[str, str], sheet: str = "") -> RenderedPdf:
     buffer = io.BytesIO()
-    doc = _SheetDoc(buffer, parts[0], pagesize, creator=f"histquiz {__version__}", lang="en",
-                    **meta)
+    # the page codes need room under the text; the margin changes on every page of the file
+    bottom = SCAN_BOTTOM_MARGIN if sheet else BOTTOM_MARGIN
+    doc = _SheetDoc(buffer, parts[0], pagesize, bottom, creator=f"histquiz {__version__}",
+                    lang="en", **meta)
     story: list[Flowable] = list(parts[0].story)
     for part in parts[1:]:
         story.append(ActionFlowable(("startPart", part)))
         story.extend(part.story)
 
     def canvasmaker(*args: Any, **kwargs: Any) -> Canvas:
-        return _PagedCanvas(*args, decorate=_Decorator(doc, title, pagesize), **kwargs)
+        return _PagedCanvas(*args, decorate=_Decorator(doc, title, pagesize, sheet), **kwargs)
 
     doc.build(story, canvasmaker=canvasmaker)
     counts: dict[str, int] = {}
     for page_part in doc.page_parts:
         if page_part is not None:
             counts[page_part.key] = counts.get(page_part.key, 0) + 1
-    return RenderedPdf(buffer.getvalue(), counts, len(doc.page_parts))
+    keys = [p.key if p is not None else None for p in doc.page_parts]
+    return RenderedPdf(buffer.getvalue(), counts, len(doc.page_parts), keys)
 
 
 @dataclass
@@ -280,9 +313,10 @@ class _Context:
     title: str
     subtitle: str
     trace: Trace | None
+    recorder: Recorder | None = None  # on sheets to be scanned
 
 
-def _first_page(ctx: _Context, version: Version) -> list[Flowable]:
+def _first_page(ctx: _Context, version: Version, copy: Copy | None = None) -> list[Flowable]:
     styles, width = ctx.styles, ctx.width
     heading: list[Flowable] = [Paragraph(_escape(ctx.title), styles.title)]
     if ctx.subtitle:
@@ -298,7 +332,14 @@ def _first_page(ctx: _Context, version: Version) -> list[Flowable]:
     ]))
     kinds = {q.item.kind for q in version.questions}
     lines = ["<b>Instructions.</b> Answer every question. Write clearly, in pen."]
-    if "choice" in kinds:
+    if "choice" in kinds and ctx.recorder is not None:
+        lines = ["<b>Instructions.</b> Answer every question. Write clearly, with a dark pencil "
+                 "or a pen. This sheet is marked by a scanner: do not fold it or write near "
+                 "the black squares."]
+        lines.append("<b>Multiple choice:</b> fill in the bubble of the one best answer "
+                     "completely, like this: ●. To change an answer, erase it completely; a "
+                     "bubble crossed out, or two filled, goes to your teacher to check.")
+    elif "choice" in kinds:
         lines.append("<b>Multiple choice:</b> fill in the bubble of the one best answer "
                      "completely, like this: ●. If you change your mind, cross out the wrong "
                      "bubble clearly.")
@@ -312,6 +353,11 @@ def _first_page(ctx: _Context, version: Version) -> list[Flowable]:
         Spacer(1, 3 * mm),
         Paragraph(f"Score: ________ / {total}", styles.body),
     ]
+    recorder = ctx.recorder
+    grid = None
+    if recorder is not None and (copy is None or copy.student is None):
+        grid = IdGrid(ctx.options.id_digits, recorder)
+        width = ctx.width - grid.width - 5 * mm  # the grid stands beside the lines and the box
     info = Table([[[Paragraph(line, styles.note) for line in lines], summary]],
                  colWidths=[width - 48 * mm, 48 * mm])
     info.setStyle(TableStyle([
@@ -321,8 +367,27 @@ def _first_page(ctx: _Context, version: Version) -> list[Flowable]:
         ("TOPPADDING", (0, 0), (-1, -1), 2.5 * mm), ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5 * mm),
         ("LINEBEFORE", (1, 0), (1, 0), 0.5, GREY),
     ]))
-    return [top, Spacer(1, 7 * mm), WriteInLines([("Name", 5.2), ("Class", 2.2), ("Date", 2.8)]),
-            Spacer(1, 6 * mm), info, Spacer(1, 2 * mm)]
+    if recorder is None:
+        return [top, Spacer(1, 7 * mm), WriteInLines([("Name", 5.2), ("Class", 2.2), ("Date", 2.8)]),
+                Spacer(1, 6 * mm), info, Spacer(1, 2 * mm)]
+    if grid is None:  # a roster's sheet: the name is printed, the code says who it is
+        assert copy is not None and copy.student is not None
+        student = copy.student
+        name = student.name + (f" ({student.number})" if student.number else "")
+        lines_row = WriteInLines([("Name", 5.2), ("Class", 2.2), ("Date", 2.8)],
+                                 values=[ctx.checker.plain(name, "the roster"),
+                                         ctx.checker.plain(student.group, "the roster"), ""])
+        return [top, Spacer(1, 7 * mm), lines_row, Spacer(1, 6 * mm), info, Spacer(1, 2 * mm)]
+    left = [WriteInLines([("Name", 1.0)]), Spacer(1, 3 * mm),
+            WriteInLines([("Class", 1.0), ("Date", 1.2)]), Spacer(1, 5 * mm), info]
+    row = Table([[left, grid]], colWidths=[width + 5 * mm, grid.width])
+    row.setStyle(TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), REGULAR), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+        ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+        ("RIGHTPADDING", (0, 0), (0, 0), 5 * mm),
+    ]))
+    return [top, Spacer(1, 5 * mm), row, Spacer(1, 2 * mm)]
 
 
 def _question(ctx: _Context, part_key: str, q: PrintedQuestion) -> Flowable:
@@ -336,7 +401,8 @@ def _question(ctx: _Context, part_key: str, q: PrintedQuestion) -> Flowable:
         fields = FIELDS[item.answer_date.precision]
     else:
         fields = ("answer",)
-    block = QuestionBlock(q.number, stem, points_label(q.points), options, fields, styles)
+    block = QuestionBlock(q.number, stem, points_label(q.points), options, fields, styles,
+                          ctx.recorder)
     height = block.wrap(ctx.width, ctx.frame_height)[1]
     if height > ctx.frame_height:
         raise ExportError(f"{where}: question {item.id} is too long to fit on one page; shorten it")
@@ -350,8 +416,8 @@ def _question(ctx: _Context, part_key: str, q: PrintedQuestion) -> Flowable:
     return KeepTogether([anchor("start"), block, anchor("end")])
 
 
-def version_story(ctx: _Context, version: Version) -> list[Flowable]:
-    story = _first_page(ctx, version)
+def version_story(ctx: _Context, version: Version, copy: Copy | None = None) -> list[Flowable]:
+    story = _first_page(ctx, version, copy)
     section = 0
     kind = None
     for q in version.questions:
@@ -416,14 +482,24 @@ def build_documents(versions: Sequence[Version], options: WorksheetOptions,
     checked against the font first, so an unprintable character fails before any drawing."""
     checker = TextChecker(register_fonts())
     pagesize = PAGE_SIZES[options.paper]
+    bottom = SCAN_BOTTOM_MARGIN if options.scan else BOTTOM_MARGIN
     ctx = _Context(
         options=options, checker=checker, styles=make_styles(),
-        width=pagesize[0] - 2 * SIDE_MARGIN, frame_height=pagesize[1] - TOP_MARGIN - BOTTOM_MARGIN,
+        width=pagesize[0] - 2 * SIDE_MARGIN, frame_height=pagesize[1] - TOP_MARGIN - bottom,
         title=checker.plain(options.title, "the worksheet title", BOLD),
         subtitle=checker.plain(options.subtitle, "the worksheet subtitle"), trace=trace,
+        recorder=Recorder() if options.scan else None,
     )
-    sheet_parts = [Part(v.letter, f"Version {v.letter}", version_story(ctx, v), True)
-                   for v in versions]
+    sheet = ""
+    if options.scan:
+        copies = plan_copies(versions, options)
+        sheet = sheet_code_of(versions, copies, options)
+        by_letter = {v.letter: v for v in versions}
+        sheet_parts = [Part(_copy_key(c), _copy_label(c), version_story(ctx, by_letter[c.version], c),
+                            True, c) for c in copies]
+    else:
+        sheet_parts = [Part(v.letter, f"Version {v.letter}", version_story(ctx, v), True)
+                       for v in versions]
     key_parts = []
     if options.answer_key != "none":
         key_parts = [Part(f"key-{v.letter}", f"Answer key · version {v.letter}",
@@ -445,20 +521,118 @@ def build_documents(versions: Sequence[Version], options: WorksheetOptions,
         subject += f". {ctx.subtitle}"
     meta = {"title": ctx.title, "author": options.author, "subject": subject,
             "keywords": "history worksheet, histquiz"}
+    key = None
     if options.answer_key == "separate":
-        worksheet = render_parts([*sheet_parts], pagesize, ctx.title, meta, options.build_time)
+        worksheet = render_parts([*sheet_parts], pagesize, ctx.title, meta, options.build_time,
+                                 sheet)
         key_meta = {**meta, "title": f"{ctx.title}: answer keys"}
         key = render_parts([*key_parts, *extra], pagesize, ctx.title, key_meta,
                            options.build_time)
-        return Documents(worksheet, key, [p.key for p in sheet_parts], [p.key for p in key_parts])
-    worksheet = render_parts([*sheet_parts, *key_parts, *extra], pagesize, ctx.title, meta,
-                             options.build_time)
-    return Documents(worksheet, None, [p.key for p in sheet_parts], [p.key for p in key_parts])
+    else:
+        worksheet = render_parts([*sheet_parts, *key_parts, *extra], pagesize, ctx.title, meta,
+                                 options.build_time, sheet)
+    layout = None
+    if ctx.recorder is not None:
+        layout = _layout(ctx.recorder, worksheet, sheet_parts, versions, options, ctx.title, sheet)
+    return Documents(worksheet, key, [p.key for p in sheet_parts], [p.key for p in key_parts],
+                     layout)
 
 
-def _render(questions: Sequence[Item], options: WorksheetOptions) -> tuple[tuple[bytes, ...],
-                                                                          WorksheetResult]:
-    """The worksheet's bytes, then the separate key's if any, and what they hold."""
+def plan_copies(versions: Sequence[Version], options: WorksheetOptions) -> list[Copy]:
+    """The copies a sheet to be scanned is printed in: one named copy per roster entry, or
+    ``copies`` numbered ones, the versions dealt in turn (neighbours get different versions);
+    without either, one master of each version (copy 0), to photocopy."""
+    letters = [v.letter for v in versions]
+    if options.roster:
+        return [Copy(n + 1, letters[n % len(letters)], student)
+                for n, student in enumerate(options.roster)]
+    if options.copies:
+        return [Copy(n + 1, letters[n % len(letters)]) for n in range(options.copies)]
+    return [Copy(0, letter) for letter in letters]
+
+
+def sheet_code_of(versions: Sequence[Version], copies: Sequence[Copy],
+                  options: WorksheetOptions) -> str:
+    """The worksheet's code, from everything that shapes its pages."""
+    parts: list[object] = [options.title, options.subtitle, options.paper, options.points,
+                           options.id_digits, options.answer_key]
+    for v in versions:
+        parts += [v.letter, *((q.item.id, q.options, q.points) for q in v.questions)]
+    parts += [(c.number, c.version, c.student) for c in copies]
+    return make_sheet_code(parts)
+
+
+def _copy_key(copy: Copy) -> str:
+    return copy.version if copy.number == 0 else f"{copy.version}-{copy.number}"
+
+
+def _copy_label(copy: Copy) -> str:
+    if copy.student is not None:
+        return f"Version {copy.version} · {copy.student.name}"
+    if copy.number:
+        return f"Version {copy.version} · copy {copy.number}"
+    return f"Version {copy.version}"
+
+
+def _layout(recorder: Recorder, pdf: RenderedPdf, parts: Sequence[Part],
+            versions: Sequence[Version], options: WorksheetOptions, title: str,
+            sheet: str) -> Layout:
+    """The layout file's content, from what the recorder saw on each page. Every copy of a
+    version must have put its bubbles at the same places: the marker reads any copy by the
+    version's pages."""
+    pagesize = PAGE_SIZES[options.paper]
+    height = pagesize[1]
+    pages_of: dict[str, list[int]] = {}
+    for number, key in enumerate(pdf.page_keys, start=1):
+        if key is not None:
+            pages_of.setdefault(key, []).append(number)
+
+    def page(number: int, index: int) -> Page:
+        bubbles = tuple(
+            Bubble(to_mm(x), to_mm(height - y), to_mm(r), question, option, digit, value)
+            for x, y, r, question, option, digit, value in recorder.bubbles.get(number, []))
+        boxes = tuple(Box(question, to_mm(x), to_mm(height - y - h), to_mm(w), to_mm(h))
+                      for question, x, y, w, h in recorder.boxes.get(number, []))
+        return Page(index, bubbles, boxes)
+
+    layouts: dict[str, VersionLayout] = {}
+    by_letter = {v.letter: v for v in versions}
+    for part in parts:
+        assert part.copy is not None
+        letter = part.copy.version
+        pages = tuple(page(n, i) for i, n in enumerate(pages_of.get(part.key, []), start=1))
+        if letter in layouts:
+            if layouts[letter].pages != pages:
+                raise ExportError(f"the copies of version {letter} came out with different "
+                                  "layouts; shorten the long roster names and try again")
+            continue
+        questions = tuple(_layout_question(q) for q in by_letter[letter].questions)
+        layouts[letter] = VersionLayout(letter, pages, questions)
+    return Layout(
+        sheet=sheet, title=title, paper=options.paper,
+        page_size=(to_mm(pagesize[0]), to_mm(height)),
+        marks=tuple((to_mm(cx), to_mm(height - cy)) for cx, cy in mark_centres(pagesize)),
+        mark_size=to_mm(MARK_SIZE), code_size=to_mm(CODE_SIZE),
+        code_places=tuple((to_mm(x), to_mm(height - y - CODE_SIZE))
+                          for x, y in code_origins(pagesize, SIDE_MARGIN)),
+        id_digits=0 if options.roster else options.id_digits,
+        versions=layouts, copies=tuple(p.copy for p in parts if p.copy is not None),
+    )
+
+
+def _layout_question(q: PrintedQuestion) -> Question:
+    item = q.item
+    answer = item.answer
+    if item.answer_date is not None and q.answer_index is None:
+        answer = item.answer_date.display()
+    return Question(q.number, item.id, item.kind, item.question, q.options, q.letter, answer,
+                    q.points)
+
+
+def _render(questions: Sequence[Item], options: WorksheetOptions
+            ) -> tuple[tuple[bytes, ...], bytes | None, WorksheetResult]:
+    """The worksheet's bytes, then the separate key's if any; the layout file of a sheet to be
+    scanned; and what they hold."""
     versions = plan_versions(questions, options)
     docs = build_documents(versions, options)
     files = [docs.worksheet.pdf]
@@ -466,13 +640,20 @@ def _render(questions: Sequence[Item], options: WorksheetOptions) -> tuple[tuple
     if docs.key is not None:
         files.append(docs.key.pdf)
         key_pages = docs.key.pages
-    return tuple(files), WorksheetResult(
+    layout = docs.layout.to_json().encode("utf-8") if docs.layout is not None else None
+    version_pages = []
+    for v in versions:
+        keys = [k for k in docs.version_keys if k == v.letter or k.startswith(f"{v.letter}-")]
+        version_pages.append(docs.worksheet.part_pages[keys[0]])
+    return tuple(files), layout, WorksheetResult(
         questions=len(versions[0].questions),
         versions=len(versions),
         points=versions[0].points,
         pages=docs.worksheet.pages,
-        version_pages=tuple(docs.worksheet.part_pages[k] for k in docs.version_keys),
+        version_pages=tuple(version_pages),
         key_pages=key_pages,
+        copies=len(docs.version_keys),
+        sheet=docs.layout.sheet if docs.layout is not None else "",
     )
 
 
@@ -489,18 +670,25 @@ def render(items: Sequence[Item], ctx: Context) -> Rendered:
         title=title, subtitle=subtitle_for(ctx.decks, questions, ctx.topics, ctx.tags),
         versions=opts.versions, points=opts.points, paper=opts.paper,
         answer_key=opts.answer_key, timeline=opts.timeline, seed=ctx.seed,
-        build_time=ctx.build_time,
+        build_time=ctx.build_time, scan=opts.scan, id_digits=opts.id_digits, copies=opts.copies,
+        roster=opts.roster,
     )
-    files, result = _render(questions, options)
-    return Rendered(files, result.questions, notes=(f"{result.pages} pages",), details=result)
+    files, layout, result = _render(questions, options)
+    extra = ((LAYOUT_ENDING, layout),) if layout is not None else ()
+    return Rendered(files, result.questions, notes=(f"{result.pages} pages",), details=result,
+                    extra=extra)
 
 
 def write_worksheet(items: Sequence[Item], path: str | os.PathLike[str],
                     options: WorksheetOptions) -> WorksheetResult:
     """Write the worksheet PDF of exactly ``items`` (all versions) to ``path``; with
-    ``answer_key="separate"`` also ``FILE-answers.pdf``, both renamed into place together."""
+    ``answer_key="separate"`` also ``FILE-answers.pdf``, and with ``scan`` ``FILE-layout.json``,
+    all renamed into place together."""
     path = Path(path)
-    check_targets([path, answers_path(path)])
-    files, result = _render(items, options)
-    write_files(list(zip((path, answers_path(path)), files, strict=False)))
+    check_targets([path, answers_path(path), layout_path(path)])
+    files, layout, result = _render(items, options)
+    written = list(zip((path, answers_path(path)), files, strict=False))
+    if layout is not None:
+        written.append((layout_path(path), layout))
+    write_files(written)
     return result

@@ -12,15 +12,20 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ...errors import ExportError, UsageError
 from ...generate.reveal import reveals, spread
 from ...model import Deck, Item
 from ...seeds import WORKSHEET_VERSION, derive
 
+if TYPE_CHECKING:
+    from .layout import Student
+
 PAPERS = ("a4", "letter")
 KEY_MODES = ("separate", "append", "none")
 MAX_VERSIONS = 26
+MAX_ID_DIGITS = 12  # of the student-number grid on a sheet to be scanned
 # Sections of a worksheet, in print order; an item kind not listed here comes after, by name.
 KIND_ORDER = ("choice", "date")
 DEFAULT_TITLE = "History worksheet"
@@ -41,6 +46,14 @@ class WorksheetOptions:
     seed: int = 0
     author: str = "histquiz"
     build_time: int = 946684800
+    # Sheets a machine can read back (``histquiz mark``): corner marks, a code on every page,
+    # a student-number grid of ``id_digits`` digits, and the layout file. ``copies`` numbered
+    # copies (0: one master of each version, to photocopy), or one named copy per ``roster``
+    # entry, the versions dealt in turn.
+    scan: bool = False
+    id_digits: int = 6
+    copies: int = 0
+    roster: tuple[Student, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.title.strip():
@@ -55,6 +68,17 @@ class WorksheetOptions:
             raise UsageError(
                 f"unknown answer key mode '{self.answer_key}'; choose one of {', '.join(KEY_MODES)}"
             )
+        if not 1 <= self.id_digits <= MAX_ID_DIGITS:
+            raise UsageError(f"the student number has 1 to {MAX_ID_DIGITS} digits, not {self.id_digits}")
+        if not 0 <= self.copies <= 9999:
+            raise UsageError(f"copies must be from 1 to 9999, not {self.copies}")
+        if (self.copies or self.roster) and not self.scan:
+            raise UsageError("numbered copies and rosters are for sheets printed to be scanned; "
+                             "add --scan")
+        if self.copies and self.roster:
+            raise UsageError("give either a number of copies or a roster, not both")
+        if len(self.roster) > 9999:
+            raise UsageError("a roster of more than 9999 students; split the class")
 
 
 @dataclass(frozen=True)
@@ -67,6 +91,8 @@ class WorksheetResult:
     pages: int  # pages in the worksheet file, blank padding pages included
     version_pages: tuple[int, ...]  # pages of each version, without padding
     key_pages: int  # pages of answer keys (and the study page when it sits with them)
+    copies: int = 0  # parts printed: the versions, or the numbered copies of a scan sheet
+    sheet: str = ""  # the code of a sheet to be scanned
 
 
 @dataclass(frozen=True)
@@ -102,6 +128,15 @@ def answers_path(path: str | os.PathLike[str]) -> Path:
     """Where ``--answer-key separate`` puts the key: FILE.pdf → FILE-answers.pdf."""
     path = Path(path)
     return path.with_name(f"{path.stem}-answers.pdf")
+
+
+LAYOUT_ENDING = "-layout.json"
+
+
+def layout_path(path: str | os.PathLike[str]) -> Path:
+    """Where a sheet to be scanned has its layout: FILE.pdf → FILE-layout.json."""
+    path = Path(path)
+    return path.with_name(f"{path.stem}{LAYOUT_ENDING}")
 
 
 def kinds_in_order(items: Sequence[Item]) -> list[str]:
