@@ -432,10 +432,10 @@ def test_stopping_keeps_every_answer_given(items: list[Item], store: Store,
 
 def test_prompt_header_and_retry_label(items: list[Item]) -> None:
     item = first(items, "choice", fact="war")
-    assert Prompt(item, 3, 10).header == "Question 3 of 10 · Cold war"
-    assert Prompt(item, 1, 2, "new").header == "Question 1 of 2 · Cold war · new"
-    assert Prompt(item, 2, 4, "retry").header == "Retry 2 of 4 · Cold war"
-    assert topic_title("un") == "UN" and topic_title("cold-war") == "Cold war"
+    assert Prompt(item, 3, 10).header == "Question 3 of 10 · Cold War"
+    assert Prompt(item, 1, 2, "new").header == "Question 1 of 2 · Cold War · new"
+    assert Prompt(item, 2, 4, "retry").header == "Retry 2 of 4 · Cold War"
+    assert topic_title("un") == "UN" and topic_title("cold-war") == "Cold War"
 
 
 def test_summary_counts_streak_and_weakest_topics(items: list[Item], store: Store) -> None:

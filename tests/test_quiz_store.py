@@ -373,7 +373,7 @@ def test_stats_page(tmp_path: Path) -> None:
     assert "2 answers · 0 retries · 2 items seen · streak 1 day" in text
     table = lines[lines.index("By topic") + 1:]
     assert table[0].split() == ["Topic", "Items", "Answers", "Right", "Close", "In", "a", "week"]
-    assert table[1].split()[:6] == ["Cold", "war", "1", "1", "100%", "0%"]
+    assert table[1].split()[:6] == ["Cold", "War", "1", "1", "100%", "0%"]
     assert table[2].split()[:5] == ["UN", "1", "1", "0%", "0%"]
     good, bad = (int(table[n].split()[-2].rstrip("%")) for n in (1, 2))  # before the bar
     assert good > bad, "a week on, a right answer is better remembered than a wrong one"

@@ -1,4 +1,5 @@
-"""Small text helpers shared by the loader and the generators: comparing answers, printing numbers."""
+"""Small text helpers shared by the loader, the generators and every output: comparing answers,
+printing numbers, naming topics."""
 
 from __future__ import annotations
 
@@ -19,6 +20,26 @@ def normalize(text: str) -> str:
         decomposed = unicodedata.normalize("NFKD", text)
         text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(_PUNCT.sub(" ", text.casefold()).split())
+
+
+_SMALL_WORDS = frozenset({"and", "of", "the", "in", "on", "for", "to", "a", "an", "vs"})
+_ACRONYMS = {"un": "UN", "us": "US", "usa": "USA", "uk": "UK", "ussr": "USSR", "brics": "BRICS",
+             "sco": "SCO", "isro": "ISRO", "nato": "NATO", "ngo": "NGO", "eu": "EU", "nam": "NAM",
+             "drdo": "DRDO", "g20": "G20"}
+
+
+def topic_title(slug: str) -> str:
+    """A topic slug as a title, the one every output uses: ``cold-war`` → ``Cold War``,
+    ``un`` → ``UN``, ``science-and-space`` → ``Science and Space``."""
+    out = []
+    for i, word in enumerate(w for w in slug.replace("_", "-").split("-") if w):
+        if word.lower() in _ACRONYMS:
+            out.append(_ACRONYMS[word.lower()])
+        elif i and word in _SMALL_WORDS:
+            out.append(word)
+        else:
+            out.append(word[:1].upper() + word[1:])
+    return " ".join(out)
 
 
 def format_number(value: float, base_kind: str, unit: str | None = None) -> str:

@@ -28,6 +28,13 @@ def glyphs(stream: TextIO) -> dict[str, str]:
     return FANCY if can_show(stream, "".join(FANCY.values())) else PLAIN
 
 
+def bar(value: float, full: float, width: int, block: str) -> str:
+    """A bar of ``value`` out of ``full``; any value above zero shows at least one block."""
+    if full <= 0 or value <= 0:
+        return ""
+    return block * max(1, round(width * value / full))
+
+
 def plural(count: int, noun: str, many: str | None = None) -> str:
     """``1 file``, ``2 files`` (``many`` for an irregular plural)."""
     return f"{count} {noun if count == 1 else many or noun + 's'}"

@@ -137,3 +137,9 @@ def print_left_out(report: LeftOutReport, verbose: bool) -> None:
             print(f"  {line}")
     elif report.listing:
         print("  (--verbose lists each item and why)")
+
+
+def add_db_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", metavar="PATH",
+                        help="the progress store to use (default: HISTQUIZ_HOME/progress.sqlite3 "
+                             "if HISTQUIZ_HOME is set, else the user's data folder)")

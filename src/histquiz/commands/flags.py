@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import argparse
 
-from .quiz import add_db_option
+from .common import add_db_option
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

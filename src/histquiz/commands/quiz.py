@@ -29,22 +29,18 @@ example:
 from __future__ import annotations
 
 import argparse
-import os
-import random
 import sys
-import time
 from collections.abc import Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from ..errors import UsageError
-from .common import add_filter_options, positive
+from ..textui import plural
+from .common import add_db_option, add_filter_options, positive
 
 if TYPE_CHECKING:  # the quiz modules import fsrs; load them only when the quiz runs
     from ..model import Item
-    from ..quiz.session import Clock, Planned, Quiz
     from ..quiz.store import CardInfo
-    from ..quiz.terminal import UI
 
 MODES = ("learn", "practice", "exam", "mistakes")
 DEFAULT_COUNT = 10
@@ -70,40 +66,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     add_db_option(parser)
 
 
-def add_db_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", metavar="PATH",
-                        help="the progress store to use (default: HISTQUIZ_HOME/progress.sqlite3 "
-                             "if HISTQUIZ_HOME is set, else the user's data folder)")
-
-
-def clock_from_env() -> Clock:
-    """Now, or HISTQUIZ_NOW (an ISO date or time) to try out the schedule and for tests: the
-    clock starts there and runs at the real pace, so answer times stay true."""
-    raw = os.environ.get("HISTQUIZ_NOW", "").strip()
-    tick = time.monotonic()
-    if not raw:
-        start = datetime.now(timezone.utc)
-    else:
-        try:
-            start = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-        except ValueError:
-            raise UsageError("HISTQUIZ_NOW must be an ISO date or time such as "
-                             f"2025-03-01T09:00, not '{raw}'") from None
-        if start.tzinfo is None:
-            start = start.astimezone()
-
-    def clock() -> datetime:
-        return start + timedelta(seconds=time.monotonic() - tick)
-
-    return clock
-
-
-def plural(count: int, word: str, many: str | None = None) -> str:
-    return f"{count} {word if count == 1 else many or word + 's'}"
-
-
 def run(args: argparse.Namespace) -> int:
     from ..generate import generate
+    from ..quiz.play import clock_from_env, play
     from ..quiz.session import (
         Mode,
         Quiz,
@@ -183,55 +148,9 @@ def run(args: argparse.Namespace) -> int:
             store.end_session(session_id, clock())
 
 
-def play(quiz: Quiz, ui: UI, plan: Sequence[Planned], rng: random.Random | None = None) -> int:
-    """Ask the plan, sum up (also when stopped early), offer the missed questions again (with
-    their options reshuffled) until none are left or the student declines. Returns the exit
-    status."""
-    from ..quiz.session import Mode, retry_plan, summarise
-
-    result = quiz.run(plan, ui.ask, ui.tell)
-    answers, retries = len(result.outcomes), 0
-    if result.outcomes:
-        topics = {p.item.topic for p in plan}
-        summary = summarise(result, quiz.store, quiz.clock(), topics)
-        ui.show_summary(summary, exam=quiz.mode is Mode.EXAM, stopped=result.stopped is not None)
-    if result.stopped:
-        return stopped(ui, answers, retries, result.stopped)
-    while True:
-        again = retry_plan(result.outcomes, rng)
-        if not again:
-            break
-        try:
-            wanted = ui.offer_retry(len(again))
-        except KeyboardInterrupt:
-            return stopped(ui, answers, retries, "interrupt")
-        except EOFError:
-            wanted = False
-        if not wanted:
-            break
-        result = quiz.run(again, ui.ask, ui.tell, retry=True)
-        retries += len(result.outcomes)
-        ui.clear()
-        ui.say(f"Retry: {result.right} of {len(result.outcomes)} right.")
-        if result.stopped:
-            return stopped(ui, answers, retries, result.stopped)
-    ui.say("", f"Saved: {saved(answers, retries)} in this session. "
-           "See your progress with 'histquiz stats'.")
-    return 0
-
-
-def saved(answers: int, retries: int) -> str:
-    text = plural(answers, "answer")
-    return text + f" and {plural(retries, 'retry', 'retries')}" if retries else text
-
-
-def stopped(ui: UI, answers: int, retries: int, how: str) -> int:
-    ui.say("", f"Stopped. Your progress is saved: {saved(answers, retries)} in this session.")
-    return 130 if how == "interrupt" else 0
-
-
 def nothing_due(items: Sequence[Item], cards: dict[str, CardInfo], now: datetime,
                 new_per_day: int) -> str:
+    from ..quiz.play import describe_when
     from ..quiz.session import next_due
 
     text = "Nothing to learn right now: no reviews are due"
@@ -246,10 +165,3 @@ def nothing_due(items: Sequence[Item], cards: dict[str, CardInfo], now: datetime
     return text + ". Practise freely with --mode practice, or raise --new-per-day."
 
 
-def describe_when(when: datetime, now: datetime) -> str:
-    delta = (when - now).total_seconds()
-    if delta < 3600:
-        return f"in {max(1, round(delta / 60))} min"
-    if delta < 86400:
-        return f"in {round(delta / 3600)} h, at {when.astimezone():%H:%M}"
-    return f"on {when.astimezone():%a %d %b at %H:%M}"

@@ -15,7 +15,7 @@ import argparse
 import shutil
 import sys
 
-from .quiz import add_db_option, clock_from_env
+from .common import add_db_option
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -23,15 +23,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..quiz.play import clock_from_env
     from ..quiz.stats import report
     from ..quiz.store import Store, resolve_path
+    from ..textui import can_show
 
     path, _create = resolve_path(args.db)
-    fancy = True
-    try:
-        "█·—".encode(sys.stdout.encoding or "utf-8")
-    except (UnicodeEncodeError, LookupError):
-        fancy = False
+    fancy = can_show(sys.stdout, "█·—")
     width = shutil.get_terminal_size((80, 24)).columns - 1 if sys.stdout.isatty() else 79
     with Store.open(path, readonly=True) as store:
         for line in report(store, clock_from_env()(), fancy=fancy, width=max(40, width)):

@@ -22,6 +22,7 @@ from datetime import timedelta
 
 from ..dates import Precision, Verdict
 from ..model import Item
+from ..textnorm import topic_title
 from .session import (
     DONT_KNOW,
     FLAG_SAVED,
@@ -29,7 +30,6 @@ from .session import (
     Prompt,
     Summary,
     option_letter,
-    topic_title,
 )
 
 Line = tuple[str, str]  # (style, text); styles are listed in STYLES

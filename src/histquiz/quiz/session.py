@@ -46,13 +46,13 @@ from enum import Enum
 from ..dates import Precision, Verdict, When, grade_date, parse_answer, years_of
 from ..generate.reveal import reveals
 from ..model import Item
+from ..textnorm import normalize, topic_title
 from .store import CardInfo, Recorded, Review, Store, local_midnight
 
 Clock = Callable[[], datetime]
 
 AGAIN, HARD, GOOD = 1, 2, 3
 DONT_KNOW = "?"
-ACRONYMS = {"un", "us", "usa", "ussr", "eu", "brics", "sco", "nam", "isro", "drdo", "g20"}
 
 
 class Mode(str, Enum):
@@ -96,14 +96,6 @@ COMMAND_WORDS = {
 
 def typed_command(text: str) -> Command | None:
     return COMMAND_WORDS.get(text.strip().casefold())
-
-
-def topic_title(slug: str) -> str:
-    """``cold-war`` → ``Cold war``; known acronyms stay capitals (``un`` → ``UN``)."""
-    words = slug.replace("_", "-").split("-")
-    shown = [w.upper() if w.lower() in ACRONYMS else w for w in words if w]
-    text = " ".join(shown)
-    return text[:1].upper() + text[1:]
 
 
 # --- choosing the items --------------------------------------------------------------------
@@ -339,9 +331,10 @@ def _option_index(item: Item, text: str) -> int | None:
     """An option chosen by its full text or its letter (b). A number is never a position:
     "4" must not pick the fourth option when the options are themselves numbers."""
     text = " ".join(text.split())
-    folded = [" ".join(o.split()).casefold() for o in item.options]
-    if text.casefold() in folded:
-        return folded.index(text.casefold())
+    # compared as every answer is (textnorm.normalize): case, accents, punctuation and spacing
+    folded = [normalize(o) for o in item.options]
+    if normalize(text) in folded:
+        return folded.index(normalize(text))
     letter = text.rstrip(").").lower()
     if len(letter) == 1 and "a" <= letter <= "z":
         return ord(letter) - ord("a")

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from .. import textui
+from ..textnorm import topic_title
 from .screen import clean, wrap
-from .session import topic_title
 from .store import SessionRow, Store, TopicStats
 
 BAR_WIDTH = 24
@@ -26,10 +27,7 @@ EXPLAINED = (
 
 
 def bar(value: float, full: float, width: int = BAR_WIDTH, block: str = "█") -> str:
-    """A bar of ``value`` out of ``full``; any value above zero shows at least one block."""
-    if full <= 0 or value <= 0:
-        return ""
-    return block * max(1, round(width * value / full))
+    return textui.bar(value, full, width, block)
 
 
 def _percent(value: float | None) -> str:

@@ -20,6 +20,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
+from ..textui import can_show
 from .screen import (
     PAUSE_KEYS,
     STYLES,
@@ -69,11 +70,7 @@ def colour_wanted(stream: TextIO) -> bool:
 
 def fancy_output(stream: TextIO) -> bool:
     """Whether the stream can encode the typographic characters the screens use."""
-    try:
-        "✓✗·–█↑↓›“”".encode(getattr(stream, "encoding", None) or "utf-8")
-    except (UnicodeEncodeError, LookupError):
-        return False
-    return True
+    return can_show(stream, "✓✗·–█↑↓›“”")
 
 
 def text_width() -> int:

@@ -66,6 +66,7 @@ from typing import Any
 from ...atomic import check_targets, write_file
 from ...errors import ExportError
 from ...model import TOPICS_TAG_PREFIX, Deck, Item, Source, sort_key_for_date
+from ...textnorm import topic_title
 from ..registry import Context, Rendered
 from ..zipped import UNIX, zip_bytes
 from . import html as h
@@ -75,9 +76,6 @@ ROOT_DECK = "Indo-Soviet History"
 # A fact's k-th question is introduced LAG facts after its (k-1)-th.
 LAG = 4
 _PER_FACT = 100  # room for a fact's questions between two facts' positions
-_SMALL_WORDS = {"and", "of", "the", "in", "on", "for", "to", "a", "an", "vs"}
-_ACRONYMS = {"un": "UN", "us": "US", "usa": "USA", "uk": "UK", "ussr": "USSR", "brics": "BRICS",
-             "sco": "SCO", "isro": "ISRO", "nato": "NATO", "ngo": "NGO", "eu": "EU"}
 
 
 @dataclass(frozen=True)
@@ -101,20 +99,6 @@ class _Note:
     cards: tuple[int, ...]  # the card templates this note has (Date → event needs a prompt)
     tags: list[str]
     deck: str
-
-
-def topic_title(topic: str) -> str:
-    """A topic slug as a deck name: ``cold-war`` → ``Cold War``, ``un`` → ``UN``."""
-    words = topic.split("-")
-    out = []
-    for i, word in enumerate(words):
-        if word in _ACRONYMS:
-            out.append(_ACRONYMS[word])
-        elif i and word in _SMALL_WORDS:
-            out.append(word)
-        else:
-            out.append(word[:1].upper() + word[1:])
-    return " ".join(out)
 
 
 def one_level(name: str) -> str:
