@@ -68,15 +68,17 @@ def violations(value: Any, schema: dict[str, Any], root: dict[str, Any], at: str
     """The places where ``value`` breaks ``schema``, for the keywords the deck schema uses."""
     if "$ref" in schema:
         return violations(value, root["$defs"][schema["$ref"].rsplit("/", 1)[1]], root, at)
-    known = {"type", "enum", "pattern", "minLength", "minItems", "required", "properties",
+    known = {"type", "enum", "pattern", "minLength", "minItems", "maxItems", "required", "properties",
              "additionalProperties", "propertyNames", "items", "anyOf", "dependentRequired",
              "description", "$schema", "$id", "title", "$defs"}
     assert set(schema) <= known, set(schema) - known
-    kinds = {"string": str, "integer": int, "number": (int, float), "object": dict, "array": list}
+    kinds = {"string": str, "integer": int, "number": (int, float), "object": dict, "array": list,
+             "boolean": bool}
     wanted = schema.get("type")
     if wanted is not None:
         names = wanted if isinstance(wanted, list) else [wanted]
-        if isinstance(value, bool) or not isinstance(value, tuple(kinds[n] for n in names)):
+        if ((isinstance(value, bool) and "boolean" not in names)
+                or not isinstance(value, tuple(kinds[n] for n in names))):
             return [f"{at}: {value!r} is not {wanted}"]
     out: list[str] = []
     if "enum" in schema and value not in schema["enum"]:
@@ -89,6 +91,8 @@ def violations(value: Any, schema: dict[str, Any], root: dict[str, Any], at: str
     if isinstance(value, list):
         if len(value) < schema.get("minItems", 0):
             out.append(f"{at}: too few items")
+        if len(value) > schema.get("maxItems", len(value)):
+            out.append(f"{at}: too many items")
         for i, item in enumerate(value):
             out += violations(item, schema.get("items", {}), root, f"{at}[{i}]")
     if isinstance(value, dict):

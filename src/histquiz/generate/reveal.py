@@ -65,7 +65,7 @@ def answer_keys(item: Item) -> list[tuple[tuple[str, ...], bool]]:
     if item.answer_date is not None:
         keys.extend((k, True) for k in _date_keys(item.answer_date))
         return keys
-    for text in (item.answer, *item.accept):
+    for text in (item.answer, *item.accept, *_number_words(item)):
         words = tuple(normalize(text).split())
         if not words:
             continue
@@ -73,6 +73,29 @@ def answer_keys(item: Item) -> list[tuple[tuple[str, ...], bool]]:
         keys.append((words, short or item.answer_kind.split(".")[0] in ("number", "percentage",
                                                                          "year")))
     return keys
+
+
+_SPELLED = ["two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+            "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+            "nineteen", "twenty"]
+_ORDINALS = ["second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
+             "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth",
+             "seventeenth", "eighteenth", "nineteenth", "twentieth"]
+
+
+def _number_words(item: Item) -> list[str]:
+    """A whole-number answer as a stem may write it: '23rd' for 23, 'three' or 'third' for 3."""
+    if item.answer_kind.split(".")[0] != "number":
+        return []
+    head = item.answer.split()[0].replace(",", "") if item.answer.strip() else ""
+    if not head.isdigit():
+        return []
+    n = int(head)
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    words = [f"{n}{suffix}"]
+    if 2 <= n < 2 + len(_SPELLED):  # 'one' and 'first' say nothing: every stem has them
+        words += [_SPELLED[n - 2], _ORDINALS[n - 2]]
+    return words
 
 
 def shown_text(item: Item) -> str:
