@@ -113,8 +113,10 @@ def main() -> None:
                 lo, hi = _date_bounds(fact)
                 dates = [_parse(o) for o in item.options]
                 for d in dates:
+                    # outside: no day of the option lies within the bounds (an option at the
+                    # month's or year's precision may straddle a bound)
                     date_total += 1
-                    if d is not None and ((lo and d.sort_key() < lo) or (hi and d.sort_key() > hi)):
+                    if d is not None and ((lo and _end_key(d) < lo) or (hi and d.sort_key() > hi)):
                         date_out += 1
                 if item.answer_date is not None and item.answer_date.day is not None:
                     day_items += 1

@@ -159,8 +159,10 @@ def numeric_distractors(ctx: Context, q: Question, count: int) -> tuple[list[flo
     if not possible:
         return [], 0
     below = ctx.deal(count + 1, possible)
-    lower = ctx.rng.sample(before[: below + 1], below) if below else []
-    upper = ctx.rng.sample(after[: count - below + 1], count - below)
+    # the nearest on each side, so the options are evenly spaced: a gap next to one option
+    # would point at it
+    lower = before[:below]
+    upper = after[: count - below]
     return sorted(lower) + sorted(upper), below
 
 
