@@ -57,10 +57,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..cache import generate
     from ..errors import UsageError
     from ..export.build import build, table_lines
     from ..export.registry import left_out_report
-    from ..generate import generate
     from ..textui import Progress, plural
     from .common import context, load, print_left_out, seed_of
 

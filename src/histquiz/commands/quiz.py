@@ -103,7 +103,7 @@ def plural(count: int, word: str, many: str | None = None) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..generate import generate
+    from ..cache import generate
     from ..quiz.session import (
         Mode,
         Quiz,
