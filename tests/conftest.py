@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import random
 from pathlib import Path
 
 import pytest
 
 from histquiz import Deck, load_decks
+
+# The compiled cache is off unless a test turns it on (tests/test_cache.py), so that no test
+# writes to the user's cache folder or depends on what an earlier one left there.
+os.environ["HISTQUIZ_CACHE"] = "off"
 
 DATA = Path(__file__).parent / "data"
 GOOD = DATA / "good"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -149,7 +150,8 @@ def test_build_files_are_those_the_single_commands_write(decks_dir: Path, tmp_pa
         singles[fmt] = [single]
     assert main(["anki", *common, "-o", str(tmp_path / "single.apkg")]) == 0
     singles["anki"] = [tmp_path / "single.apkg"]
-    assert main(["worksheet", *common, "-o", str(tmp_path / "single.pdf")]) == 0
+    # build's worksheet is `worksheet --count 40`
+    assert main(["worksheet", *common, "--count", "40", "-o", str(tmp_path / "single.pdf")]) == 0
     singles["worksheet"] = [tmp_path / "single.pdf", tmp_path / "single-answers.pdf"]
     singles["kahoot"] = [tmp_path / "single-kahoot-1", tmp_path / "single-kahoot-2"]
     for fmt, files in singles.items():
@@ -172,9 +174,37 @@ def test_build_and_worksheet_agree_on_the_built_in_un_deck(tmp_path: Path,
     out = tmp_path / "dist"
     assert main(["build", "--out", str(out), "--seed", "3", "--formats", "worksheet"]) == 0
     single = tmp_path / "un.pdf"
-    assert main(["worksheet", "--deck", "un", "--seed", "3", "-o", str(single)]) == 0
+    assert main(["worksheet", "--deck", "un", "--seed", "3", "--count", "40", "-o", str(single)]) == 0
     assert (out / "un-worksheet.pdf").read_bytes() == single.read_bytes()
     assert (out / "un-worksheet-answers.pdf").read_bytes() == (tmp_path / "un-answers.pdf").read_bytes()
+
+
+def test_build_worksheet_has_a_printable_length(big_deck: Path, tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """A built worksheet holds 40 questions by default (--worksheet-count changes it, 'all'
+    prints the whole bank); the classroom files keep every item."""
+    rows: dict[str, dict[str, int]] = {}
+    for option in ([], ["--worksheet-count", "12"], ["--worksheet-count", "all"]):
+        out = tmp_path / ("dist" + "".join(option))
+        assert main(["build", "--decks", str(big_deck), "--out", str(out), "--seed", "2",
+                     "--formats", "worksheet,json", *option]) == 0
+        table = capsys.readouterr().out.splitlines()
+        rows[" ".join(option)] = {
+            Path(m.group(1)).name: int(m.group(2))
+            for m in (re.match(r"^(\S+)\s+\S.*?\s{2,}(\d+)\s", line) for line in table) if m}
+        assert check_whole(out / "big-items.json") == rows[" ".join(option)]["big-items.json"]
+        # what a teacher prints: the questions numbered in the PDF's text
+        text = subprocess.run(["pdftotext", "-layout", str(out / "big-worksheet.pdf"), "-"],
+                              capture_output=True, text=True, check=True).stdout
+        numbers = [int(n) for n in re.findall(r"^\s*(\d+)\. ", text, re.MULTILINE)]
+        assert numbers == list(range(1, len(numbers) + 1))
+        assert len(numbers) == rows[" ".join(option)]["big-worksheet.pdf"]
+    assert rows[""]["big-worksheet.pdf"] == 40
+    assert rows["--worksheet-count 12"]["big-worksheet.pdf"] == 12
+    every = rows["--worksheet-count all"]["big-worksheet.pdf"]
+    assert every > 200
+    assert {r["big-items.json"] for r in rows.values()} == {rows[""]["big-items.json"]}
+    assert rows[""]["big-items.json"] > every
 
 
 def test_same_inputs_same_bytes(decks_dir: Path, tmp_path: Path) -> None:

@@ -59,6 +59,36 @@ def test_help_imports_nothing_heavy() -> None:
     assert not modules & {"histquiz.load.loader", "histquiz.load.yaml", "histquiz.load.spec"}
 
 
+@pytest.mark.parametrize("flag", ["--help", "--version"])
+def test_help_and_version_import_neither_loader_nor_generator(flag: str) -> None:
+    result = subprocess.run([sys.executable, "-X", "importtime", "-m", "histquiz", flag],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0
+    modules = {line.split("|")[-1].strip() for line in result.stderr.splitlines()
+               if line.startswith("import time:")}
+    ours = {m for m in modules if m.startswith("histquiz")}
+    assert ours, result.stderr[-500:]
+    assert not {m for m in ours if m.startswith(("histquiz.load", "histquiz.generate",
+                                                 "histquiz.model", "histquiz.export"))}, ours
+    assert "yaml" not in modules
+
+
+def test_top_help_summaries_are_the_command_docstrings() -> None:
+    import importlib
+
+    text = " ".join(build_parser(only="").format_help().split())
+    for name, module in COMMANDS.items():
+        doc = importlib.import_module(f"histquiz.commands.{module}").__doc__ or ""
+        assert " ".join(doc.strip().splitlines()[0].split()) in text, name
+
+
+def test_generate_stays_the_function_after_the_subpackage_is_imported() -> None:
+    import histquiz
+    import histquiz.generate.reveal
+
+    assert callable(histquiz.generate) and histquiz.generate.__name__ == "generate"
+
+
 def test_validate_clean_and_broken(tmp_path: Path) -> None:
     ok = run("validate", str(GOOD / "mini.yaml"))
     assert ok.returncode == 0 and ok.stdout.startswith("ok: 1 deck, 8 facts")

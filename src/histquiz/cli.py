@@ -22,7 +22,36 @@ def _command(name: str) -> ModuleType:
     return importlib.import_module(f"histquiz.commands.{COMMANDS[name]}")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _summary(name: str) -> str:
+    """A command's one-line summary, the first line of its module's docstring, read from the
+    source so that the top-level --help imports no command (and none of what they import)."""
+    source = os.path.join(os.path.dirname(__file__), "commands", f"{COMMANDS[name]}.py")
+    try:
+        with open(source, encoding="utf-8") as handle:
+            first = handle.readline().strip()
+    except OSError:
+        first = ""
+    if first.startswith('"""') and len(first) > 3:
+        return first[3:].removesuffix('"""').strip()
+    doc = (_command(name).__doc__ or "").strip()
+    return doc.splitlines()[0] if doc else name
+
+
+def _chosen(argv: Sequence[str]) -> str | None:
+    """The command named on the command line (the first word that is one), if any."""
+    for word in argv:
+        if word == "--":
+            return None
+        if word in COMMANDS:
+            return word
+        if not word.startswith("-"):
+            return None
+    return None
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole parser; with ``only``, just that command's options are configured (its module
+    is the only one imported), which is all a run needs."""
     parser = argparse.ArgumentParser(
         prog="histquiz",
         description="Learn the history of India's relations with the Soviet Union and Russia, "
@@ -36,6 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="show the traceback behind an error (or set HISTQUIZ_DEBUG=1)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMANDS:
+        if only is not None and name != only:
+            sub.add_parser(name, help=_summary(name))
+            continue
         module = _command(name)
         doc = (module.__doc__ or "").strip()
         summary = doc.splitlines()[0] if doc else name
@@ -53,8 +85,9 @@ def _debugging(args: argparse.Namespace) -> bool:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(only=_chosen(words) or "")
+    args = parser.parse_args(words)
     try:
         result: int = args._run(args)
         return result

@@ -37,9 +37,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..cache import generate
     from ..export.anki.writer import ApkgStats
     from ..export.registry import ExportOptions, write_format
-    from ..generate import generate
     from .common import context, load, seed_of, selection
 
     if args.output and not args.output.endswith(".apkg"):

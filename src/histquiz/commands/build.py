@@ -3,7 +3,9 @@
 For each deck it writes into the output folder (dist/ unless --out says otherwise):
 
   DECK.apkg                     Anki package (File → Import in Anki or AnkiDroid)
-  DECK-worksheet.pdf            printable worksheet, and DECK-worksheet-answers.pdf, its key
+  DECK-worksheet.pdf            printable worksheet of 40 questions (--worksheet-count), chosen
+                                as `histquiz worksheet --count 40` chooses them, and
+                                DECK-worksheet-answers.pdf, its key
   DECK-moodle.xml               Moodle XML (Question bank → Import → Moodle XML format)
   DECK-gift.txt                 the same questions in GIFT (Question bank → Import → GIFT)
   DECK-kahoot.xlsx              Kahoot's quiz spreadsheet (Kahoot → Create → Import spreadsheet);
@@ -24,6 +26,7 @@ example:
   histquiz build
   histquiz build --out handouts --seed 7
   histquiz build --decks my-decks/ --formats moodle-xml,gift,kahoot
+  histquiz build --worksheet-count 25
 """
 
 from __future__ import annotations
@@ -45,6 +48,21 @@ def _formats(text: str) -> list[str]:
     return chosen
 
 
+WORKSHEET_COUNT = 40  # questions on a built worksheet: a lesson's test, not the whole bank
+
+
+def _worksheet_count(text: str) -> int | None:
+    if text.strip().lower() == "all":
+        return None
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is neither a whole number nor 'all'") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more, or 'all'")
+    return value
+
+
 def configure(parser: argparse.ArgumentParser) -> None:
     add_decks_option(parser)
     parser.add_argument("--out", metavar="DIR", default="dist",
@@ -52,15 +70,19 @@ def configure(parser: argparse.ArgumentParser) -> None:
     add_seed_option(parser)
     parser.add_argument("--formats", metavar="LIST", type=_formats, action="extend",
                         help=f"only these, comma-separated: {', '.join(names())} (default: all)")
+    parser.add_argument("--worksheet-count", metavar="N", type=_worksheet_count,
+                        default=WORKSHEET_COUNT,
+                        help=f"questions on each deck's worksheet, chosen by the seed, or 'all' "
+                        f"(default {WORKSHEET_COUNT}); the other files hold every item")
     parser.add_argument("-v", "--verbose", action="store_true",
                         help="list every item a format left out, with the reason")
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..cache import generate
     from ..errors import UsageError
     from ..export.build import build, table_lines
-    from ..export.registry import left_out_report
-    from ..generate import generate
+    from ..export.registry import ExportOptions, left_out_report
     from ..textui import Progress, plural
     from .common import context, load, print_left_out, seed_of
 
@@ -68,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out}: this is a file, not a folder")
     decks = load(args)
-    ctx = context(args, decks)
+    ctx = context(args, decks, ExportOptions(count=args.worksheet_count))
     # Every deck's items, generated once: an item depends only on the seed and its own id, so
     # a deck's items are exactly those that the single commands make with --deck DECK.
     items = generate(decks, seed_of(args), n_options=4)

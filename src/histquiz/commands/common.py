@@ -58,7 +58,7 @@ def selection(args: argparse.Namespace) -> Selection:
 
 
 def load(args: argparse.Namespace) -> list[Deck]:
-    from ..load import load_decks
+    from ..cache import load_decks
 
     return load_decks(args.decks or None)
 
@@ -113,8 +113,8 @@ def add_sample_options(parser: argparse.ArgumentParser, options_help: str = "") 
 def sample_items(args: argparse.Namespace, decks: list[Deck]) -> list[Item]:
     """The selected items, with --options options, and a seeded --count of them (in order),
     of which none gives another away (generate.reveal)."""
-    from ..generate import generate
-    from ..generate.reveal import reveals, spread
+    from ..cache import generate, reveals
+    from ..generate.reveal import spread
 
     seed = seed_of(args)
     items = generate(decks, seed, selection(args), args.options)

@@ -21,7 +21,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def deck_rows(decks: list[Deck]) -> list[tuple[str, str, str, int, int]]:
-    from ..generate import generate
+    from ..cache import generate
 
     items = Counter(i.deck for i in generate(decks, 0))
     rows = []

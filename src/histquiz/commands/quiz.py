@@ -67,7 +67,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..generate import generate
+    from ..cache import generate
     from ..quiz.play import clock_from_env, play
     from ..quiz.session import (
         Mode,

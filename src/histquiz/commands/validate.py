@@ -27,9 +27,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..generate import generate
+    from ..cache import generate, load_decks
     from ..generate.quality import warnings
-    from ..load import load_decks
 
     paths = [*args.paths, *args.decks]
     decks = load_decks(paths or None)

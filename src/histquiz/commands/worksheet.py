@@ -89,9 +89,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..cache import generate
     from ..export.registry import ExportOptions, write_format
     from ..export.worksheet.plan import WorksheetResult
-    from ..generate import generate
     from .common import context, load, seed_of, selection
 
     output = Path(args.output)

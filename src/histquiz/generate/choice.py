@@ -58,19 +58,21 @@ def _named(fact: Fact, q: Question, ctx: Context) -> Item | None:
             return False
 
         need = want - len(chosen)
-        drawn = [values[i] for i in ctx.sample(values, need * SAMPLE_FACTOR, reject)]
+        drawn = ctx.sample(values, need * SAMPLE_FACTOR, reject)
         if pool is not None and fact.date is not None:
             # Of a few random candidates, keep those nearest the fact's period: a person known
             # from the 2000s makes a poor distractor for a question about 1959.
-            # (a candidate declared to fit the question's years is as near as can be)
+            # (a candidate declared to fit the question's years is as near as can be; the
+            # pool's keys are its values already normalised)
             year = fact.date.year
+            years = pool.years
 
-            def distance(v: str) -> int:
-                key = normalize(v)
-                return 0 if key in spans else abs(pool.years.get(key, year - UNDATED) - year)
+            def distance(i: int) -> int:
+                key = keys[i]
+                return 0 if key in spans else abs(years.get(key, year - UNDATED) - year)
 
             drawn.sort(key=distance)
-        chosen.extend(drawn[:need])
+        chosen.extend(values[i] for i in drawn[:need])
     if len(chosen) < MIN_OPTIONS - 1:
         return None  # the loader refuses such decks; kept as a guard for hand-built Decks
     # With more options asked for than a kind has candidates, the item gets fewer options

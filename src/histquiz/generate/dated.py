@@ -10,7 +10,7 @@ from __future__ import annotations
 import calendar
 from datetime import date, timedelta
 
-from ..dates import DateSpan, HistDate, Precision, When
+from ..dates import MAX_YEAR, MIN_YEAR, DateSpan, HistDate, Precision, When
 from ..model import Fact, Item
 from .common import make_item
 from .context import MIN_OPTIONS, Context
@@ -50,33 +50,35 @@ def date_recall(fact: Fact, ctx: Context) -> list[Item]:
                       answer_date=asked, answer_kind="date")]
 
 
-def _shift(d: HistDate, steps: int, *, months: bool = False) -> HistDate | None:
+# A candidate date while distractors are chosen: (year, month, day), None where unknown. Plain
+# tuples are cheap to build and compare; only the chosen few become HistDates. A tuple is valid
+# exactly when HistDate would accept it, and equal exactly when the HistDates would be equal.
+_Parts = tuple[int, int | None, int | None]
+
+
+def _shift(d: HistDate, steps: int, *, months: bool = False) -> _Parts | None:
     """``d`` moved by ``steps`` of its precision (or, for a day, by months keeping the day)."""
     try:
         if months and d.day is not None and d.month is not None:
             index = d.month_index() + steps
             year, month = index // 12, index % 12 + 1
-            return HistDate(year, month, min(d.day, calendar.monthrange(year, month)[1]))
-        if d.precision is Precision.YEAR:
-            return HistDate(d.year + steps)
-        if d.precision is Precision.MONTH:
+            moved: _Parts = (year, month, min(d.day, calendar.monthrange(year, month)[1]))
+        elif d.precision is Precision.YEAR:
+            moved = (d.year + steps, None, None)
+        elif d.precision is Precision.MONTH:
             index = d.month_index() + steps
-            return HistDate(index // 12, index % 12 + 1)
-        moved = date(d.year, d.month or 1, d.day or 1) + timedelta(days=steps)
-        return HistDate(moved.year, moved.month, moved.day)
+            moved = (index // 12, index % 12 + 1, None)
+        else:
+            day = date(d.year, d.month or 1, d.day or 1) + timedelta(days=steps)
+            moved = (day.year, day.month, day.day)
     except (ValueError, OverflowError):
         return None
+    return moved if MIN_YEAR <= moved[0] <= MAX_YEAR else None
 
 
-def _inside(candidate: HistDate, when: When) -> bool:
-    """Is the candidate also true of the fact (inside its span, at the candidate's precision)?"""
-    if isinstance(when, DateSpan):
-        p = candidate.precision
-        lo, hi = when.start.truncate(p), when.end.truncate(p)
-        if lo.precision is not p or hi.precision is not p:
-            return lo.year <= candidate.year <= hi.year
-        return lo.sort_key() <= candidate.sort_key() <= hi.sort_key()
-    return candidate == when.truncate(candidate.precision)
+def _key(parts: _Parts) -> tuple[int, int, int]:
+    """``HistDate.sort_key`` of the date these parts make."""
+    return (parts[0], parts[1] or 0, parts[2] or 0)
 
 
 def nearby_dates(ctx: Context, asked: HistDate, fact: Fact, count: int) -> tuple[list[HistDate], int]:
@@ -93,15 +95,33 @@ def nearby_dates(ctx: Context, asked: HistDate, fact: Fact, count: int) -> tuple
     low = fact.not_before.sort_key() if fact.not_before is not None else None
     high = _last_day(fact.not_after) if fact.not_after is not None else None
 
-    def fits(cand: HistDate) -> bool:
-        # some day of the candidate lies inside the bounds
-        if cand.year > limit or _inside(cand, when):
-            return False
-        return ((low is None or _last_day(cand) >= low)
-                and (high is None or cand.sort_key() <= high))
+    # is the candidate also true of the fact (inside its span, at the candidate's precision)?
+    # worked out once for this call's precision
+    precision = asked.precision
+    if isinstance(when, DateSpan):
+        lo, hi = when.start.truncate(precision), when.end.truncate(precision)
+        by_year = lo.precision is not precision or hi.precision is not precision
+        first, last = lo.sort_key(), hi.sort_key()
+    else:
+        same = when.truncate(precision)
+        same_parts = (same.year, same.month, same.day)
 
-    def side(sign: int) -> list[HistDate]:
-        out: list[HistDate] = []
+    def inside(cand: _Parts) -> bool:
+        if not isinstance(when, DateSpan):
+            return cand == same_parts
+        if by_year:
+            return lo.year <= cand[0] <= hi.year
+        return first <= _key(cand) <= last
+
+    def fits(cand: _Parts) -> bool:
+        # some day of the candidate lies inside the bounds
+        if cand[0] > limit or inside(cand):
+            return False
+        return ((low is None or _last_day_of(cand) >= low)
+                and (high is None or _key(cand) <= high))
+
+    def side(sign: int) -> list[_Parts]:
+        out: list[_Parts] = []
         for s in steps:
             if len(out) == count + 2:
                 break
@@ -116,16 +136,21 @@ def nearby_dates(ctx: Context, asked: HistDate, fact: Fact, count: int) -> tuple
     possible = [k for k in range(count + 1) if k <= len(before) and count - k <= len(after)]
     below = ctx.deal(count + 1, possible)
     chosen = _pick_near(ctx, before, below) + _pick_near(ctx, after, count - below)
-    return sorted(set(chosen), key=HistDate.sort_key), below
+    return [HistDate(*parts) for parts in sorted(set(chosen), key=_key)], below
 
 
 def _last_day(d: HistDate) -> tuple[int, int, int]:
-    if d.month is None:
-        return (d.year, 12, 31)
-    return (d.year, d.month, d.day or calendar.monthrange(d.year, d.month)[1])
+    return _last_day_of((d.year, d.month, d.day))
 
 
-def _pick_near(ctx: Context, candidates: list[HistDate], k: int) -> list[HistDate]:
+def _last_day_of(parts: _Parts) -> tuple[int, int, int]:
+    year, month, day = parts
+    if month is None:
+        return (year, 12, 31)
+    return (year, month, day or calendar.monthrange(year, month)[1])
+
+
+def _pick_near(ctx: Context, candidates: list[_Parts], k: int) -> list[_Parts]:
     """k candidates, favouring the closer ones (the list is ordered by distance)."""
     if k <= 0:
         return []

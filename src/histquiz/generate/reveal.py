@@ -35,13 +35,6 @@ _SHORT = 3  # a text answer this short, or all digits, is matched only within it
 COMMON = 4
 
 
-@dataclass(frozen=True)
-class _Key:
-    words: tuple[str, ...]
-    item: int  # index of the item this key gives away
-    fact_only: bool  # counts only when the revealing item is of the same fact
-
-
 def _date_keys(date: HistDate) -> list[tuple[str, ...]]:
     """The ways a date at its own precision is written, as normalised word tuples."""
     year = str(date.year)
@@ -142,33 +135,50 @@ class Reveals:
 
 def reveals(items: Sequence[Item]) -> Reveals:
     """The relation over ``items``: which of them gives which away."""
-    index: dict[str, list[_Key]] = {}
+    # The keys by their whole words, each split by the fact of the item it gives away, and the
+    # lengths of the keys that begin with each word: a word shown is looked up once per length.
+    # A match within the fact always counts; a match across facts (only for keys that are not
+    # fact-only) counts unless many facts name those words (COMMON), which is known only once
+    # every item has been read, so those are resolved at the end, per occurrence.
+    same_fact: dict[tuple[str, ...], dict[tuple[str, str], list[int]]] = {}
+    across: dict[tuple[str, ...], list[tuple[int, tuple[str, str]]]] = {}
+    across_facts: dict[tuple[str, ...], set[tuple[str, str]]] = {}
+    spans: dict[str, set[int]] = {}
     for i, item in enumerate(items):
+        fact = (item.deck, item.fact)
         for words, fact_only in answer_keys(item):
-            index.setdefault(words[0], []).append(_Key(words, i, fact_only))
-    # (item, item whose answer it names, the words, whether they share a fact), then how many facts name
-    # each answer: a name that many facts mention (Pakistan, Moscow) points at no one question.
-    matches: list[tuple[int, int, tuple[str, ...], bool]] = []
+            same_fact.setdefault(words, {}).setdefault(fact, []).append(i)
+            if not fact_only:
+                across.setdefault(words, []).append((i, fact))
+                across_facts.setdefault(words, set()).add(fact)
+            spans.setdefault(words[0], set()).add(len(words))
+    lengths = {word: sorted(found) for word, found in spans.items()}
+    found: list[set[int]] = [set() for _ in items]
+    # (item, the words it shows that name another fact's answer), and the facts naming each
+    occurrences: list[tuple[int, tuple[str, ...]]] = []
     naming: dict[tuple[str, ...], set[tuple[str, str]]] = {}
     for a, item in enumerate(items):
         shown = tuple(normalize(shown_text(item)).split())
         own = (item.deck, item.fact)
         for pos, word in enumerate(shown):
-            for key in index.get(word, ()):
-                if key.item == a or shown[pos:pos + len(key.words)] != key.words:
+            for length in lengths.get(word, ()):
+                words = shown[pos:pos + length]
+                by_fact = same_fact.get(words)
+                if by_fact is None:
                     continue
-                other = items[key.item]
-                same = (other.deck, other.fact) == own
-                if key.fact_only and not same:
-                    continue
-                matches.append((a, key.item, key.words, same))
-                if not same:
-                    naming.setdefault(key.words, set()).add(own)
+                for b in by_fact.get(own, ()):
+                    if b != a:
+                        found[a].add(b)
+                facts = across_facts.get(words)
+                if facts and (len(facts) > 1 or own not in facts):
+                    naming.setdefault(words, set()).add(own)
+                    occurrences.append((a, words))
     common = {words for words, facts in naming.items() if len(facts) > COMMON}
-    found: list[set[int]] = [set() for _ in items]
-    for a, b, words, same in matches:
-        if same or words not in common:
-            found[a].add(b)
+    for a, words in occurrences:
+        if words in common:
+            continue
+        own = (items[a].deck, items[a].fact)
+        found[a].update(b for b, fact in across[words] if fact != own)
     return Reveals(tuple(items), tuple(frozenset(f) for f in found))
 
 

@@ -250,6 +250,9 @@ class EventIndex:
         self.span: list[tuple[int, int]] = []
         self.period: list[str | None] = []
         self.by_year: dict[int, list[int]] = {}
+        # the same, per (year, period): a distractor is always of the asked year's period
+        self.by_year_period: dict[tuple[int, str | None], list[int]] = {}
+        self.series: list[str | None] = []
         for fact in facts:
             if not is_event(fact) or fact.date is None or fact.event is None:
                 continue
@@ -258,9 +261,12 @@ class EventIndex:
             self.facts.append(fact)
             self.keys.append(normalize(fact.event))
             self.span.append((years.start, years.stop - 1))
-            self.period.append(period_of(fact.date, self.periods))
+            period = period_of(fact.date, self.periods)
+            self.period.append(period)
+            self.series.append(fact.series)
             for y in years:
                 self.by_year.setdefault(y, []).append(i)
+                self.by_year_period.setdefault((y, period), []).append(i)
         self.first = min(self.by_year, default=0)
         self.last = max(self.by_year, default=0)
 
@@ -272,18 +278,25 @@ class EventIndex:
 
     def rings(self, fact: Fact) -> Iterator[tuple[int, list[int]]]:
         """(distance, the eligible events at that distance from the asked year), outwards."""
+        # _Eligible's test, inlined: this loop runs for every event near every fact
         ok = self.eligible(fact)
-        year = ok.year
+        year, period, series, own = ok.year, ok.period, ok.series, ok.own
+        before, after = year - GAP + 1, year + GAP - 1
+        keys, spans, all_series, by_year = self.keys, self.span, self.series, self.by_year_period
         seen: set[int] = set()
         reach = max(year - self.first, self.last - year)
         for distance in range(GAP, reach + 1):
             found = []
             for y in (year - distance, year + distance):
-                for i in self.by_year.get(y, ()):
-                    if i not in seen:
-                        seen.add(i)
-                        if ok(i):
-                            found.append(i)
+                for i in by_year.get((y, period), ()):
+                    if i in seen:
+                        continue
+                    seen.add(i)
+                    if keys[i] == own or (series is not None and all_series[i] == series):
+                        continue
+                    lo, hi = spans[i]
+                    if hi < before or lo > after:
+                        found.append(i)
             yield distance, found
 
     def count(self, fact: Fact, enough: int = MIN_DISTRACTORS) -> int:

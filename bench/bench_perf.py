@@ -1,0 +1,119 @@
+"""Whole-process timings of issue 18's goals, each against a floor measured in the same run.
+
+Run by hand (it takes minutes; only the ratios mean anything on a shared machine):
+
+    python bench/bench_perf.py                 # 10k facts; --sizes 10000,100000 for both
+    python bench/bench_perf.py --only help,warm
+
+Figures, each the median of --repeat runs of a fresh process:
+
+- help:  `histquiz --help` against `python -c "import yaml"` (goal ≤ 1.5×);
+- warm:  `histquiz items --count 1` on a 10k-fact deck with a warm cache, against the same
+         floor (goal ≤ 3×);
+- cold:  load, validate and generate N facts with the cache off, against `yaml.load` with
+         libyaml's CSafeLoader of the same file (goal ≤ 1.5×, 100k/10k ≤ 11×), with the
+         peak memory of both (goal at 100k ≤ 1.2× the floor's);
+- build: `histquiz build` of a 10k-fact deck, seconds and peak memory (goal ≤ 10 s).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "tests"))
+
+from synth import write_deck  # noqa: E402
+
+PY = sys.executable
+
+
+def run(cmd: list[str], env: dict[str, str]) -> tuple[float, int]:
+    """Seconds and peak resident memory (MiB) of one process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        err = proc.stderr.read().decode() if proc.stderr else ""
+        raise SystemExit(f"failed: {' '.join(cmd)}\n{err}")
+    return elapsed, usage.ru_maxrss // 1024
+
+
+def median(cmd: list[str], env: dict[str, str], repeat: int) -> tuple[float, int]:
+    runs = [run(cmd, env) for _ in range(repeat)]
+    return statistics.median(t for t, _ in runs), max(m for _, m in runs)
+
+
+def line(name: str, value: float, floor: float, goal: float | None, unit: str = "s") -> None:
+    ratio = value / floor
+    verdict = "" if goal is None else ("  met" if ratio <= goal else "  NOT met")
+    goal_text = "" if goal is None else f" (goal ≤ {goal}×)"
+    print(f"{name:<44} {value:9.3f} {unit} vs {floor:9.3f} {unit}  = {ratio:5.2f}×{goal_text}{verdict}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default="10000", help="fact counts for the cold figures")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--only", default="help,warm,cold,build")
+    args = parser.parse_args()
+    only = set(args.only.split(","))
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(HERE.parent / "src") + os.pathsep + env.get("PYTHONPATH", "")
+    floor_cmd = [PY, "-c", "import yaml"]
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        decks: dict[int, Path] = {}
+
+        def deck(n: int) -> Path:
+            if n not in decks:
+                folder = work / f"deck{n}"
+                folder.mkdir()
+                decks[n] = write_deck(folder, n)
+            return decks[n]
+
+        if "help" in only:
+            floor, _ = median(floor_cmd, env, args.repeat * 3)
+            value, _ = median([PY, "-m", "histquiz", "--help"], env, args.repeat * 3)
+            line("histquiz --help", value, floor, 1.5)
+        if "warm" in only:
+            cached = dict(env, HISTQUIZ_CACHE=str(work / "cache"))
+            cmd = [PY, "-m", "histquiz", "items", "--count", "1", "--decks", str(deck(10000))]
+            first, _ = run(cmd, cached)
+            floor, _ = median(floor_cmd, env, args.repeat * 3)
+            value, peak = median(cmd, cached, args.repeat * 3)
+            print(f"(the first, cold run of items --count 1 took {first:.2f} s)")
+            line("warm items --count 1, 10k facts", value, floor, 3.0)
+        if "cold" in only:
+            off = dict(env, HISTQUIZ_CACHE="off")
+            times: dict[int, float] = {}
+            for n in (int(s) for s in args.sizes.split(",")):
+                path = str(deck(n))
+                floor_code = f"import yaml; yaml.load(open({path!r}, 'rb'), Loader=yaml.CSafeLoader)"
+                ours = f"from histquiz import load_decks, generate; generate(load_decks([{path!r}]), 0)"
+                floor, floor_peak = median([PY, "-c", floor_code], env, args.repeat)
+                value, peak = median([PY, "-c", ours], off, args.repeat)
+                times[n] = value
+                line(f"cold load+validate+generate, {n} facts", value, floor, 1.5)
+                line(f"  peak memory, {n} facts", peak, floor_peak, 1.2 if n >= 100000 else None,
+                     "MiB")
+            if 10000 in times and 100000 in times:
+                print(f"scaling 100k/10k: {times[100000] / times[10000]:.1f}× (goal ≤ 11×)")
+        if "build" in only:
+            off = dict(env, HISTQUIZ_CACHE="off")
+            value, peak = run([PY, "-m", "histquiz", "build", "--decks", str(deck(10000)),
+                               "--out", str(work / "dist")], off)
+            print(f"{'histquiz build, 10k facts, cache off':<44} {value:9.3f} s, peak {peak} MiB "
+                  f"(goal ≤ 10 s){'  met' if value <= 10 else '  NOT met'}")
+
+
+if __name__ == "__main__":
+    main()

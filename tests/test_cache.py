@@ -1,0 +1,175 @@
+"""The compiled cache: used on a second run, rebuilt when anything that changes the items
+changes, never a way around a deck error, and harmless when damaged."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from synth import write_deck
+
+from histquiz import cache
+from histquiz.cli import main
+
+
+class Calls:
+    """Counts the real loads, generations and reveal relations behind the cache."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.counts = {"load": 0, "generate": 0, "reveals": 0}
+        # (``import histquiz.generate.reveal as m`` would find the function histquiz.generate)
+        reveal_module = importlib.import_module("histquiz.generate.reveal")
+        loader_module = importlib.import_module("histquiz.load.loader")
+        generate_module = importlib.import_module("histquiz.generate")
+        for name, module, attr in (("load", loader_module, "load_decks"),
+                                   ("generate", generate_module, "generate"),
+                                   ("reveals", reveal_module, "reveals")):
+            monkeypatch.setattr(module, attr, self._counting(name, getattr(module, attr)))
+
+    def _counting(self, name: str, real: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            self.counts[name] += 1
+            return real(*args, **kwargs)
+
+        return wrapper
+
+    def take(self) -> dict[str, int]:
+        counts = dict(self.counts)
+        for name in self.counts:
+            self.counts[name] = 0
+        return counts
+
+
+@pytest.fixture
+def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    where = tmp_path / "cache"
+    monkeypatch.setenv(cache.ENV, str(where))
+    return where
+
+
+@pytest.fixture
+def deck(tmp_path: Path) -> Path:
+    folder = tmp_path / "decks"
+    folder.mkdir()
+    return write_deck(folder, 40)
+
+
+def items_out(capsys: pytest.CaptureFixture[str], deck: Path, *extra: str) -> str:
+    # the text format: the JSON writer computes its own relation over the 15 items printed
+    code = main(["items", "--decks", str(deck), "--count", "15", *extra])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert out.count("  answer: ") == 15
+    return out
+
+
+def test_second_run_reads_the_cache(store: Path, deck: Path, capsys: pytest.CaptureFixture[str],
+                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = Calls(monkeypatch)
+    first = items_out(capsys, deck)
+    assert calls.take() == {"load": 1, "generate": 1, "reveals": 1}
+    assert sorted(p.name.split("-")[0] for p in store.iterdir()) == ["decks", "items", "reveals"]
+    second = items_out(capsys, deck)
+    assert calls.take() == {"load": 0, "generate": 0, "reveals": 0}
+    assert second == first
+
+
+def test_cached_and_uncached_runs_agree(store: Path, deck: Path, capsys: pytest.CaptureFixture[str],
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    items_out(capsys, deck, "--seed", "4")
+    cached = items_out(capsys, deck, "--seed", "4")
+    monkeypatch.setenv(cache.ENV, "off")
+    assert items_out(capsys, deck, "--seed", "4") == cached
+
+
+def test_any_deck_byte_rebuilds(store: Path, deck: Path, capsys: pytest.CaptureFixture[str],
+                                monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = Calls(monkeypatch)
+    first = items_out(capsys, deck)
+    calls.take()
+    text = deck.read_bytes()
+    where = text.index(b"Who led the event")
+    edited = text[:where + 4] + b"L" + text[where + 5:]  # one byte: "Who Led the event"
+    deck.write_bytes(edited)
+    changed = items_out(capsys, deck)
+    assert calls.take() == {"load": 1, "generate": 1, "reveals": 1}
+    monkeypatch.setenv(cache.ENV, "off")
+    assert items_out(capsys, deck) == changed
+    monkeypatch.setenv(cache.ENV, str(store))
+    calls.take()
+    # and a run on the old bytes again finds its entries
+    deck.write_bytes(text)
+    assert items_out(capsys, deck) == first
+    assert calls.take() == {"load": 0, "generate": 0, "reveals": 0}
+
+
+def test_the_version_rebuilds(store: Path, deck: Path, capsys: pytest.CaptureFixture[str],
+                              monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = Calls(monkeypatch)
+    first = items_out(capsys, deck)
+    calls.take()
+    monkeypatch.setattr(cache, "__version__", "999.0")
+    assert items_out(capsys, deck) == first
+    assert calls.take() == {"load": 1, "generate": 1, "reveals": 1}
+
+
+@pytest.mark.parametrize("option", [["--seed", "9"], ["--options", "3"], ["--topic", "topic-1"]])
+def test_an_option_that_changes_items_regenerates(
+        option: list[str], store: Path, deck: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = Calls(monkeypatch)
+    first = items_out(capsys, deck)
+    calls.take()
+    other = items_out(capsys, deck, *option)
+    assert calls.take() == {"load": 0, "generate": 1, "reveals": 1}
+    assert other != first
+    monkeypatch.setenv(cache.ENV, "off")
+    assert items_out(capsys, deck, *option) == other
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "empty", "swap"])
+def test_a_damaged_cache_is_rebuilt(damage: str, store: Path, deck: Path,
+                                    capsys: pytest.CaptureFixture[str],
+                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    first = items_out(capsys, deck)
+    entries = sorted(store.iterdir())
+    assert len(entries) == 3
+    for i, entry in enumerate(entries):
+        data = entry.read_bytes()
+        if damage == "truncate":
+            entry.write_bytes(data[: len(data) // 2])
+        elif damage == "garbage":
+            entry.write_bytes(bytes((b * 7 + 3) % 256 for b in data))
+        elif damage == "empty":
+            entry.write_bytes(b"")
+        else:  # a whole, valid entry, but another one's
+            entry.write_bytes(entries[(i + 1) % len(entries)].read_bytes() if i == 0 else data)
+    calls = Calls(monkeypatch)
+    assert items_out(capsys, deck) == first
+    rebuilt = calls.take()
+    assert rebuilt["load"] + rebuilt["generate"] + rebuilt["reveals"] >= 1
+    assert items_out(capsys, deck) == first  # and the rebuilt entries are good again
+    assert calls.take() == {"load": 0, "generate": 0, "reveals": 0}
+
+
+def test_a_deck_error_is_never_cached(store: Path, tmp_path: Path,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.yaml"
+    text = write_deck(tmp_path, 5).read_text(encoding="utf-8")
+    bad.write_text(text.replace("    date: ", "    date: someday ", 1), encoding="utf-8")
+    for _ in range(2):
+        assert main(["items", "--decks", str(bad)]) == 1
+        err = capsys.readouterr().err
+        assert f"{bad}:" in err and "problem" in err
+    assert not store.exists() or not list(store.glob("decks-*"))
+
+
+def test_off_writes_nothing(tmp_path: Path, deck: Path, capsys: pytest.CaptureFixture[str],
+                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(cache.ENV, "off")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    items_out(capsys, deck)
+    assert not (tmp_path / "xdg").exists()
