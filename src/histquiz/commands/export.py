@@ -50,6 +50,7 @@ def run(args: argparse.Namespace) -> int:
         render_format,
         write_format,
     )
+    from ..textui import say, write_bytes
     from .common import context, load, sample_items
 
     fmt = get_format(args.format)
@@ -67,15 +68,13 @@ def run(args: argparse.Namespace) -> int:
     ctx = context(args, decks, options)
     if to_stdout:
         rendered = render_format(args.format, items, ctx)
-        sys.stdout.write(rendered.files[0].decode("utf-8"))
-        sys.stdout.flush()
+        write_bytes(sys.stdout, rendered.files[0])  # the file's own bytes, whatever the terminal
     else:
         rendered, _ = write_format(args.format, items, ctx, Path(args.output))
     where = "standard output" if to_stdout else args.output
     shown, warnings = left_out_report([LeftOut(where, args.format, s) for s in rendered.skipped])
-    for line in [*shown, *warnings]:
-        print(line, file=sys.stderr)
+    say(*shown, *warnings, file=sys.stderr)
     if not to_stdout:
-        print(f"wrote {args.output}: {rendered.count} item{'s' * (rendered.count != 1)} "
-              f"({args.format})", file=sys.stderr)
+        say(f"wrote {args.output}: {rendered.count} item{'s' * (rendered.count != 1)} "
+            f"({args.format})", file=sys.stderr)
     return 0

@@ -27,6 +27,7 @@ def run(args: argparse.Namespace) -> int:
     from ..generate import generate
     from ..generate.quality import warnings
     from ..load import load_decks
+    from ..textui import say
 
     paths = [*args.paths, *args.decks]
     decks = load_decks(paths or None)
@@ -34,8 +35,7 @@ def run(args: argparse.Namespace) -> int:
     # does not depend on the seed.
     items = generate(decks, seed=0)
     found = warnings(decks, items)
-    for warning in found:
-        print(warning, file=sys.stderr)
+    say(*(str(w) for w in found), file=sys.stderr)
     facts = sum(len(d.facts) for d in decks)
     note = f" ({len(found)} warning{'s' * (len(found) != 1)})" if found else ""
     print(f"ok: {len(decks)} deck{'s' * (len(decks) != 1)}, {facts} facts, {len(items)} items{note}")

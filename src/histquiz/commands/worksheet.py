@@ -55,6 +55,7 @@ def run(args: argparse.Namespace) -> int:
     from ..export.registry import ExportOptions, write_format
     from ..export.worksheet.plan import WorksheetResult
     from ..generate import generate
+    from ..textui import say
     from .common import context, load, seed_of, selection
 
     output = Path(args.output)
@@ -73,14 +74,14 @@ def run(args: argparse.Namespace) -> int:
     result = rendered.details
     assert isinstance(result, WorksheetResult)
     if args.count is not None and result.questions < args.count:
-        print(f"histquiz: only {result.questions} questions match; the worksheet has all of them",
-              file=sys.stderr)
+        say(f"histquiz: only {result.questions} questions match; the worksheet has all of them",
+            file=sys.stderr)
     pages = "+".join(str(p) for p in result.version_pages)
     versions = f"{result.versions} version{'s' * (result.versions != 1)}"
-    print(f"wrote {paths[0]}: {result.questions} questions, {result.points} points, "
-          f"{versions} ({pages} pages)")
+    say(f"wrote {paths[0]}: {result.questions} questions, {result.points} points, "
+        f"{versions} ({pages} pages)")
     if len(paths) > 1:
-        print(f"wrote {paths[1]}: answer keys ({result.key_pages} pages)")
+        say(f"wrote {paths[1]}: answer keys ({result.key_pages} pages)")
     elif args.answer_key == "append":
-        print(f"  the answer keys ({result.key_pages} pages) follow the versions in {paths[0]}")
+        say(f"  the answer keys ({result.key_pages} pages) follow the versions in {paths[0]}")
     return 0
