@@ -75,12 +75,14 @@ def context(args: argparse.Namespace, decks: Sequence[Deck],
             options: ExportOptions | None = None) -> Context:
     """What the formats need besides the items: the decks, the seed, the build time (resolved
     once, here), the options, and the topic and tag filters."""
+    from ..load import find_deck_files
     from ..reproducible import build_time, is_reproducible
 
     chosen = selection(args)
+    inputs, _ = find_deck_files(getattr(args, "decks", None) or None)
     return Context(decks=tuple(decks), seed=seed_of(args), build_time=build_time(),
                    reproducible=is_reproducible(), options=options or ExportOptions(),
-                   topics=chosen.topics, tags=chosen.tags)
+                   topics=chosen.topics, tags=chosen.tags, inputs=tuple(inputs))
 
 
 def at_least(minimum: int) -> Callable[[str], int]:

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ..atomic import check_targets, write_files
+from ..atomic import check_targets, refuse_inputs, write_files
 from ..errors import UsageError
 from ..model import Deck, Item
 
@@ -54,7 +54,8 @@ class Context:
     them); ``seed`` drives every shuffle a format makes; ``build_time`` is stamped into the
     files; ``reproducible`` says that it came from SOURCE_DATE_EPOCH, so the output must
     depend on the inputs alone. ``topics`` and ``tags`` are the filters, for a subtitle.
-    ``previous`` is the file the output replaces, if any (Anki compares with it).
+    ``previous`` is the file the output replaces, if any (Anki compares with it). ``inputs``
+    are the deck files read, which no output may overwrite.
     """
 
     decks: Sequence[Deck]
@@ -65,6 +66,7 @@ class Context:
     topics: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     previous: Path | None = None
+    inputs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -160,6 +162,7 @@ def write_format(name: str, items: Sequence[Item], ctx: Context,
     fmt = get_format(name)
     target = Path(target)
     check_targets(fmt.paths(target))
+    refuse_inputs(fmt.paths(target), ctx.inputs)
     previous = target if target.is_file() else None
     rendered = fmt.renderer()(items, replace(ctx, previous=previous))
     paths = fmt.paths(target)[: len(rendered.files)]
