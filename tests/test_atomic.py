@@ -4,9 +4,16 @@ clean-up that deletes only its own dead temporaries."""
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import json
 import os
+import shutil
+import signal
 import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -216,3 +223,207 @@ def test_clean_up_deletes_only_dead_writers_temporaries_of_planned_files(tmp_pat
     assert not ours_dead.exists() and not ours_dead_key.exists()
     for path in (ours_live, other_file, *foreign):
         assert path.exists(), path
+
+
+# --- read-only outputs, kept modes, and the decks being read --------------------------------
+
+
+def test_a_read_only_output_is_refused_and_left_as_it_is(tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """Replacing a read-only file used to succeed without a word and reset its mode to 0644."""
+    target = tmp_path / "kept.txt"
+    target.write_text("do not touch")
+    target.chmod(0o444)
+    assert main(["export", "--format", "gift", "--decks", MINI, "-o", str(target)]) == 1
+    one_line_error(capsys.readouterr().err, str(target), "read-only")
+    assert target.read_text() == "do not touch" and target.stat().st_mode & 0o777 == 0o444
+    assert [p.name for p in tmp_path.iterdir()] == ["kept.txt"]
+
+
+def test_a_read_only_answer_key_keeps_the_worksheet_too(tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    sheet, key = tmp_path / "w.pdf", tmp_path / "w-answers.pdf"
+    sheet.write_bytes(b"old sheet")
+    key.write_bytes(b"old key")
+    key.chmod(0o444)
+    assert main(["worksheet", "--decks", MINI, "-o", str(sheet)]) == 1
+    one_line_error(capsys.readouterr().err, str(key), "read-only")
+    assert (sheet.read_bytes(), key.read_bytes()) == (b"old sheet", b"old key")
+
+
+def test_a_replaced_file_keeps_its_mode(tmp_path: Path) -> None:
+    private = tmp_path / "private.txt"
+    private.write_text("old")
+    private.chmod(0o600)
+    write_file(private, b"new")
+    assert private.read_bytes() == b"new" and private.stat().st_mode & 0o777 == 0o600
+    fresh = tmp_path / "fresh.txt"
+    write_file(fresh, b"new")
+    assert fresh.stat().st_mode & 0o777 == 0o644
+
+
+def test_export_onto_a_deck_being_read_is_refused(tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """`export -o` onto one of the loaded deck files overwrote the deck."""
+    deck = tmp_path / "mini.yaml"
+    deck.write_text(Path(MINI).read_text(encoding="utf-8"), encoding="utf-8")
+    before = deck.read_bytes()
+    (tmp_path / "link.yaml").symlink_to(deck)
+    for given, target in ((deck, deck), (tmp_path, tmp_path / "link.yaml")):
+        assert main(["export", "--format", "json", "--decks", str(given), "-o", str(target)]) == 1
+        one_line_error(capsys.readouterr().err, str(target), "one of the deck files being read")
+        assert deck.read_bytes() == before
+
+
+# --- real disks: full, unwritable (run where the test can arrange them) ---------------------
+
+
+@pytest.fixture
+def full_disk() -> Iterator[Path]:
+    """A tmpfs of 1 MiB, filled up: a file can still be created, but not written."""
+    if os.geteuid() != 0 or not shutil.which("mount"):
+        pytest.skip("a full disk needs root to mount a small tmpfs")
+    folder = Path(tempfile.mkdtemp(prefix="histquiz-full-"))
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(folder)],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        folder.rmdir()
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
+    try:
+        (folder / "out").mkdir()
+        ballast = folder / "ballast"
+        with ballast.open("wb", buffering=0) as fill, contextlib.suppress(OSError):
+            while True:
+                fill.write(b"\0" * 4096)
+        yield folder / "out"
+    finally:
+        subprocess.run(["umount", str(folder)], check=True)
+        folder.rmdir()
+
+
+DISK_FULL_RUNS = [
+    *(pytest.param(["export", "--format", f, "--decks", MINI, "-o", "{out}/x"], id=f)
+      for f in ("moodle-xml", "gift", "kahoot", "quizlet", "json")),
+    pytest.param(["anki", "--decks", MINI, "-o", "{out}/x.apkg"], id="anki"),
+    pytest.param(["anki", "--decks", MINI, "--out-dir", "{out}/decks"], id="anki-out-dir"),
+    pytest.param(["worksheet", "--decks", MINI, "-o", "{out}/x.pdf"], id="worksheet"),
+]
+
+
+@pytest.mark.parametrize("argv", DISK_FULL_RUNS)
+def test_a_full_disk_is_one_line_and_leaves_nothing(full_disk: Path, argv: list[str]) -> None:
+    result = subprocess.run([sys.executable, "-m", "histquiz",
+                             *(a.format(out=full_disk) for a in argv)],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1, result.stderr
+    one_line_error(result.stderr, "the disk is full")
+    assert not [p for p in full_disk.rglob("*") if p.is_file()]
+
+
+def test_a_full_disk_fails_each_build_output_and_says_so_at_the_end(full_disk: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "histquiz", "build", "--decks", MINI,
+                             "--out", str(full_disk), "--formats", "gift,json,kahoot"],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("histquiz: error:")]
+    assert len(errors) == 3 and all("the disk is full" in line for line in errors)
+    assert result.stderr.splitlines()[-1] == ("histquiz: 3 outputs could not be written (gift, "
+                                              "json, kahoot); every other file was written")
+    assert not [p for p in full_disk.iterdir() if p.is_file()]
+
+
+# An unprivileged run: the interpreter is started as root (it may live where only root can
+# read), runs the command once to load every module it needs, then drops to 'nobody'.
+AS_NOBODY = """
+import contextlib, io, json, os, sys
+from histquiz.cli import main
+warm, real = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+    main(warm)
+os.setgroups([])
+os.setgid(65534)
+os.setuid(65534)
+sys.exit(main(real))
+"""
+
+
+@pytest.fixture
+def shared_folder() -> Iterator[Path]:
+    """A folder an unprivileged user can enter, holding the mini deck."""
+    if os.geteuid() != 0:
+        pytest.skip("dropping to an unprivileged user needs root (as root, every folder is "
+                    "writable)")
+    folder = Path(tempfile.mkdtemp(prefix="histquiz-shared-"))
+    try:
+        folder.chmod(0o755)
+        (folder / "mini.yaml").write_text(Path(MINI).read_text(encoding="utf-8"), encoding="utf-8")
+        (folder / "mini.yaml").chmod(0o644)
+        (folder / "warm").mkdir(mode=0o777)
+        (folder / "ro").mkdir()
+        (folder / "ro").chmod(0o555)
+        yield folder
+    finally:
+        shutil.rmtree(folder)
+
+
+@pytest.mark.parametrize(("warm", "real", "says"), [
+    pytest.param(["build", "--out", "warm/b", "--formats", "gift"],
+                 ["build", "--out", "ro/sub", "--formats", "gift"],
+                 "ro/sub: cannot create the folder in ro (Permission denied)", id="build-out"),
+    pytest.param(["anki", "--out-dir", "warm/a"], ["anki", "--out-dir", "ro/sub"],
+                 "ro/sub: cannot create the folder in ro (Permission denied)", id="anki-out-dir"),
+    pytest.param(["export", "--format", "gift", "-o", "warm/x.txt"],
+                 ["export", "--format", "gift", "-o", "ro/x.txt"],
+                 "ro/x.txt: cannot write in ro (Permission denied)", id="export"),
+])
+def test_an_unwritable_folder_is_one_line(shared_folder: Path, warm: list[str], real: list[str],
+                                          says: str) -> None:
+    deck = ["--decks", "mini.yaml"]
+    result = subprocess.run([sys.executable, "-c", AS_NOBODY, json.dumps([*warm, *deck]),
+                             json.dumps([*real, *deck])], capture_output=True, text=True,
+                            cwd=shared_folder, timeout=120)
+    assert result.returncode == 1, result.stderr
+    one_line_error(result.stderr, says)
+    assert not list((shared_folder / "ro").iterdir())
+
+
+# --- the Anki step's scratch folder ---------------------------------------------------------
+
+
+KILLED_IN_ANKI = """
+import os, signal, sys
+import genanki
+from histquiz.cli import main
+
+def die(*args, **kwargs):
+    os.kill(os.getpid(), signal.SIGKILL)
+
+genanki.Package.write_to_db = die
+main(["anki", "--decks", sys.argv[1], "-o", sys.argv[2]])
+"""
+
+
+def test_a_build_killed_in_the_anki_step_leaves_a_folder_the_next_removes(tmp_path: Path) -> None:
+    """Each killed build left a histquiz-anki-* folder in the temporary folder for good."""
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    env = {**os.environ, "TMPDIR": str(temp)}
+    killed = subprocess.run([sys.executable, "-c", KILLED_IN_ANKI, MINI, str(tmp_path / "a.apkg")],
+                            env=env, capture_output=True, timeout=120)
+    assert killed.returncode == -signal.SIGKILL
+    (left,) = temp.iterdir()
+    assert left.name.startswith(f"histquiz-anki-{killed_pid(left)}-")
+    live = temp / f"histquiz-anki-{os.getpid()}-keepme"  # a running writer's
+    live.mkdir()
+    other = temp / "histquiz-anki-notours"
+    other.mkdir()
+    done = subprocess.run([sys.executable, "-m", "histquiz", "anki", "--decks", MINI, "-o",
+                           str(tmp_path / "b.apkg")], env=env, capture_output=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in temp.iterdir()) == sorted([live.name, other.name])
+
+
+def killed_pid(folder: Path) -> int:
+    pid = int(folder.name.removeprefix("histquiz-anki-").split("-")[0])
+    assert not atomic.process_alive(pid)
+    return pid

@@ -402,3 +402,34 @@ def test_build_of_the_built_in_decks(tmp_path: Path) -> None:
     shown = [line for line in [*out, *result.stderr.splitlines()] if not line.startswith("wrote ")]
     assert not [line for line in shown if any(part in ids for part in line.split())]
     assert [line for line in result.stderr.splitlines() if not line.startswith("wrote ")] == []
+
+
+def test_a_format_that_fails_does_not_stop_the_others(tmp_path: Path) -> None:
+    """A character the worksheet font lacks used to stop the build after the .apkg, without
+    the Moodle, GIFT, Kahoot, Quizlet and JSON files, none of which need the font."""
+    deck = tmp_path / "deva.yaml"
+    deck.write_text((GOOD / "mini.yaml").read_text("utf-8").replace(
+        "ask: Which foreign minister signed", "ask: Which foreign minister (मंत्री) signed"),
+        encoding="utf-8")
+    out = tmp_path / "dist"
+    result = run_build("--decks", str(deck), "--out", str(out), "--seed", "1")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert {p.name for p in out.iterdir()} == expected_files("mini") - {
+        "mini-worksheet.pdf", "mini-worksheet-answers.pdf"}
+    for path in out.iterdir():
+        assert check_whole(path) > 0
+    errors = result.stderr.splitlines()[-2:]
+    assert errors[0].startswith(f"histquiz: error: {deck}:") and "worksheet font" in errors[0]
+    assert errors[1] == ("histquiz: 1 output could not be written (worksheet); every other file "
+                         "was written")
+
+
+@pytest.mark.parametrize("epoch", ["4354819199", "99999999999999999999", "1e5", "-1"])
+def test_a_build_time_a_zip_cannot_hold_is_one_line(tmp_path: Path, epoch: str) -> None:
+    """SOURCE_DATE_EPOCH past 2107 crashed the Anki package with a struct error."""
+    result = run_build("--decks", str(GOOD / "mini.yaml"), "--out", str(tmp_path / "d"),
+                       env={"SOURCE_DATE_EPOCH": epoch})
+    assert result.returncode == 1
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("histquiz: error: SOURCE_DATE_EPOCH must be ")
+    assert not (tmp_path / "d").exists() or not list((tmp_path / "d").iterdir())

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import argparse
 import json
+import os
 import re
 import subprocess
 import sys
@@ -187,3 +189,98 @@ def test_a_bug_is_one_line_unless_debugging(monkeypatch: pytest.MonkeyPatch,
     monkeypatch.setenv("HISTQUIZ_DEBUG", "1")
     with pytest.raises(RuntimeError):
         main(["schema"])
+
+
+# --- terminals that are not UTF-8 ------------------------------------------------------------
+
+NOT_UTF8 = [
+    pytest.param({"PYTHONIOENCODING": "ascii"}, "ascii", id="ascii"),
+    pytest.param({"PYTHONIOENCODING": "latin-1"}, "latin-1", id="latin-1"),
+    pytest.param({"PYTHONIOENCODING": "cp1252"}, "cp1252", id="cp1252"),
+    pytest.param({"LC_ALL": "C", "PYTHONUTF8": "0"}, "ascii", id="C-locale"),
+]
+
+
+def run_in(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[bytes]:
+    base = {k: v for k, v in os.environ.items()
+            if k not in ("PYTHONIOENCODING", "PYTHONUTF8", "LC_ALL", "LANG", "LC_CTYPE")}
+    return subprocess.run([sys.executable, "-m", "histquiz", *args], capture_output=True,
+                          timeout=120, env={**base, **env})
+
+
+@pytest.mark.parametrize(("env", "encoding"), NOT_UTF8)
+def test_a_terminal_that_is_not_utf8_gets_what_it_can_show(env: dict[str, str], encoding: str,
+                                                           tmp_path: Path) -> None:
+    """items, decks, validate and export -o - crashed with UnicodeEncodeError on '–' or '·'."""
+    for args in (["items", "--deck", "culture", "--count", "5"], ["decks"], ["validate"],
+                 ["validate", str(BAD / "three-problems.yaml")]):
+        result = run_in(env, *args)
+        assert result.returncode in (0, 1) and b"Traceback" not in result.stderr, args
+        assert b"internal error" not in result.stderr, (args, result.stderr[-300:])
+        result.stdout.decode(encoding)
+        result.stderr.decode(encoding)
+    # the data formats are UTF-8 by definition: their bytes, whatever the terminal
+    saved = tmp_path / "culture.txt"
+    assert run_in({}, "export", "--format", "gift", "--deck", "culture", "-o",
+                  str(saved)).returncode == 0
+    piped = run_in(env, "export", "--format", "gift", "--deck", "culture", "-o", "-")
+    assert piped.returncode == 0 and piped.stdout == saved.read_bytes()
+    listed = run_in(env, "items", "--deck", "culture", "--format", "json")
+    assert listed.returncode == 0
+    assert json.loads(listed.stdout.decode("utf-8")) == json.loads(
+        run_in({}, "items", "--deck", "culture", "--format", "json").stdout)
+
+
+# --- one problem, one line, and nothing a terminal would act on ------------------------------
+
+RAW_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+
+
+def test_file_names_and_values_cannot_break_lines_or_reach_the_terminal(tmp_path: Path) -> None:
+    """A newline or ESC in a file name or a value split one problem over several lines and
+    reached the terminal raw (ESC [2J clears the screen)."""
+    name = tmp_path / "evil\x1b[2J\nname\r.yaml"
+    name.write_text('deck: {id: "x\\e]8;;http://evil\\e\\\\", title: "t\\nu", description: d}\n'
+                    "facts: [{id: 'a\nb', statement: S.}]\n", encoding="utf-8")
+    result = run("validate", str(name))
+    assert result.returncode == 1
+    lines = result.stderr.split("\n")[:-1]
+    assert lines[-1].startswith("histquiz: ") and lines[-1].endswith("problems found")
+    count = int(lines[-1].split()[1])
+    assert len(lines) == count + 1
+    for line in lines:
+        assert not RAW_CONTROL.search(line), repr(line)
+        assert line.startswith(f"{tmp_path}/evil\\x1b[2J\\nname\\r.yaml:") or line == lines[-1]
+
+
+def test_arguments_quoted_back_are_escaped() -> None:
+    result = run("items", "\x1b[2J\x1b]8;;http://x\x07")
+    assert result.returncode == 2
+    assert not RAW_CONTROL.search(result.stderr.replace("\n", "")), repr(result.stderr)
+    assert "\\x1b[2J" in result.stderr
+
+
+def test_a_pipe_in_a_deck_title_stays_in_its_markdown_cell(tmp_path: Path) -> None:
+    deck = tmp_path / "d.yaml"
+    deck.write_text("deck: {id: d, title: 'Treaties | Pacts \\ Accords', description: D, topic: t}\n"
+                    "sources: {s: {title: T, author: A, date: 2000}}\n"
+                    "facts: [{id: f, statement: S., explanation: E., sources: [s]}]\n",
+                    encoding="utf-8")
+    result = run("decks", "--decks", str(deck), "--format", "markdown")
+    assert result.returncode == 0
+    row = next(line for line in result.stdout.splitlines() if line.startswith("| `d`"))
+    cells = re.split(r"(?<!\\)\|", row)[1:-1]
+    assert [c.strip() for c in cells] == ["`d`", "Treaties \\| Pacts \\\\ Accords", "t", "1", "0"]
+
+
+def test_the_readme_says_which_commands_take_decks() -> None:
+    """The README promised --decks for every command, and `stats --decks` was rejected."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    claim = re.search(r"Every command that reads decks \(all but `(\w+)` and `(\w+)`\) takes "
+                      r"`--decks PATH`", " ".join(readme.split()))
+    assert claim is not None
+    parser = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    without = {name for name, child in sub.choices.items()
+               if not any("--decks" in a.option_strings for a in child._actions)}
+    assert without == set(claim.groups())

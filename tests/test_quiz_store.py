@@ -298,6 +298,24 @@ def other_app_id(path: Path) -> None:
     conn.close()
 
 
+def foreign_user_version(path: Path) -> None:
+    """Another program's new database: no table yet, but its schema version set."""
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA user_version=7")
+    conn.commit()
+    conn.close()
+
+
+def spoil_rows(sql: str) -> object:
+    def spoil(path: Path) -> None:
+        make_store_with_reviews(path, 3)
+        conn = sqlite3.connect(path)
+        conn.execute(sql)
+        conn.commit()
+        conn.close()
+    return spoil
+
+
 CASES = [
     pytest.param(lambda p: p.write_bytes(b"name,score\nA,3\n" * 100), "not an SQLite database",
                  id="text-file"),
@@ -309,6 +327,16 @@ CASES = [
     pytest.param(lambda p: (make_store_with_reviews(p), truncate(p)), "is damaged",
                  id="truncated"),
     pytest.param(newer_version, "newer histquiz", id="newer-schema"),
+    pytest.param(foreign_user_version, "another program", id="foreign-user-version"),
+    pytest.param(spoil_rows("UPDATE cards SET card = '{not json}' WHERE rowid = 2"),
+                 "is damaged (the card of 'deck/f1/t' is not an FSRS card)", id="card-not-json"),
+    pytest.param(spoil_rows("UPDATE cards SET card = '{}' WHERE rowid = 3"),
+                 "is damaged (the card of 'deck/f2/t' is not an FSRS card)", id="card-empty"),
+    pytest.param(spoil_rows("UPDATE reviews SET at = 'garbage' WHERE id = 1"),
+                 "is damaged (reviews row 1: at 'garbage' is not a time)", id="time-garbage"),
+    pytest.param(spoil_rows("UPDATE cards SET due = '2025-02-31T00:00:00.000000Z'"),
+                 "is damaged (cards row 1: due '2025-02-31T00:00:00.000000Z' is not a time)",
+                 id="time-impossible"),
 ]
 
 
@@ -479,3 +507,42 @@ def test_opening_for_reading_writes_nothing_and_leaves_nothing(tmp_path: Path) -
     assert sorted(p.name for p in tmp_path.iterdir()) == ["p.sqlite3"]
     with pytest.raises(StoreError, match="no progress store at"):
         Store.open(tmp_path / "none.sqlite3", readonly=True)
+
+
+# --- what is not a store file, and clocks the schedule cannot reach ---------------------------
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
+@pytest.mark.parametrize("command", ["quiz", "stats"])
+def test_a_fifo_or_a_device_as_the_store_is_refused_without_blocking(tmp_path: Path,
+                                                                     command: str) -> None:
+    pipe = tmp_path / "pipe.sqlite3"
+    os.mkfifo(pipe)
+    mini = Path(__file__).parent / "data" / "good" / "mini.yaml"
+    for path, kind in ((pipe, "a named pipe (FIFO)"), (Path("/dev/null"), "a device")):
+        args = ["quiz", "--decks", str(mini)] if command == "quiz" else ["stats"]
+        result = subprocess.run([sys.executable, "-m", "histquiz", *args, "--db", str(path)],
+                                capture_output=True, text=True, stdin=subprocess.DEVNULL,
+                                timeout=60)
+        assert result.returncode == 1
+        assert result.stderr.splitlines() == [
+            f"histquiz: error: {path} is {kind}, not a progress store file; it was left "
+            "untouched. Choose another file with --db."]
+
+
+@pytest.mark.parametrize("now", ["9999-12-31T23:59", "0001-01-01", "1969-12-31"])
+@pytest.mark.parametrize("command", ["quiz", "stats"])
+def test_a_clock_outside_the_schedule_is_one_line(tmp_path: Path, now: str, command: str) -> None:
+    """Year 9999 overflowed the schedule and year 1 the local time, both as tracebacks."""
+    path = tmp_path / "p.sqlite3"
+    make_store_with_reviews(path, 3)
+    before = digest(path)
+    mini = Path(__file__).parent / "data" / "good" / "mini.yaml"
+    args = ["quiz", "--decks", str(mini)] if command == "quiz" else ["stats"]
+    result = subprocess.run([sys.executable, "-m", "histquiz", *args, "--db", str(path)],
+                            capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=60,
+                            env={**os.environ, "HISTQUIZ_NOW": now})
+    assert result.returncode == 1
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("histquiz: error: the time ") and "outside 1970-9000" in line
+    assert digest(path) == before

@@ -68,7 +68,8 @@ def violations(value: Any, schema: dict[str, Any], root: dict[str, Any], at: str
     """The places where ``value`` breaks ``schema``, for the keywords the deck schema uses."""
     if "$ref" in schema:
         return violations(value, root["$defs"][schema["$ref"].rsplit("/", 1)[1]], root, at)
-    known = {"type", "enum", "pattern", "minLength", "minItems", "maxItems", "required", "properties",
+    known = {"type", "enum", "pattern", "minLength", "maxLength", "minItems", "maxItems", "required",
+             "properties",
              "additionalProperties", "propertyNames", "items", "anyOf", "dependentRequired",
              "description", "$schema", "$id", "title", "$defs"}
     assert set(schema) <= known, set(schema) - known
@@ -88,6 +89,8 @@ def violations(value: Any, schema: dict[str, Any], root: dict[str, Any], at: str
             out.append(f"{at}: {value!r} does not match {schema['pattern']}")
         if len(value) < schema.get("minLength", 0):
             out.append(f"{at}: empty")
+        if len(value) > schema.get("maxLength", len(value)):
+            out.append(f"{at}: longer than {schema['maxLength']}")
     if isinstance(value, list):
         if len(value) < schema.get("minItems", 0):
             out.append(f"{at}: too few items")
@@ -130,6 +133,7 @@ def test_schema_accepts_every_good_deck(path: Path) -> None:
     "unknown-key.yaml", "fact-bad-id.yaml", "source-without-author.yaml", "text-empty.yaml",
     "sources-empty.yaml", "facts-without-deck.yaml", "template-unknown.yaml", "kind-unknown.yaml",
     "pool-unknown-kind.yaml", "date-unreadable.yaml", "fact-not-mapping.yaml",
+    "text-too-long.yaml",
 ])
 def test_schema_refuses_what_the_loader_refuses(name: str) -> None:
     schema = spec.json_schema()

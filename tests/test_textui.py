@@ -5,7 +5,21 @@ from __future__ import annotations
 
 import io
 
-from histquiz.textui import FANCY, PLAIN, Progress, glyphs, plural, size, table
+from histquiz.textui import (
+    FANCY,
+    PLAIN,
+    Progress,
+    glyphs,
+    plain,
+    plural,
+    safe,
+    safe_lines,
+    say,
+    size,
+    table,
+    use_fallback,
+    write_bytes,
+)
 
 
 class Terminal(io.TextIOWrapper):
@@ -61,3 +75,47 @@ def test_progress_draws_a_bar_on_a_terminal_and_lines_elsewhere() -> None:
     bar.close()
     log.flush()
     assert log.buffer.getvalue() == b"wrote one\n"  # type: ignore[attr-defined]
+
+
+# --- what reaches a terminal ------------------------------------------------------------------
+
+
+def test_safe_escapes_what_a_terminal_would_act_on() -> None:
+    assert safe("Plain text – with “quotes”, Хрущёв and 9 août") == (
+        "Plain text – with “quotes”, Хрущёв and 9 août")
+    assert safe("\x1b[2Jclear") == "\\x1b[2Jclear"
+    assert safe("a\nb\rc\td") == "a\\nb\\rc\\td"
+    assert safe("\x1b]8;;https://x\x07link\x1b]8;;\x07") == "\\x1b]8;;https://x\\x07link\\x1b]8;;\\x07"
+    assert safe("\x9b5m\x85") == "\\x9b5m\\x85"  # C1: CSI and NEL
+    assert safe("\ufdd0\ufffe\U0010ffff") == "\\ufdd0\\ufffe\\U0010ffff"  # noncharacters
+    assert safe("\ud800") == "\\ud800"  # a lone surrogate
+    assert safe("abc\u202edef\u2066") == "abc\\u202edef\\u2066"  # bidirectional overrides
+    assert safe("line\u2028break") == "line\\u2028break"
+    assert safe_lines("one\x1b\ntwo") == "one\\x1b\ntwo"
+
+
+def test_say_writes_one_safe_line_each() -> None:
+    out = io.StringIO()
+    say("a\nb", "c\x1b", file=out)
+    assert out.getvalue() == "a\\nb\nc\\x1b\n"
+
+
+def test_a_stream_that_cannot_encode_falls_back_instead_of_raising() -> None:
+    for encoding, expected in (
+        ("ascii", '- "Sao" + e ... \\u0425 \\ud800'),
+        ("latin-1", '- "São" + é ... \\u0425 \\ud800'),
+        ("cp1252", "– “São” + é … \\u0425 \\ud800"),
+    ):
+        out = stream(encoding)
+        use_fallback(out)
+        out.write("– “São” ✓ é … Х \ud800")
+        out.flush()
+        assert out.buffer.getvalue().decode(encoding) == expected, encoding  # type: ignore[attr-defined]
+    assert plain("é") == "e" and plain("—") == "-" and plain("Ж") == "\\u0416"
+
+
+def test_data_is_written_as_its_own_bytes_whatever_the_encoding() -> None:
+    out = stream("ascii")
+    out.write("before ")
+    write_bytes(out, "Хрущёв – “x”\n".encode())
+    assert out.buffer.getvalue() == "before Хрущёв – “x”\n".encode()  # type: ignore[attr-defined]

@@ -9,7 +9,10 @@ file is flushed to disk before the rename, so a power cut cannot leave a renamed
 A format that writes several files (a worksheet and its answer key) writes every temporary
 file first and renames them only when all are complete.
 
-Every ``OSError`` becomes one ``ExportError`` line naming the path and what to do.
+Every ``OSError`` becomes one ``ExportError`` line naming the path and what to do. A target
+that is read-only (no write permission) is refused rather than replaced; a writable one that
+is replaced keeps its permissions (a private 0600 file stays private), and a new one gets 0644.
+A target that is one of the deck files being read is refused too (``refuse_inputs``).
 """
 
 from __future__ import annotations
@@ -19,7 +22,10 @@ import errno
 import os
 import re
 import secrets
-from collections.abc import Iterable, Sequence
+import shutil
+import stat
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from .errors import ExportError
@@ -72,6 +78,50 @@ def remove_stale_temporaries(folder: Path, targets: Iterable[str]) -> list[Path]
     return removed
 
 
+def scratch_folder_name(prefix: str) -> re.Pattern[str]:
+    """The names ``scratch_folder`` gives: PREFIX, the writer's pid, a dash, random letters."""
+    return re.compile(rf"^{re.escape(prefix)}(?P<pid>[1-9]\d*)-[a-z0-9_]+$")
+
+
+def remove_dead_scratch(base: Path, prefix: str) -> list[Path]:
+    """Remove the scratch folders under ``base`` that a killed histquiz left: named by
+    ``scratch_folder`` with ``prefix``, owned by this user, and whose writer is no longer
+    running. Anything else stays, another user's folders and a running writer's included."""
+    pattern = scratch_folder_name(prefix)
+    removed = []
+    try:
+        entries = sorted(base.iterdir())
+    except OSError:
+        return []
+    for path in entries:
+        m = pattern.match(path.name)
+        if m is None or process_alive(int(m.group("pid"))):
+            continue
+        try:
+            info = path.lstat()
+        except OSError:
+            continue
+        if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(path)
+    return removed
+
+
+@contextlib.contextmanager
+def scratch_folder(prefix: str) -> Iterator[Path]:
+    """A private temporary folder, ``PREFIX<pid>-<random>`` in the system's temporary folder,
+    removed afterwards. A process killed while using one cannot remove it, so the folders of
+    dead writers with the same prefix are removed first."""
+    base = Path(tempfile.gettempdir())
+    remove_dead_scratch(base, prefix)
+    path = Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-", dir=base))
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
 def _why(exc: OSError, target: Path, folder: Path) -> str:
     """One line: what went wrong with ``target`` and what to do about it."""
     code = exc.errno
@@ -107,6 +157,60 @@ def _check_target(target: Path) -> None:
         raise ExportError(f"{target}: the folder {folder} does not exist; create it first")
     if not folder.is_dir():
         raise ExportError(f"{target}: {folder} is not a folder; give a path inside a folder")
+    if _read_only(target):
+        raise ExportError(f"{target}: the file is read-only, so it was left as it is; make it "
+                          "writable (chmod u+w) or choose another name")
+
+
+def _read_only(target: Path) -> bool:
+    """An existing file without write permission: for its owner's mode bits (which even root
+    should respect here: a read-only output says "keep me") or for this user."""
+    try:
+        info = os.stat(target)
+    except OSError:
+        return False
+    if not stat.S_ISREG(info.st_mode):
+        return False
+    return not info.st_mode & 0o222 or not os.access(target, os.W_OK)
+
+
+def _mode_for(target: Path) -> int:
+    """The permissions of the file ``target`` replaces, or 0644 for a new file."""
+    try:
+        info = os.stat(target)
+    except OSError:
+        return 0o644
+    return stat.S_IMODE(info.st_mode) if stat.S_ISREG(info.st_mode) else 0o644
+
+
+def refuse_inputs(targets: Iterable[Path], inputs: Iterable[str | os.PathLike[str]]) -> None:
+    """Refuse to write over a file that is being read (a deck file given with --decks)."""
+    sources = [Path(p) for p in inputs]
+    for target in targets:
+        for source in sources:
+            try:
+                same = os.path.samefile(target, source)
+            except OSError:
+                continue
+            if same:
+                raise ExportError(f"{target}: this is one of the deck files being read; writing "
+                                  "there would replace the deck; choose another output name")
+
+
+def make_folder(folder: Path) -> None:
+    """Create ``folder`` and its parents if missing; an OSError is one line."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise ExportError(f"{folder}: this is a file, not a folder") from None
+    except OSError as exc:
+        blocked = next((p for p in [folder, *folder.parents] if p.exists()), folder)
+        if exc.errno == errno.ENOTDIR:
+            raise ExportError(f"{folder}: {blocked} is a file, not a folder") from None
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            raise ExportError(f"{folder}: cannot create the folder in {blocked} "
+                              f"({exc.strerror}); choose a folder you can write to") from None
+        raise ExportError(f"{folder}: cannot create the folder: {exc.strerror or exc}") from None
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -129,7 +233,7 @@ def _write_temp(target: Path, data: bytes) -> Path:
         break
     try:
         try:
-            os.fchmod(fd, 0o644)  # the same mode whatever the umask, as before
+            os.fchmod(fd, _mode_for(target))  # the replaced file's mode, or 0644 whatever the umask
             _write_all(fd, data)
             os.fsync(fd)
         finally:

@@ -2,7 +2,11 @@
 become exit codes: a HistquizError prints its message and exits 1, never a traceback.
 
 ``--debug`` (or ``HISTQUIZ_DEBUG=1``) prints the traceback behind an error as well, and any
-other exception, a bug in histquiz, gets one line that says how to see its traceback."""
+other exception, a bug in histquiz, gets one line that says how to see its traceback.
+
+Every message is one line of visible text: whatever it quotes (a value from a deck, a file
+name) has its control characters and line breaks escaped (``textui.safe``), and standard
+output and error write what their encoding can show instead of failing on it."""
 
 from __future__ import annotations
 
@@ -13,9 +17,21 @@ import sys
 import traceback
 from collections.abc import Sequence
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 from .commands import COMMANDS
 from .errors import DeckError, HistquizError
+from .textui import safe, safe_lines, use_fallback
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but what it prints (usage, help, errors quoting an argument) is made safe."""
+
+    def _print_message(self, message: str, file: SupportsWrite[str] | None = None) -> None:
+        super()._print_message(safe_lines(message) if message else message, file)
 
 
 def _command(name: str) -> ModuleType:
@@ -52,7 +68,7 @@ def _chosen(argv: Sequence[str]) -> str | None:
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The whole parser; with ``only``, just that command's options are configured (its module
     is the only one imported), which is all a run needs."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="histquiz",
         description="Learn the history of India's relations with the Soviet Union and Russia, "
         "1947–2025: quizzes in the terminal, Anki decks and printable worksheets.",
@@ -84,7 +100,13 @@ def _debugging(args: argparse.Namespace) -> bool:
     return bool(args.debug) or os.environ.get("HISTQUIZ_DEBUG", "").strip() not in ("", "0")
 
 
+def _say(line: str) -> None:
+    print(safe(line), file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    use_fallback(sys.stdout)
+    use_fallback(sys.stderr)
     words = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser(only=_chosen(words) or "")
     args = parser.parse_args(words)
@@ -93,13 +115,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return result
     except DeckError as exc:
         for line in exc.problems:
-            print(line, file=sys.stderr)
+            _say(line)
         count = len(exc.problems)
-        print(f"histquiz: {count} problem{'s' * (count != 1)} found", file=sys.stderr)
+        _say(f"histquiz: {count} problem{'s' * (count != 1)} found")
         _traceback(args)
         return 1
     except HistquizError as exc:
-        print(f"histquiz: error: {exc}", file=sys.stderr)
+        _say(f"histquiz: error: {exc}")
         _traceback(args)
         return 1
     except KeyboardInterrupt:
@@ -113,8 +135,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a bug: say so in one line, the traceback on request
         if _debugging(args):
             raise
-        print(f"histquiz: internal error: {type(exc).__name__}: {exc} (this is a bug in histquiz; "
-              "run again with --debug or HISTQUIZ_DEBUG=1 to see where it happened)", file=sys.stderr)
+        _say(f"histquiz: internal error: {type(exc).__name__}: {exc} (this is a bug in histquiz; "
+             "run again with --debug or HISTQUIZ_DEBUG=1 to see where it happened)")
         return 1
 
 

@@ -7,6 +7,9 @@ import time
 
 from .errors import UsageError
 
+EARLIEST = 315532800  # 1980-01-01 00:00:00 UTC: zip files cannot hold an earlier time
+LATEST = 4354819198  # 2107-12-31 23:59:58 UTC: nor a later one (the .apkg and .xlsx are zips)
+
 
 def build_time() -> int:
     """Seconds since the epoch to stamp into outputs."""
@@ -14,11 +17,14 @@ def build_time() -> int:
     if not raw:
         return int(time.time())
     try:
-        value = int(raw)
+        value = int(raw) if len(raw) <= 20 else None
     except ValueError:
-        raise UsageError(f"SOURCE_DATE_EPOCH must be a whole number of seconds, not '{raw}'") from None
-    if value < 315532800:  # zip files cannot hold times before 1980
-        raise UsageError("SOURCE_DATE_EPOCH must be 315532800 (1 January 1980) or later")
+        value = None
+    if value is None:
+        raise UsageError(f"SOURCE_DATE_EPOCH must be a whole number of seconds, not '{raw[:40]}'")
+    if not EARLIEST <= value <= LATEST:
+        raise UsageError(f"SOURCE_DATE_EPOCH must be between {EARLIEST} (1 January 1980) and "
+                         f"{LATEST} (31 December 2107), the times a zip file can hold; not {value}")
     return value
 
 

@@ -10,12 +10,15 @@ import re
 import unicodedata
 from collections.abc import Iterator
 
-_PUNCT = re.compile(r"[^\w\s%]")
+# Punctuation folds away, but '%', '#' and '+' carry meaning: 36% is not 36, and C#, C++ and C
+# are three different answers.
+_PUNCT = re.compile(r"[^\w\s%#+]")
 
 
 @functools.lru_cache(maxsize=1 << 16)
 def normalize(text: str) -> str:
-    """Fold case, accents, punctuation and spacing, so 'Nehru,' and 'nehru' compare equal."""
+    """Fold case, accents, punctuation and spacing, so 'Nehru,' and 'nehru' compare equal
+    (but 'C#' and 'C++' do not)."""
     if not text.isascii():
         decomposed = unicodedata.normalize("NFKD", text)
         text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
@@ -69,3 +72,36 @@ def gc_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+# --- characters that do not belong in text --------------------------------------------------
+
+# What a terminal acts on rather than shows, and what no text needs: C0 and C1 controls (and
+# DEL), lone surrogates, noncharacters (U+FDD0-U+FDEF and the last two code points of every
+# plane), the line and paragraph separators, and the bidirectional embeddings, overrides and
+# isolates (which make a line read differently from what it holds). textui escapes them in
+# anything printed; the loader refuses them in deck text.
+_LAST_OF_PLANES = "".join(chr(plane + 0xFFFE) + chr(plane + 0xFFFF)
+                          for plane in range(0, 0x110000, 0x10000))
+_OTHERS = f"\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\u2028\u2029\u202a-\u202e\u2066-\u2069{_LAST_OF_PLANES}"
+UNSAFE = re.compile(f"[\x00-\x1f{_OTHERS}]")
+# the same, but a line break is fine: deck text may run over several lines
+UNSAFE_IN_TEXT = re.compile(f"[\x00-\x09\x0b-\x1f{_OTHERS}]")
+
+
+def describe_char(ch: str) -> str:
+    """``U+001B (a control character)``: a character named for a message that must not
+    contain it."""
+    code = ord(ch)
+    if code < 0x20 or 0x7F <= code <= 0x9F:
+        kind = "a tab" if ch == "\t" else ("a carriage return" if ch == "\r" else
+                                           "a control character")
+    elif 0xD800 <= code <= 0xDFFF:
+        kind = "half of a surrogate pair, not a character"
+    elif code in (0x2028, 0x2029):
+        kind = "a line or paragraph separator"
+    elif 0x202A <= code <= 0x202E or 0x2066 <= code <= 0x2069:
+        kind = "a bidirectional override, which changes how the text reads"
+    else:
+        kind = "a Unicode noncharacter"
+    return f"U+{code:04X} ({kind})"

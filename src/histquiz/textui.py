@@ -2,16 +2,117 @@
 plain-ASCII fallbacks for a terminal (or a log file) whose encoding cannot show ✓ or █.
 
 Nothing here decides what to say; callers hand over rows and labels and print the lines.
+
+Two guards stand between any text and the terminal. ``safe`` escapes what a terminal would
+act on rather than show (control characters such as ESC, which start screen-clearing or
+link-planting sequences, line breaks inside one message, noncharacters, lone surrogates and
+bidirectional overrides), so every line printed is one line of visible text. ``use_fallback``
+makes a stream whose encoding cannot show a character write the nearest ASCII (``–`` as
+``-``, ``é`` as ``e``) or an escape such as ``\u0425``, never a UnicodeEncodeError.
 """
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 import shutil
+import unicodedata
 from collections.abc import Sequence
 from typing import TextIO
 
+from .textnorm import UNSAFE
+
 FANCY = {"check": "✓", "cross": "✗", "block": "█", "shade": "░", "dot": "·", "dash": "–"}
 PLAIN = {"check": "+", "cross": "x", "block": "#", "shade": ".", "dot": "-", "dash": "-"}
+
+
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(ch: str) -> str:
+    code = ord(ch)
+    if ch in _NAMED:
+        return _NAMED[ch]
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def safe(text: str) -> str:
+    """``text`` as one line a terminal shows as it is: every character it would act on (see
+    ``textnorm.UNSAFE``), a line break included, is written as a visible escape such as
+    ``\\x1b`` or ``\\n``."""
+    if UNSAFE.search(text) is None:
+        return text
+    return UNSAFE.sub(lambda m: _escape(m.group()), text)
+
+
+def say(*lines: str, file: TextIO | None = None) -> None:
+    """Print each line made ``safe`` (to standard output unless ``file`` is given)."""
+    import sys
+
+    stream = file if file is not None else sys.stdout
+    for line in lines:
+        stream.write(safe(line) + "\n")
+
+
+def safe_lines(text: str) -> str:
+    """Like ``safe``, but the text may run over several lines: each line is made safe."""
+    return "\n".join(safe(line) for line in text.split("\n"))
+
+
+# --- encodings that cannot show everything ---------------------------------------------------
+
+# Typographic characters and our own symbols, as the ASCII a reader takes for them.
+_ASCII = {
+    "‘": "'", "’": "'", "‚": "'", "‛": "'", "′": "'", "“": '"', "”": '"', "„": '"', "″": '"',
+    "«": '"', "»": '"', "‹": "'", "›": "'", "–": "-", "—": "-", "―": "-", "‐": "-", "‑": "-",
+    "−": "-", "…": "...", "·": "-", "•": "*", "→": "->", "←": "<-", "×": "x", "≈": "~",
+    "\u00a0": " ", "\u202f": " ", "\u2009": " ", "°": " deg", "✓": "+", "✗": "x", "█": "#",
+    "░": ".", "№": "No.", "€": "EUR", "£": "GBP", "₹": "Rs",
+}  # fmt: skip
+FALLBACK = "histquiz-fallback"
+
+
+def plain(ch: str) -> str:
+    """The nearest ASCII for one character: a typographic mark's plain twin, a letter without
+    its accent, or else an escape (``\\u0425``) that loses nothing."""
+    if ch in _ASCII:
+        return _ASCII[ch]
+    stripped = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
+    if stripped and stripped.isascii() and stripped.isprintable():
+        return stripped
+    return _escape(ch)
+
+
+def _fallback(exc: UnicodeError) -> tuple[str, int]:
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+    return "".join(plain(ch) for ch in exc.object[exc.start:exc.end]), exc.end
+
+
+codecs.register_error(FALLBACK, _fallback)
+
+
+def use_fallback(stream: TextIO) -> None:
+    """Make ``stream`` write what its encoding can show (see ``plain``) instead of raising
+    UnicodeEncodeError: a terminal or a log in ASCII, Latin-1 or cp1252 gets readable text."""
+    reconfigure = getattr(stream, "reconfigure", None)
+    if reconfigure is not None and getattr(stream, "errors", None) != FALLBACK:
+        with contextlib.suppress(ValueError, OSError):  # a closed or detached stream
+            reconfigure(errors=FALLBACK)
+
+
+def write_bytes(stream: TextIO, data: bytes) -> None:
+    """Write a file's bytes (UTF-8 by its format) to ``stream`` unchanged, whatever the
+    terminal's encoding: ``export -o -`` gives exactly the bytes ``-o FILE`` writes."""
+    buffer = getattr(stream, "buffer", None)
+    if buffer is None:
+        stream.write(data.decode("utf-8"))
+        return
+    stream.flush()
+    buffer.write(data)
+    buffer.flush()
 
 
 def can_show(stream: TextIO, text: str) -> bool:

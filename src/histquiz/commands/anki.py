@@ -37,9 +37,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..atomic import make_folder
     from ..cache import generate
     from ..export.anki.writer import ApkgStats
     from ..export.registry import ExportOptions, write_format
+    from ..textui import say
     from .common import context, load, seed_of, selection
 
     if args.output and not args.output.endswith(".apkg"):
@@ -55,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
         folder = Path(args.out_dir)
         if folder.exists() and not folder.is_dir():
             raise UsageError(f"--out-dir {folder}: this is a file, not a folder")
-        folder.mkdir(parents=True, exist_ok=True)
+        make_folder(folder)
         plan = [(folder / f"{deck}.apkg", [i for i in items if i.deck == deck])
                 for deck in dict.fromkeys(i.deck for i in items)]
     ctx = context(args, decks, ExportOptions(type_in=args.type_in))
@@ -64,19 +66,19 @@ def run(args: argparse.Namespace) -> int:
         rendered, _ = write_format("anki", chosen, ctx, path)
         stats = rendered.details
         assert isinstance(stats, ApkgStats)
-        print(f"wrote {path}: {stats.notes} notes, {stats.cards} cards "
-              f"in {stats.decks} deck{'s' * (stats.decks != 1)}")
-        for name, count in stats.deck_notes:
-            print(f"  {name}: {count} notes")
+        say(f"wrote {path}: {stats.notes} notes, {stats.cards} cards "
+            f"in {stats.decks} deck{'s' * (stats.decks != 1)}")
+        say(*(f"  {name}: {count} notes" for name, count in stats.deck_notes))
         if stats.removed:
             _report_removed(path, stats.removed)
     return 0
 
 
 def _report_removed(path: Path, removed: tuple[str, ...]) -> None:
+    from ..textui import say
+
     count = len(removed)
-    print(f"{path}: {count} note{'s' * (count != 1)} of the file it replaced "
-          f"{'are' if count != 1 else 'is'} no longer built (removed facts or questions). "
-          "Anki keeps them on import; to find and delete them, search in Anki's browser for:",
-          file=sys.stderr)
-    print("  " + " OR ".join(f"Item:{item_id}" for item_id in removed), file=sys.stderr)
+    say(f"{path}: {count} note{'s' * (count != 1)} of the file it replaced "
+        f"{'are' if count != 1 else 'is'} no longer built (removed facts or questions). "
+        "Anki keeps them on import; to find and delete them, search in Anki's browser for:",
+        "  " + " OR ".join(f"Item:{item_id}" for item_id in removed), file=sys.stderr)

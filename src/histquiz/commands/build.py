@@ -14,8 +14,10 @@ For each deck it writes into the output folder (dist/ unless --out says otherwis
   DECK-quizlet.txt              Quizlet import text (Quizlet → Create → Import)
   DECK-items.json               every item with every field, for other tools
 
-Each file is written beside its target and renamed into place, so an interrupted build leaves
-every file either as it was or complete; the unfinished temporary files
+A format that cannot be written (a character the worksheet font lacks, say) does not stop the
+others: every file that can be written is, the failures are listed at the end, and the exit
+status is 1. Each file is written beside its target and renamed into place, so an interrupted
+build leaves every file either as it was or complete; the unfinished temporary files
 (.NAME.histquiz-PID-….part) that a killed build left for the files it writes are removed by the
 next one. The same --seed gives the same questions and options; with SOURCE_DATE_EPOCH set, the
 same bytes. A deck's files are those that `histquiz export`, `anki` and `worksheet` write with
@@ -83,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
     from ..errors import UsageError
     from ..export.build import build, table_lines
     from ..export.registry import ExportOptions, left_out_report
-    from ..textui import Progress, plural
+    from ..textui import Progress, plural, say
     from .common import context, load, print_left_out, seed_of
 
     out = Path(args.out)
@@ -98,13 +100,18 @@ def run(args: argparse.Namespace) -> int:
     progress = Progress(len(decks) * len(formats), sys.stderr)
     report = build(decks, items, formats, out, ctx, progress)
     if report.stale:
-        print(f"removed {plural(len(report.stale), 'unfinished temporary file')} "
-              f"left by an interrupted build", file=sys.stderr)
-    for line in table_lines(report.written):
-        print(line)
+        say(f"removed {plural(len(report.stale), 'unfinished temporary file')} "
+            f"left by an interrupted build", file=sys.stderr)
+    say(*table_lines(report.written))
     print_left_out(left_out_report(report.left_out), args.verbose)
     if report.empty:
         empty = report.empty
-        print(f"histquiz: warning: no items in {', '.join(empty)}; nothing written for "
-              f"{'them' if len(empty) > 1 else 'it'}", file=sys.stderr)
+        say(f"histquiz: warning: no items in {', '.join(empty)}; nothing written for "
+            f"{'them' if len(empty) > 1 else 'it'}", file=sys.stderr)
+    if report.failed:
+        say(*(f"histquiz: error: {failed.reason}" for failed in report.failed), file=sys.stderr)
+        failed = ", ".join(dict.fromkeys(f.fmt for f in report.failed))
+        say(f"histquiz: {plural(len(report.failed), 'output')} could not be written ({failed}); "
+            "every other file was written", file=sys.stderr)
+        return 1
     return 0

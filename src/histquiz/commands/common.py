@@ -76,12 +76,14 @@ def context(args: argparse.Namespace, decks: Sequence[Deck],
             options: ExportOptions | None = None) -> Context:
     """What the formats need besides the items: the decks, the seed, the build time (resolved
     once, here), the options, and the topic and tag filters."""
+    from ..load import find_deck_files
     from ..reproducible import build_time, is_reproducible
 
     chosen = selection(args)
+    inputs, _ = find_deck_files(getattr(args, "decks", None) or None)
     return Context(decks=tuple(decks), seed=seed_of(args), build_time=build_time(),
                    reproducible=is_reproducible(), options=options or ExportOptions(),
-                   topics=chosen.topics, tags=chosen.tags)
+                   topics=chosen.topics, tags=chosen.tags, inputs=tuple(inputs))
 
 
 def at_least(minimum: int) -> Callable[[str], int]:
@@ -128,15 +130,17 @@ def sample_items(args: argparse.Namespace, decks: list[Deck]) -> list[Item]:
 def print_left_out(report: LeftOutReport, verbose: bool) -> None:
     """The left-out summary (one line per format and reason), its warnings on standard error,
     and with ``verbose`` every item with its reason; without, a hint that says how to see them."""
+    from ..textui import say
+
     for line in report.summary:
-        print(line)
+        say(line)
     for line in report.warnings:
-        print(line, file=sys.stderr)
+        say(line, file=sys.stderr)
     if verbose:
         for line in report.listing:
-            print(f"  {line}")
+            say(f"  {line}")
     elif report.listing:
-        print("  (--verbose lists each item and why)")
+        say("  (--verbose lists each item and why)")
 
 
 def add_db_option(parser: argparse.ArgumentParser) -> None:

@@ -31,6 +31,11 @@ def deck_rows(decks: list[Deck]) -> list[tuple[str, str, str, int, int]]:
     return rows
 
 
+def cell(text: str) -> str:
+    """Text as one Markdown table cell: a '|' would end the cell, a backslash escape it."""
+    return text.replace("\\", "\\\\").replace("|", "\\|")
+
+
 def render(rows: list[tuple[str, str, str, int, int]], markdown: bool) -> str:
     header = ("deck", "title", "topics", "facts", "items")
     total = ("total", "", "", sum(r[3] for r in rows), sum(r[4] for r in rows))
@@ -38,7 +43,8 @@ def render(rows: list[tuple[str, str, str, int, int]], markdown: bool) -> str:
     if markdown:
         lines = ["| " + " | ".join(str(c) for c in header) + " |", "|---|---|---|---:|---:|"]
         for row in (*rows, total):
-            cells = [f"`{row[0]}`" if row is not total else "**total**", *map(str, row[1:])]
+            cells = [f"`{row[0]}`" if row is not total else "**total**",
+                     *(cell(str(c)) for c in row[1:])]
             lines.append("| " + " | ".join(cells) + " |")
         return "\n".join(lines)
     widths = [max(len(str(line[i])) for line in table) for i in range(len(header))]
@@ -51,7 +57,8 @@ def render(rows: list[tuple[str, str, str, int, int]], markdown: bool) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..textui import say
     from .common import load
 
-    print(render(deck_rows(load(args)), args.format == "markdown"))
+    say(*render(deck_rows(load(args)), args.format == "markdown").split("\n"))
     return 0

@@ -60,6 +60,7 @@ def run(args: argparse.Namespace) -> int:
         where_written,
         write_format,
     )
+    from ..textui import say, write_bytes
     from .common import context, load, print_left_out, sample_items
 
     fmt = get_format(args.format)
@@ -77,8 +78,7 @@ def run(args: argparse.Namespace) -> int:
     ctx = context(args, decks, options)
     if to_stdout:
         rendered = render_format(args.format, items, ctx)
-        sys.stdout.write(rendered.files[0].decode("utf-8"))
-        sys.stdout.flush()
+        write_bytes(sys.stdout, rendered.files[0])  # the file's own bytes, whatever the terminal
         where = "standard output"
         paths: tuple[Path, ...] = ()
     else:
@@ -89,5 +89,5 @@ def run(args: argparse.Namespace) -> int:
         print_left_out(left_out_report(report_entries(where, args.format, rendered)), args.verbose)
     for n, path in enumerate(paths):
         count = rendered.count_of(n)
-        print(f"wrote {path}: {count} item{'s' * (count != 1)} ({args.format})", file=sys.stderr)
+        say(f"wrote {path}: {count} item{'s' * (count != 1)} ({args.format})", file=sys.stderr)
     return 0

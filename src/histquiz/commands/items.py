@@ -29,6 +29,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..textui import say, write_bytes
     from .common import load, sample_items
 
     if args.stats:
@@ -37,11 +38,12 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         from ..export.classroom.jsonout import render_json
 
-        sys.stdout.write(render_json(items))
+        # JSON is UTF-8 by definition: the same bytes whatever the terminal's encoding
+        write_bytes(sys.stdout, render_json(items).encode("utf-8"))
         return 0
     for item in items:
-        sys.stdout.write(render_text(item) + "\n")
-    print(f"{len(items)} item{'s' * (len(items) != 1)}", file=sys.stderr)
+        say(*render_text(item).split("\n"))
+    say(f"{len(items)} item{'s' * (len(items) != 1)}", file=sys.stderr)
     return 0
 
 

@@ -29,6 +29,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..cache import generate, load_decks
     from ..generate.quality import warnings
+    from ..textui import say
 
     paths = [*args.paths, *args.decks]
     decks = load_decks(paths or None)
@@ -36,8 +37,7 @@ def run(args: argparse.Namespace) -> int:
     # does not depend on the seed.
     items = generate(decks, seed=0)
     found = [str(w) for w in warnings(decks, items)] + list(output_warnings(decks, items))
-    for line in found:
-        print(line, file=sys.stderr)
+    say(*found, file=sys.stderr)
     facts = sum(len(d.facts) for d in decks)
     note = f" ({len(found)} warning{'s' * (len(found) != 1)})" if found else ""
     print(f"ok: {len(decks)} deck{'s' * (len(decks) != 1)}, {facts} fact{'s' * (facts != 1)}, "

@@ -92,6 +92,7 @@ def run(args: argparse.Namespace) -> int:
     from ..cache import generate
     from ..export.registry import ExportOptions, write_format
     from ..export.worksheet.plan import WorksheetResult
+    from ..textui import say
     from .common import context, load, seed_of, selection
 
     output = Path(args.output)
@@ -118,20 +119,20 @@ def run(args: argparse.Namespace) -> int:
     result = rendered.details
     assert isinstance(result, WorksheetResult)
     if args.count is not None and result.questions < args.count:
-        print(f"histquiz: only {result.questions} questions match; the worksheet has all of them",
-              file=sys.stderr)
+        say(f"histquiz: only {result.questions} questions match; the worksheet has all of them",
+            file=sys.stderr)
     pages = "+".join(str(p) for p in result.version_pages)
     versions = f"{result.versions} version{'s' * (result.versions != 1)}"
-    print(f"wrote {paths[0]}: {result.questions} questions, {result.points} points, "
+    say(f"wrote {paths[0]}: {result.questions} questions, {result.points} points, "
           f"{versions} ({pages} pages)")
     if args.answer_key == "separate":
-        print(f"wrote {paths[1]}: answer keys ({result.key_pages} pages)")
+        say(f"wrote {paths[1]}: answer keys ({result.key_pages} pages)")
     elif args.answer_key == "append":
-        print(f"  the answer keys ({result.key_pages} pages) follow the versions in {paths[0]}")
+        say(f"  the answer keys ({result.key_pages} pages) follow the versions in {paths[0]}")
     if args.scan:
         copies = (f"{result.copies} named copies" if roster else
                   f"{result.copies} numbered copies" if args.copies else
                   "one master per version, to photocopy")
-        print(f"wrote {paths[-1]}: the scan layout of sheet {result.sheet} ({copies}); keep it "
+        say(f"wrote {paths[-1]}: the scan layout of sheet {result.sheet} ({copies}); keep it "
               "to mark the scans with 'histquiz mark'")
     return 0

@@ -4,6 +4,9 @@ For each deck and each format of the registry, the deck's items go through the s
 ``write_format`` that the single commands use, so a deck's files are exactly those that
 ``histquiz export --deck D`` (or ``anki``, ``worksheet``) writes with the same seed. Temporary
 files that an earlier, killed build left for the files about to be written are removed first.
+
+A format that cannot be written (a character the worksheet font lacks, a full disk) does not
+stop the others: every file that can be written is, and every failure is reported at the end.
 """
 
 from __future__ import annotations
@@ -13,8 +16,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
-from ..atomic import remove_stale_temporaries
-from ..errors import UsageError
+from ..atomic import make_folder, remove_stale_temporaries
+from ..errors import HistquizError, UsageError
 from ..model import Deck, Item
 from ..textui import plural, size, table
 from .registry import (
@@ -45,9 +48,19 @@ class Written:
     note: str = ""
 
 
+@dataclass(frozen=True)
+class Failed:
+    """A file that could not be written: its path, its format and the one-line reason."""
+
+    path: Path
+    fmt: str
+    reason: str
+
+
 @dataclass
 class BuildReport:
     written: list[Written] = field(default_factory=list)
+    failed: list[Failed] = field(default_factory=list)
     left_out: list[LeftOut] = field(default_factory=list)
     empty: list[str] = field(default_factory=list)  # decks without items: nothing written
     stale: list[Path] = field(default_factory=list)  # temporary files of a killed build, removed
@@ -74,7 +87,7 @@ def build(decks: Sequence[Deck], items: Sequence[Item], formats: Sequence[str] |
         get_format(name)
     if out.exists() and not out.is_dir():
         raise UsageError(f"{out}: this is a file, not a folder")
-    out.mkdir(parents=True, exist_ok=True)
+    make_folder(out)
     report = BuildReport()
     items_of: dict[str, list[Item]] = {deck.id: [] for deck in decks}
     for item in items:
@@ -90,7 +103,13 @@ def build(decks: Sequence[Deck], items: Sequence[Item], formats: Sequence[str] |
             if progress is not None:
                 progress.start(target.name)
             deck_ctx = replace(ctx, options=replace(ctx.options, title=deck.title))
-            rendered, paths = write_format(name, items_of[deck.id], deck_ctx, target)
+            try:
+                rendered, paths = write_format(name, items_of[deck.id], deck_ctx, target)
+            except HistquizError as exc:
+                report.failed.append(Failed(target, name, str(exc)))
+                if progress is not None:
+                    progress.advance([f"failed {target}"])
+                continue
             files = []
             for n, (path, label) in enumerate(zip(paths, fmt.labels(len(paths)), strict=False)):
                 note = rendered.note(n)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..atomic import check_targets, write_files
+from ..atomic import check_targets, refuse_inputs, write_files
 from ..errors import UsageError
 from ..model import Deck, Item
 
@@ -62,7 +62,8 @@ class Context:
     them); ``seed`` drives every shuffle a format makes; ``build_time`` is stamped into the
     files; ``reproducible`` says that it came from SOURCE_DATE_EPOCH, so the output must
     depend on the inputs alone. ``topics`` and ``tags`` are the filters, for a subtitle.
-    ``previous`` is the file the output replaces, if any (Anki compares with it).
+    ``previous`` is the file the output replaces, if any (Anki compares with it). ``inputs``
+    are the deck files read, which no output may overwrite.
     """
 
     decks: Sequence[Deck]
@@ -73,6 +74,7 @@ class Context:
     topics: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     previous: Path | None = None
+    inputs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -220,6 +222,7 @@ def write_format(name: str, items: Sequence[Item], ctx: Context,
     fmt = get_format(name)
     target = Path(target)
     check_targets(fmt.paths(target))
+    refuse_inputs(fmt.paths(target), ctx.inputs)
     previous = target if target.is_file() else None
     rendered = fmt.renderer()(items, replace(ctx, previous=previous))
     paths = fmt.written_paths(target, len(rendered.files))

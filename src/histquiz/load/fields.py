@@ -89,18 +89,31 @@ class Type(Generic[T]):
         raise NotImplementedError
 
 
+# The longest text (in characters) a field may hold, so that every output's limits are known
+# before any output is written: a question and its options fit a worksheet's page and a
+# terminal's screen, and a 10 MB value is refused here instead of being laid out for minutes.
+# An option is anything offered as a choice (answers, distractors, pool values, events); a
+# line is any other one-line text; long text (explanations, notes) keeps its line breaks.
+QUESTION_LIMIT = 300
+OPTION_LIMIT = 150
+LINE_LIMIT = 500
+LONG_LIMIT = 2000
+
+
 class Text(Type[str]):
     """Any scalar, as text: spaces and line breaks fold to single spaces (``collapse``), or
-    only the ends are trimmed (long text such as an explanation)."""
+    only the ends are trimmed (long text such as an explanation). ``limit`` is the most
+    characters it may have: LINE_LIMIT, or LONG_LIMIT without ``collapse``, unless given."""
 
     def __init__(self, *, collapse: bool = True, json_types: tuple[str, ...] = ("string",),
                  json_pattern: str | None = None, shape: str = "must be text",
-                 description: str = "") -> None:
+                 description: str = "", limit: int | None = None) -> None:
         self.collapse = collapse
         self.json_types = json_types
         self.json_pattern = json_pattern
         self.shape = shape
         self.description = description
+        self.limit = limit if limit is not None else (LINE_LIMIT if collapse else LONG_LIMIT)
 
     def read(self, node: Node, cx: Cx) -> str | None:
         if isinstance(node, Null):
@@ -117,6 +130,11 @@ class Text(Type[str]):
             elif cx.required:
                 cx.report(node.origin, f"{cx.prefix}'{cx.key}' is empty")
             return None
+        if len(text) > self.limit:
+            what = f"a {cx.noun}" if cx.noun else f"'{cx.key}'"
+            cx.report(node.origin, f"{cx.prefix}{what} is {len(text):,} characters long, over "
+                      f"the limit of {self.limit:,}; shorten it")
+            return None
         return self.check(text, node, cx)
 
     def check(self, text: str, node: Node, cx: Cx) -> str | None:
@@ -130,6 +148,8 @@ class Text(Type[str]):
             out["pattern"] = self.json_pattern
         elif self.json_types == ("string",):
             out["minLength"] = 1
+        if "string" in self.json_types:
+            out["maxLength"] = self.limit
         if self.description:
             out["description"] = self.description
         return out
@@ -322,7 +342,7 @@ class PoolEntry(Type[PoolValue]):
     candidate that fits only questions about those years."""
 
     def __init__(self) -> None:
-        self.text = Text(json_types=("string", "number"))
+        self.text = Text(json_types=("string", "number"), limit=OPTION_LIMIT)
         self.years = Years()
 
     def read(self, node: Node, cx: Cx) -> PoolValue | None:

@@ -20,6 +20,7 @@ from ..errors import DeckError
 from ..model import NUMERIC_KINDS, Deck, Fact, Origin, Period, PoolValue, Question, Source
 from ..textnorm import gc_paused
 from .fields import Report, suggest
+from .guards import check_file
 from .rules import (
     MIN_DISTRACTORS,
     EventIndex,
@@ -44,7 +45,11 @@ def builtin_decks_dir() -> Path:
 
 
 def find_deck_files(paths: Sequence[str | os.PathLike[str]] | None) -> tuple[list[str], list[Problem]]:
-    """Expand folders into their .yaml/.yml files (sorted). Returns (files, problems)."""
+    """Expand folders into their .yaml/.yml files (sorted). Returns (files, problems).
+
+    Every name ending in .yaml or .yml is taken, whatever it is: reading it then says what is
+    wrong with one that is not a regular file (a folder, a FIFO, a link to nowhere), rather
+    than leaving it out without a word."""
     if not paths:
         paths = [builtin_decks_dir()]
     files: list[str] = []
@@ -52,14 +57,17 @@ def find_deck_files(paths: Sequence[str | os.PathLike[str]] | None) -> tuple[lis
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found = sorted(
-                p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file()
-            )
+            try:
+                found = sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml"))
+            except OSError as exc:
+                problems.append(Problem(Origin(str(path), 1, 1), "cannot list the folder: "
+                                        f"{exc.strerror or exc}"))
+                continue
             if not found:
                 problems.append(Problem(Origin(str(path), 1, 1),
                                         "this folder holds no .yaml deck files"))
             files.extend(str(p) for p in found)
-        elif path.exists() or not str(raw).strip():
+        elif path.exists() or path.is_symlink() or not str(raw).strip():
             files.append(str(path))
         else:
             problems.append(Problem(Origin(str(path), 1, 1), "no such file or folder"))
@@ -92,6 +100,7 @@ def _load(paths: Sequence[str | os.PathLike[str]] | None) -> list[Deck]:
             continue
         record = read_document(tree, report)
         if record is not None:
+            check_file(record, report)
             records.append(record)
     decks = _Linker(report).link(records)
     if report.problems:
@@ -182,7 +191,9 @@ class _Linker:
             self.sources[source_id] = (source, where)
 
     def _deck(self, file: FileRecord) -> Deck | None:
-        """The file's deck, or None for a library file (or a deck without a usable id)."""
+        """The file's deck, or None for a library file. A deck whose 'deck:' section is broken
+        (its id, say) has been reported already; it is still built, under the id it has or none,
+        so that the checks across files see its facts and report their problems too."""
         rec = file.deck
         deck_id = rec.id if rec is not None else None
         if rec is not None and deck_id is not None:
@@ -200,17 +211,20 @@ class _Linker:
             fact = self._fact(fact_rec, deck_id or "", topic, topic_given, defaults)
             if fact is not None:
                 facts.append(fact)
-        if rec is None or deck_id is None:
+        if rec is None and "deck" not in file.node:
             return None
         used: dict[str, Source] = {}
         for fact in facts:
             for s in fact.sources:
                 used.setdefault(s.id, s)
         pools = {kind: tuple(values) for kind, values in (file.pools or {}).items()}
-        topic_titles = dict(rec.topic_titles or {})
-        self._check_topic_titles(rec, topic_titles, {f.topic for f in facts})
-        return Deck(deck_id, rec.title or deck_id, rec.description or "", tuple(facts),
-                    tuple(used.values()), pools, anki_deck=rec.anki_deck,
+        topic_titles = dict(rec.topic_titles or {}) if rec is not None else {}
+        if rec is not None:
+            self._check_topic_titles(rec, topic_titles, {f.topic for f in facts})
+        title = (rec.title if rec is not None else None) or deck_id or ""
+        description = (rec.description if rec is not None else None) or ""
+        return Deck(deck_id or "", title, description, tuple(facts), tuple(used.values()), pools,
+                    anki_deck=rec.anki_deck if rec is not None else None,
                     topic_titles=topic_titles)
 
     def _check_topic_titles(self, rec: DeckRecord, titles: dict[str, str], used: set[str]) -> None:

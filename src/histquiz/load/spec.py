@@ -10,6 +10,7 @@ never by YAML's implicit resolvers.
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -18,6 +19,8 @@ from ..dates import DateSpan, HistDate, When, years_of
 from ..model import NUMERIC_KINDS, Origin, PoolValue, YearSpan
 from ..textnorm import format_number, normalize
 from .fields import (
+    OPTION_LIMIT,
+    QUESTION_LIMIT,
     SLUG,
     SLUG_RULE,
     At,
@@ -134,20 +137,22 @@ class QuestionRecord(Record):
     SCHEMA_DEF = "question"
 
     id: str | None = row(Slug, required=True, help="the question's id, unique within its fact")
-    ask: str | None = row(Text(), required=True, hints=("question", "q", "prompt", "stem"),
+    ask: str | None = row(Text(limit=QUESTION_LIMIT), required=True,
+                          hints=("question", "q", "prompt", "stem"),
                           help="the question as learners read it")
-    answer: str | None = row(Text(json_types=("string", "number"), shape="must be one value"),
+    answer: str | None = row(Text(json_types=("string", "number"), shape="must be one value",
+                                  limit=OPTION_LIMIT),
                              required=True, hints=("correct", "key"),
                              help="the right answer; a number for number, percentage and year kinds")
     kind: str | None = row(Kind(), required=True, hints=("type",),
                            help="answer kind, optionally with a group: person.soviet, "
                            "place.indian-city, percentage")
     accept: tuple[str, ...] | None = row(
-        ListOf(Text(json_types=("string", "number")), noun="accepted answer"),
+        ListOf(Text(json_types=("string", "number"), limit=OPTION_LIMIT), noun="accepted answer"),
         hints=("also", "alternatives", "aliases"),
         help="other values that are also right; never offered as distractors")
     distractors: tuple[At[str], ...] | None = row(
-        ListOf(Located(Text(json_types=("string", "number"))), noun="distractor"),
+        ListOf(Located(Text(json_types=("string", "number"), limit=OPTION_LIMIT)), noun="distractor"),
         hints=("options", "choices", "wrong"),
         help="hand-picked wrong answers, used before any drawn from pools")
     unit: str | None = row(Text(), hints=("units",), help="for number answers, e.g. 'years'")
@@ -210,7 +215,9 @@ class QuestionRecord(Record):
         base = self.base_kind
         numeric = base in NUMERIC_KINDS
         if numeric and self.answer is not None and self.answer_value() is None:
-            wrong = "be a number, e.g. 36" if parse_number(self.answer) is None else "be above zero"
+            wrong = ("be above zero" if parse_number(self.answer) is not None else
+                     "be a finite number, e.g. 36" if _infinite(self.answer) else
+                     "be a number, e.g. 36")
             report(self.node.value_at("answer"), f"{self.what}: a {base} answer must {wrong}")
         if self.unit is not None and not numeric:
             report(self.node.value_at("unit"), f"{self.what}: 'unit' is only for number answers")
@@ -261,6 +268,14 @@ def check_shorter(what: str, short_key: str, short: str, full_key: str, full: st
                f"characters, against {len(full)}); shorten it or remove it")
 
 
+def _infinite(text: str) -> bool:
+    """``.inf``, ``.nan`` or a number too large for a float (``1e340``)."""
+    try:
+        return not math.isfinite(float(text.strip().lstrip(".")))
+    except ValueError:
+        return False
+
+
 ERA = r"^\d{3}0s$"
 
 
@@ -274,9 +289,11 @@ class FactRecord(Record):
                          help="stable id, unique across all decks; never change it")
     statement: str | None = row(Text(), required=True, hints=("fact", "text"),
                                 help="the fact in one sentence, shown with every answer")
-    event: str | None = row(Text(), hints=("headline",), help="headline without the date, for "
+    event: str | None = row(Text(limit=OPTION_LIMIT), hints=("headline",),
+                            help="headline without the date, for "
                             "'Which of these happened in …?' and timelines")
-    when: str | None = row(Text(), help="completes 'In what year …?' e.g. 'was the Tashkent "
+    when: str | None = row(Text(limit=QUESTION_LIMIT),
+                           help="completes 'In what year …?' e.g. 'was the Tashkent "
                            "Declaration signed'")
     date: When | None = row(Date(spans=True), hints=("year", "day"),
                             help="YYYY, YYYY-MM, YYYY-MM-DD, or a span START/END such as "

@@ -29,6 +29,9 @@ def clock_from_env() -> Clock:
         except ValueError:
             raise UsageError("HISTQUIZ_NOW must be an ISO date or time such as "
                              f"2025-03-01T09:00, not '{raw}'") from None
+        from .store import check_now
+
+        check_now(start)
         if start.tzinfo is None:
             start = start.astimezone()
 

@@ -29,7 +29,8 @@ import hashlib
 import json
 import os
 import sqlite3
-from collections.abc import Iterator
+import stat
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -252,6 +253,7 @@ class Store:
         if path.is_dir():
             raise StoreError(f"{path} is a folder; give the progress store a file name")
         _refuse_file_as_folder(path)
+        _refuse_non_regular(path)
         if readonly:
             return cls._open_for_reading(path, check)
         _refuse_non_sqlite(path)
@@ -334,7 +336,8 @@ class Store:
             self._check_version(version)
             if check:
                 self._check_integrity(version)
-        elif app_id != 0 or tables:
+                _check_rows(self._conn, self._damaged)
+        elif _foreign(app_id, version, tables):
             raise StoreError(
                 f"{self.path} is an SQLite database of another program, not a histquiz "
                 "progress store; it was left untouched. Choose another file with --db."
@@ -404,7 +407,7 @@ class Store:
                 if version < SCHEMA_VERSION:
                     self._migrate()
                 return
-            if app_id != 0 or tables:
+            if _foreign(app_id, version, tables):
                 raise StoreError(f"{self.path} changed while histquiz was creating it; "
                                  "it was left untouched")
             self._run_script(_SCHEMA)
@@ -778,3 +781,67 @@ def _refuse_non_sqlite(path: Path) -> None:
             f"{path} is not a histquiz progress store (it is not an SQLite database); it was "
             "left untouched. Move it aside, or choose another file with --db."
         )
+
+
+def _foreign(app_id: int, version: int, tables: set[str]) -> bool:
+    """Not a histquiz store, nor an empty SQLite file that may become one: another program's
+    application id, any table, or a user_version (another program's schema version) set."""
+    return app_id not in (0, APPLICATION_ID) or (app_id == 0 and (bool(tables) or version != 0))
+
+
+def _refuse_non_regular(path: Path) -> None:
+    """Refuse a path that is not a regular file (a FIFO would block forever, a device is no
+    store) or a link that leads nowhere, before anything opens it."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        if path.is_symlink():
+            raise StoreError(f"{path} is a symbolic link to a file that does not exist; "
+                             "remove the link or choose another file with --db") from None
+        return
+    except OSError as exc:
+        raise StoreError(f"cannot use {path} as the progress store: "
+                         f"{exc.strerror or exc}") from None
+    if not stat.S_ISREG(info.st_mode):
+        kind = "a named pipe (FIFO)" if stat.S_ISFIFO(info.st_mode) else (
+            "a device" if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode) else
+            "not a regular file")
+        raise StoreError(f"{path} is {kind}, not a progress store file; it was left untouched. "
+                         "Choose another file with --db.")
+
+
+# A time as ``stamp`` writes it, to the microsecond; a round trip through julianday() then
+# refuses a day that does not exist (2025-02-31 comes back as 2025-03-03).
+_STAMP_GLOB = "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]." + \
+    "[0-9]" * 6 + "Z"
+# every column that holds a time, and whether it may be empty
+_TIMES = (("reviews", "at", False), ("sessions", "started", False), ("sessions", "ended", True),
+          ("cards", "due", False), ("cards", "introduced", False))
+
+
+def _check_rows(conn: sqlite3.Connection, damaged: Callable[[str], str]) -> None:
+    """Refuse a store whose rows histquiz cannot read (a time that is not a time, a card that
+    is not an FSRS card), before anything is written to it."""
+    for table, column, nullable in _TIMES:
+        fine = (f"typeof({column}) = 'text' AND {column} GLOB '{_STAMP_GLOB}' "
+                f"AND date(julianday(substr({column}, 1, 10))) = substr({column}, 1, 10)")
+        if nullable:
+            fine = f"{column} IS NULL OR ({fine})"
+        bad = conn.execute(f"SELECT rowid, {column} FROM {table} WHERE NOT ({fine}) "
+                           "LIMIT 1").fetchone()
+        if bad is not None:
+            raise StoreError(damaged(f"{table} row {bad[0]}: {column} {str(bad[1])[:30]!r} "
+                                     "is not a time"))
+    for item_id, card in conn.execute("SELECT item_id, card FROM cards"):
+        try:
+            _card_from_json(card)
+        except (ValueError, KeyError, TypeError, AttributeError, OverflowError):
+            raise StoreError(damaged(f"the card of {str(item_id)[:40]!r} is not an FSRS card")) from None
+
+
+def check_now(moment: datetime) -> None:
+    """Refuse a clock (HISTQUIZ_NOW) outside the years the schedule can handle: FSRS plans up to
+    a hundred years ahead, and local times before 1970 are not portable."""
+    if not 1970 <= moment.year <= 9000:
+        raise StoreError(f"the time {moment.isoformat()} is outside 1970-9000, the years the "
+                         "progress store can schedule in; set HISTQUIZ_NOW to a time in that range")

@@ -55,7 +55,6 @@ import html
 import itertools
 import os
 import sqlite3
-import tempfile
 import zipfile
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -63,7 +62,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ...atomic import check_targets, write_file
+from ...atomic import check_targets, scratch_folder, write_file
 from ...errors import ExportError
 from ...model import TOPICS_TAG_PREFIX, Deck, Item, Source, sort_key_for_date
 from ...textnorm import topic_title
@@ -73,6 +72,9 @@ from . import html as h
 from .notetypes import CSS, DATE_RECALL, DATE_TYPED, MULTIPLE_CHOICE, NOTE_TYPES, NoteType
 
 ROOT_DECK = "Indo-Soviet History"
+# The collection is built in a scratch folder named with this and the pid; a build killed there
+# leaves it behind, and the next build removes it (atomic.scratch_folder).
+SCRATCH_PREFIX = "histquiz-anki-"
 # A fact's k-th question is introduced LAG facts after its (k-1)-th.
 LAG = 4
 _PER_FACT = 100  # room for a fact's questions between two facts' positions
@@ -402,7 +404,7 @@ def _previous_notes(path: str | os.PathLike[str] | None) -> dict[str, tuple[Any,
     """
     if path is None or not Path(path).is_file():
         return {}
-    with tempfile.TemporaryDirectory(prefix="histquiz-anki-") as tmp:
+    with scratch_folder(SCRATCH_PREFIX) as tmp:
         db = Path(tmp) / "previous.anki2"
         try:
             with zipfile.ZipFile(path) as zf:
@@ -538,7 +540,7 @@ def package(items: Sequence[Item], ctx: Context) -> tuple[bytes, ApkgStats]:
         package_decks.append(genanki.Deck(_deck_id(name), name, description=description))
 
     before = _previous_notes(previous)
-    with tempfile.TemporaryDirectory(prefix="histquiz-anki-") as tmp:
+    with scratch_folder(SCRATCH_PREFIX) as tmp:
         db_path = Path(tmp) / "collection.anki2"
         conn = sqlite3.connect(db_path)
         try:
