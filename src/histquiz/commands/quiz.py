@@ -126,7 +126,7 @@ def run(args: argparse.Namespace) -> int:
     path, create = resolve_path(args.db)
     seed = seed_of(args)
     decks = load(args)
-    items = generate(decks, seed, selection(args))
+    items = [i for i in generate(decks, seed, selection(args)) if i.kind in ASKABLE]
     if not items:
         raise UsageError("no questions match these filters; try fewer filters or other decks")
     # Opening checks that the store can be written: nothing is shown before that is known.
@@ -228,6 +228,9 @@ def saved(answers: int, retries: int) -> str:
 def stopped(ui: UI, answers: int, retries: int, how: str) -> int:
     ui.say("", f"Stopped. Your progress is saved: {saved(answers, retries)} in this session.")
     return 130 if how == "interrupt" else 0
+
+
+ASKABLE = ("choice", "date")  # the kinds the terminal quiz asks
 
 
 def nothing_due(items: Sequence[Item], cards: dict[str, CardInfo], now: datetime,
