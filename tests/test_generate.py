@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from pathlib import Path
 
@@ -22,10 +23,27 @@ def test_builtin_items_uphold_invariants(builtin_decks: list[Deck], n_options: i
     check_items(items, builtin_decks, n_options)
 
 
+def with_every_template(decks: list[Deck]) -> list[Deck]:
+    """The decks with ordering and matching asked for by every fact that has an event."""
+    return [dataclasses.replace(d, facts=tuple(
+        dataclasses.replace(f, templates=(*f.templates, "order", "match")) if "first" in f.templates
+        else f for f in d.facts)) for d in decks]
+
+
 def test_mini_items_uphold_invariants(mini_decks: list[Deck]) -> None:
-    items = generate(mini_decks, 5)
+    decks = with_every_template(mini_decks)
+    items = generate(decks, 5)
     assert {i.template for i in items} == set(TEMPLATES)
-    check_items(items, mini_decks)
+    check_items(items, decks)
+
+
+@pytest.mark.parametrize("n_options", [3, 4, 5])
+def test_builtin_ordering_and_matching_uphold_invariants(builtin_decks: list[Deck],
+                                                         n_options: int) -> None:
+    decks = with_every_template(builtin_decks)
+    items = generate(decks, n_options, Selection(kinds=("order", "match")), n_options=n_options)
+    assert {i.kind for i in items} == {"order", "match"}
+    check_items(items, decks, n_options)
 
 
 @pytest.mark.parametrize("n_options", [3, 4, 5])

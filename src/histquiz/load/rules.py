@@ -21,6 +21,10 @@ from ..textnorm import normalize
 TEMPLATE_ORDER = ("date-recall", "date-choice", "which-happened", "choice", "true-statement",
                   "first", "order", "match")
 
+# What a fact gets when its deck names no templates: ordering and matching are asked for by
+# name (a deck's or a fact's ``templates``) until every output can hold them.
+DEFAULT_TEMPLATES = tuple(t for t in TEMPLATE_ORDER if t not in ("order", "match"))
+
 # The fact field a template cannot work without (the date templates also need the date).
 TEMPLATE_NEEDS = {
     "date-recall": "when",
@@ -64,7 +68,7 @@ def missing_need(template: str, *, date: When | None, when: str | None, event: s
 
 def default_templates(defaults: Mapping[str, tuple[str, ...]], topic: str | None) -> tuple[str, ...]:
     """The templates a deck's ``templates:`` section offers a fact of ``topic``."""
-    return defaults.get(topic or "", defaults.get("default", TEMPLATE_ORDER))
+    return defaults.get(topic or "", defaults.get("default", DEFAULT_TEMPLATES))
 
 
 def applicable_templates(chosen: Iterable[str], *, date: When | None, when: str | None,
