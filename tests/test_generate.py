@@ -175,3 +175,37 @@ def test_distractors_come_from_the_facts_period(tmp_path: Path) -> None:
     for seed in range(5):
         item = next(i for i in generate(decks, seed) if i.fact == "f1959")
         assert set(item.options) == {"Answer Person", "Old One", "Old Two", "Old Three"}
+
+
+_days = st.tuples(st.integers(1947, 2025), st.integers(1, 12), st.integers(1, 28))
+
+
+@settings(max_examples=40, deadline=None)
+@given(dates=st.lists(st.tuples(_days, st.sampled_from(["year", "month", "day"])),
+                      min_size=1, max_size=12),
+       false_count=st.integers(0, 5), seed=st.integers(0, 2**32), n_options=st.integers(3, 5))
+def test_history_templates_hold_on_any_events(dates: list[tuple[tuple[int, int, int], str]],
+                                              false_count: int, seed: int,
+                                              n_options: int) -> None:
+    """Any events at any precision: one right order, one true statement, a one-to-one matching,
+    each derivable from the facts' dates and false statements alone (tests/invariants.py)."""
+    from histquiz.dates import HistDate
+    from histquiz.model import Fact, FalseStatement, Source
+
+    source = Source("s", "A source", None, "Press", HistDate(2000))
+    facts = []
+    for n, ((y, m, d), precision) in enumerate(dates):
+        when = HistDate(y) if precision == "year" else (
+            HistDate(y, m) if precision == "month" else HistDate(y, m, d))
+        facts.append(Fact(
+            id=f"f{n}", deck="h", statement=f"Statement {n}.", topic="t", sources=(source,),
+            explanation="E.", date=when, event=f"Event number {n}",
+            templates=("true-statement", "first", "order", "match") if false_count else
+            ("first", "order", "match"),
+            false_statements=tuple(FalseStatement(f"False {n} {k}.", f"Why {k}.")
+                                   for k in range(false_count))))
+    decks = [Deck("h", "H", "D", tuple(facts))]
+    items = generate(decks, seed, n_options=n_options)
+    check_items(items, decks, n_options)
+    if false_count:
+        assert sum(i.template == "true-statement" for i in items) == len(facts)
