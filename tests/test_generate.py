@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from invariants import check_items
 from synth import write_deck
 
-from histquiz import Deck, Selection, UsageError, generate, load_decks
+from histquiz import Deck, Fact, Selection, UsageError, generate, load_decks
 from histquiz.generate import TEMPLATES
 
 
@@ -24,10 +24,14 @@ def test_builtin_items_uphold_invariants(builtin_decks: list[Deck], n_options: i
 
 
 def with_every_template(decks: list[Deck]) -> list[Deck]:
-    """The decks with ordering and matching asked for by every fact that has an event."""
-    return [dataclasses.replace(d, facts=tuple(
-        dataclasses.replace(f, templates=(*f.templates, "order", "match")) if "first" in f.templates
-        else f for f in d.facts)) for d in decks]
+    """The decks with the history templates asked for by every fact that can make them."""
+    def more(f: Fact) -> tuple[str, ...]:
+        extra = ("true-statement",) if f.false_statements else ()
+        if f.event and f.date is not None:
+            extra += ("first", "order", "match")
+        return (*f.templates, *extra)
+    return [dataclasses.replace(d, facts=tuple(dataclasses.replace(f, templates=more(f))
+                                               for f in d.facts)) for d in decks]
 
 
 def test_mini_items_uphold_invariants(mini_decks: list[Deck]) -> None:
@@ -41,8 +45,8 @@ def test_mini_items_uphold_invariants(mini_decks: list[Deck]) -> None:
 def test_builtin_ordering_and_matching_uphold_invariants(builtin_decks: list[Deck],
                                                          n_options: int) -> None:
     decks = with_every_template(builtin_decks)
-    items = generate(decks, n_options, Selection(kinds=("order", "match")), n_options=n_options)
-    assert {i.kind for i in items} == {"order", "match"}
+    items = generate(decks, n_options, n_options=n_options)
+    assert {"order", "match", "first", "true-statement"} <= {i.template for i in items}
     check_items(items, decks, n_options)
 
 

@@ -418,7 +418,7 @@ def test_which_happened_is_quietly_left_out_without_other_years(tmp_path: Path) 
     path.write_text(text.replace("    templates: [which-happened]\n", ""), encoding="utf-8")
     (deck,) = load_decks([path])
     # no 'when', no questions, no other years: only the event templates that need no year
-    assert [f.templates for f in deck.facts] == [("first",)] * 3
+    assert [f.templates for f in deck.facts] == [()] * 3  # no 'when', no questions, no others
 
 
 def test_undated_fact_takes_its_era(tmp_path: Path) -> None:
