@@ -42,8 +42,60 @@ def check_items(items: Sequence[Item], decks: Sequence[Deck], n_options: int = 4
         assert item.question.strip() and item.answer.strip(), item.id
         if item.kind == "date":
             check_date_item(item)
+        elif item.template in ("first", "order", "match"):
+            check_event_set(item, events, n_options)
+        elif item.template == "true-statement":
+            check_true_statement(item, fact, n_options)
         else:
             check_choice_item(item, fact, events, pools, n_options)
+
+
+def _first_day(when: HistDate | DateSpan) -> tuple[int, int, int]:
+    return (when.start if isinstance(when, DateSpan) else when).sort_key()
+
+
+def check_event_set(item: Item, events: dict[str, object], n_options: int) -> None:
+    """The events are loaded facts' events, from one period of at most 30 years, far enough
+    apart to order; the key follows from the facts' dates alone."""
+    facts = [events[normalize(o)] for o in item.options]
+    dates: list[HistDate | DateSpan] = [f.date for f in facts]  # type: ignore[attr-defined]
+    assert len({normalize(o) for o in item.options}) == len(item.options), item.id
+    years = [y for d in dates for y in years_of(d)]
+    assert max(years) - min(years) <= 30, f"{item.id}: spans {min(years)}-{max(years)}"
+    starts = [_first_day(d) for d in dates]
+    for i, a in enumerate(dates):
+        for b in dates[i + 1:]:
+            ya, yb = years_of(a), years_of(b)
+            assert set(ya).isdisjoint(yb) or a != b, item.id
+            assert _first_day(a)[:2] != _first_day(b)[:2], f"{item.id}: same month {a} {b}"
+    earliest_first = sorted(range(len(dates)), key=lambda i: starts[i])
+    if item.template == "first":
+        assert len(item.options) == 2 and item.kind == "choice", item.id
+        assert item.answer_index == earliest_first[0], item.id
+        assert item.options[item.answer_index] == item.answer, item.id
+    elif item.template == "order":
+        assert item.kind == "order" and 3 <= len(item.options) <= n_options, item.id
+        assert list(item.key) == earliest_first, f"{item.id}: {item.key}"
+        assert sorted(item.key) == list(range(len(item.options))), item.id
+    else:
+        assert item.kind == "match" and 3 <= len(item.options) <= n_options, item.id
+        assert len(set(item.targets)) == len(item.targets) == len(item.options), item.id
+        assert sorted(item.key) == list(range(len(item.targets))), f"{item.id}: not one-to-one"
+        for d, k in zip(dates, item.key, strict=True):
+            assert list(years_of(d)) == [int(item.targets[k])], f"{item.id}: {d} {item.targets}"
+
+
+def check_true_statement(item: Item, fact: object, n_options: int) -> None:
+    """Exactly one option is the fact's statement; the others are its own false statements,
+    each with why it is false."""
+    false = {f.text: f.why for f in fact.false_statements}  # type: ignore[attr-defined]
+    assert item.kind == "choice" and 2 <= len(item.options) <= n_options, item.id
+    right = [i for i, o in enumerate(item.options)
+             if o == fact.statement]  # type: ignore[attr-defined]
+    assert right == [item.answer_index], item.id
+    for i, o in enumerate(item.options):
+        if i != item.answer_index:
+            assert o in false and item.notes[i] == false[o], f"{item.id}: {o!r}"
 
 
 def check_date_item(item: Item) -> None:

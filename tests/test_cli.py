@@ -153,7 +153,7 @@ def test_schema_command_prints_the_shipped_schema() -> None:
         "the shipped schema is stale: run `histquiz schema > src/histquiz/schema/deck.schema.json`")
     schema = json.loads(result.stdout)
     assert set(schema["properties"]) == {"deck", "sources", "periods", "pools", "templates", "facts"}
-    assert set(schema["$defs"]) == {"fact", "question"}
+    assert set(schema["$defs"]) == {"fact", "question", "false_statement"}
 
 
 def test_ci_runs_exactly_the_readme_test_command() -> None:

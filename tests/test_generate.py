@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from hypothesis import strategies as st
 from invariants import check_items
 from synth import write_deck
 
-from histquiz import Deck, Selection, UsageError, generate, load_decks
+from histquiz import Deck, Fact, Selection, UsageError, generate, load_decks
 from histquiz.generate import TEMPLATES
 
 
@@ -22,10 +23,31 @@ def test_builtin_items_uphold_invariants(builtin_decks: list[Deck], n_options: i
     check_items(items, builtin_decks, n_options)
 
 
+def with_every_template(decks: list[Deck]) -> list[Deck]:
+    """The decks with the history templates asked for by every fact that can make them."""
+    def more(f: Fact) -> tuple[str, ...]:
+        extra = ("true-statement",) if f.false_statements else ()
+        if f.event and f.date is not None:
+            extra += ("first", "order", "match")
+        return (*f.templates, *extra)
+    return [dataclasses.replace(d, facts=tuple(dataclasses.replace(f, templates=more(f))
+                                               for f in d.facts)) for d in decks]
+
+
 def test_mini_items_uphold_invariants(mini_decks: list[Deck]) -> None:
-    items = generate(mini_decks, 5)
+    decks = with_every_template(mini_decks)
+    items = generate(decks, 5)
     assert {i.template for i in items} == set(TEMPLATES)
-    check_items(items, mini_decks)
+    check_items(items, decks)
+
+
+@pytest.mark.parametrize("n_options", [3, 4, 5])
+def test_builtin_ordering_and_matching_uphold_invariants(builtin_decks: list[Deck],
+                                                         n_options: int) -> None:
+    decks = with_every_template(builtin_decks)
+    items = generate(decks, n_options, n_options=n_options)
+    assert {"order", "match", "first", "true-statement"} <= {i.template for i in items}
+    check_items(items, decks, n_options)
 
 
 @pytest.mark.parametrize("n_options", [3, 4, 5])
@@ -36,7 +58,8 @@ def test_no_question_is_dropped(builtin_decks: list[Deck], n_options: int) -> No
               if "choice" in f.templates for q in f.questions}
     assert made == wanted
     if n_options == 4:  # the loader guarantees four options for every shipped item
-        assert all(len(i.options) == 4 for i in items if i.kind == "choice")
+        assert all(len(i.options) == 4 for i in items
+                   if i.kind == "choice" and i.template not in ("first", "true-statement"))
 
 
 def test_every_fact_of_every_shipped_deck_gives_items(builtin_decks: list[Deck]) -> None:
@@ -106,7 +129,8 @@ def test_same_seed_same_items_different_seed_differs(builtin_decks: list[Deck]) 
 
 
 def test_key_position_spread_evenly(builtin_decks: list[Deck]) -> None:
-    items = [i for i in generate(builtin_decks, 3) if i.kind == "choice"]
+    # of four options ("Which came first?" has two, a true statement one per false one)
+    items = [i for i in generate(builtin_decks, 3) if i.kind == "choice" and len(i.options) == 4]
     positions = Counter(i.answer_index for i in items)
     assert set(positions) == {0, 1, 2, 3}
     assert max(positions.values()) - min(positions.values()) <= max(4, len(items) // 10)
@@ -155,3 +179,37 @@ def test_distractors_come_from_the_facts_period(tmp_path: Path) -> None:
     for seed in range(5):
         item = next(i for i in generate(decks, seed) if i.fact == "f1959")
         assert set(item.options) == {"Answer Person", "Old One", "Old Two", "Old Three"}
+
+
+_days = st.tuples(st.integers(1947, 2025), st.integers(1, 12), st.integers(1, 28))
+
+
+@settings(max_examples=40, deadline=None)
+@given(dates=st.lists(st.tuples(_days, st.sampled_from(["year", "month", "day"])),
+                      min_size=1, max_size=12),
+       false_count=st.integers(0, 5), seed=st.integers(0, 2**32), n_options=st.integers(3, 5))
+def test_history_templates_hold_on_any_events(dates: list[tuple[tuple[int, int, int], str]],
+                                              false_count: int, seed: int,
+                                              n_options: int) -> None:
+    """Any events at any precision: one right order, one true statement, a one-to-one matching,
+    each derivable from the facts' dates and false statements alone (tests/invariants.py)."""
+    from histquiz.dates import HistDate
+    from histquiz.model import Fact, FalseStatement, Source
+
+    source = Source("s", "A source", None, "Press", HistDate(2000))
+    facts = []
+    for n, ((y, m, d), precision) in enumerate(dates):
+        when = HistDate(y) if precision == "year" else (
+            HistDate(y, m) if precision == "month" else HistDate(y, m, d))
+        facts.append(Fact(
+            id=f"f{n}", deck="h", statement=f"Statement {n}.", topic="t", sources=(source,),
+            explanation="E.", date=when, event=f"Event number {n}",
+            templates=("true-statement", "first", "order", "match") if false_count else
+            ("first", "order", "match"),
+            false_statements=tuple(FalseStatement(f"False {n} {k}.", f"Why {k}.")
+                                   for k in range(false_count))))
+    decks = [Deck("h", "H", "D", tuple(facts))]
+    items = generate(decks, seed, n_options=n_options)
+    check_items(items, decks, n_options)
+    if false_count:
+        assert sum(i.template == "true-statement" for i in items) == len(facts)

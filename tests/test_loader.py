@@ -30,7 +30,8 @@ def problems_of(*paths: Path | str) -> list[str]:
 KINDS = ("kinds: person, place, country, organisation, document, equipment, number, "
          "percentage, year, text, optionally with a .group such as person.soviet")
 SLUG_RULE = "lowercase letters, digits and single hyphens (e.g. 'treaty-1971')"
-TEMPLATES = "templates: date-recall, date-choice, which-happened, choice"
+TEMPLATES = ("templates: date-recall, date-choice, which-happened, choice, true-statement, "
+             "first, order, match")
 
 # Every file (or folder of files) under tests/data/bad/ and the exact lines it must give. A line
 # is "LINE:COL: message" after the file's path; for a folder, "FILE:LINE:COL: message" after the
@@ -144,6 +145,13 @@ BAD_DECKS = [
                  id="span-backwards"),
     pytest.param("era-with-date.yaml", ["17:5: fact 'f1': 'era' comes from the date; remove 'era'"],
                  id="era-with-date"),
+    pytest.param("false-statement-repeats.yaml",
+                 ["19:15: fact 'f1': false statement 'The summit met in belgrade.' repeats the "
+                  "fact's statement; remove it or reword it",
+                  "21:15: fact 'f1': false statement 'The summit met in Cairo!' repeats another "
+                  "false statement; remove it or reword it",
+                  "23:9: fact 'f1': a false statement needs 'why'"],
+                 id="false-statement-repeats"),
     pytest.param("era-not-decade.yaml",
                  ["16:10: fact 'f1': era 'fifties' must be a decade such as 1970s"],
                  id="era-not-a-decade"),
@@ -468,6 +476,7 @@ def test_which_happened_is_quietly_left_out_without_other_years(tmp_path: Path) 
     path = tmp_path / "quiet.yaml"
     path.write_text(text.replace("    templates: [which-happened]\n", ""), encoding="utf-8")
     (deck,) = load_decks([path])
+    # no 'when', no questions, no other years: only the event templates that need no year
     assert [f.templates for f in deck.facts] == [()] * 3  # no 'when', no questions, no others
 
 

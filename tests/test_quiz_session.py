@@ -481,6 +481,18 @@ def test_feedback_gives_the_answer_fact_explanation_note_and_source(mini_decks: 
     assert lines[verdict_at - 1] == ("", "You typed 80, read as 1980.")
 
 
+def test_feedback_says_why_each_false_statement_is_false(mini_decks: list[Deck]) -> None:
+    (item,) = [i for i in generate(mini_decks, 0) if i.template == "true-statement"]
+    wrong = next(o for o in item.options if o != item.answer)
+    outcome = Outcome(item, wrong, Verdict.WRONG, 1, "", 2.0)
+    flat = " ".join(" ".join(text for _, text in feedback_lines(outcome, 60)[0]).split())
+    for i, (option, note) in enumerate(zip(item.options, item.notes, strict=True)):
+        if i == item.answer_index:
+            assert not note
+        else:
+            assert f"{'ABCDE'[i]}) {option}: {note}" in flat
+
+
 # --- what reaches the screen -----------------------------------------------------------------
 
 

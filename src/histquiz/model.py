@@ -125,6 +125,16 @@ class Question:
 
 
 @dataclass(frozen=True)
+class FalseStatement:
+    """A near-miss false statement about a fact, and why it is false: the wrong options of
+    "Which of these statements is true?"."""
+
+    text: str
+    why: str
+    origin: Origin | None = None
+
+
+@dataclass(frozen=True)
 class Fact:
     id: str
     deck: str
@@ -148,6 +158,7 @@ class Fact:
     # short forms of ``event`` and ``when``, for outputs with a length limit (Kahoot)
     event_short: str | None = None
     when_short: str | None = None
+    false_statements: tuple[FalseStatement, ...] = ()  # near-misses, each with why
 
     @property
     def era(self) -> str | None:
@@ -186,9 +197,13 @@ class Deck:
 class Item:
     """One question, ready for any exporter.
 
-    ``kind`` is ``choice`` (options, exactly one of which is ``answer``) or ``date`` (a typed
-    date, ``answer_date`` at the precision asked). ``ordered`` choice options follow their
-    natural order (dates, numbers) and must never be reshuffled.
+    ``kind`` is ``choice`` (options, exactly one of which is ``answer``), ``date`` (a typed
+    date, ``answer_date`` at the precision asked), ``order`` (``options`` are events shown in a
+    shuffled order; ``key`` lists their indices earliest first) or ``match`` (``options`` are
+    events, ``targets`` the years to match them to in ascending order, and ``key[i]`` the
+    index of option i's target). ``ordered`` choice options follow their natural order (dates,
+    numbers) and must never be reshuffled. ``notes`` has one line per option, said in the
+    feedback: why a false statement is false, or an event's date.
     """
 
     id: str
@@ -213,6 +228,9 @@ class Item:
     note: str | None = None
     origin: Origin | None = None
     event: str | None = None  # the fact's headline, for timelines and "What happened on …?"
+    notes: tuple[str, ...] = ()  # per option: why it is false, or its date ("" for none)
+    key: tuple[int, ...] = ()  # order: option indices earliest first; match: target per option
+    targets: tuple[str, ...] = ()  # match: what the options are matched to (years, ascending)
 
     @property
     def date_display(self) -> str:
@@ -229,6 +247,16 @@ class Item:
             data["options"] = list(self.options)
             data["answer_index"] = self.answer_index
             data["ordered"] = self.ordered
+        elif self.kind == "order":
+            data["events"] = [{"event": o, "date": n} for o, n in zip(self.options, self.notes,
+                                                                     strict=True)]
+            data["order"] = list(self.key)
+        elif self.kind == "match":
+            data["events"] = list(self.options)
+            data["years"] = list(self.targets)
+            data["pairs"] = [[i, k] for i, k in enumerate(self.key)]
+        if self.notes and self.kind == "choice":
+            data["notes"] = list(self.notes)
         data["answer"] = self.answer
         if self.answer_date is not None:
             data["answer_date"] = self.answer_date.iso()

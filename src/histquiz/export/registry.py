@@ -12,6 +12,7 @@ reportlab are imported only when a format that needs them renders.
 
 from __future__ import annotations
 
+import functools
 import importlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from ..atomic import check_targets, refuse_inputs, write_files
 from ..errors import UsageError
+from ..load.rules import ITEM_KINDS
 from ..model import Deck, Item
 
 if TYPE_CHECKING:
@@ -148,10 +150,13 @@ class Format:
     companions: tuple[tuple[str, str], ...] = ()
     per_file: int | None = None
     limits: bool = False
+    kinds: tuple[str, ...] = ("choice", "date")  # the item kinds it can hold
 
     def renderer(self) -> Render:
         render: Render = importlib.import_module(self.module).render
-        return render
+        if set(ITEM_KINDS) <= set(self.kinds):
+            return render
+        return functools.partial(_held, self, render)
 
     def paths(self, target: Path) -> tuple[Path, ...]:
         """The main file and its companions: ``w.pdf`` → ``w.pdf``, ``w-answers.pdf``."""
@@ -183,6 +188,21 @@ class Format:
         return (self.name, *(label for _, label in self.companions))
 
 
+KIND_REASONS = {
+    "order": "it has no question that asks to put events in order",
+    "match": "it has no question that asks to match events to years",
+}
+
+
+def _held(fmt: Format, render: Render, items: Sequence[Item], ctx: Context) -> Rendered:
+    """Render the items of the kinds ``fmt`` holds; the others are left out by design."""
+    kept = [i for i in items if i.kind in fmt.kinds]
+    out = [Skipped(i.id, KIND_REASONS.get(i.kind, f"it cannot hold {i.kind} items"),
+                   by_design=True) for i in items if i.kind not in fmt.kinds]
+    rendered = render(kept, ctx)
+    return replace(rendered, skipped=(*rendered.skipped, *out)) if out else rendered
+
+
 # The formats, in the order a build writes them.
 FORMATS: dict[str, Format] = {f.name: f for f in (
     Format("anki", ".apkg", "histquiz.export.anki.writer", "anki"),
@@ -194,7 +214,8 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
            per_file=100, limits=True),
     Format("qti", "-qti.zip", "histquiz.export.classroom.qti", "classroom"),
     Format("quizlet", "-quizlet.txt", "histquiz.export.classroom.quizlet", "classroom", text=True),
-    Format("json", "-items.json", "histquiz.export.classroom.jsonout", "classroom", text=True),
+    Format("json", "-items.json", "histquiz.export.classroom.jsonout", "classroom", text=True,
+           kinds=ITEM_KINDS),
 )}
 
 

@@ -17,6 +17,7 @@ from ..textnorm import gc_paused
 from .choice import choice
 from .context import MAX_OPTIONS, MIN_OPTIONS, Context, build_context
 from .dated import date_choice, date_recall
+from .history import first, match, order, true_statement
 from .registry import ITEM_KINDS, TEMPLATE_KINDS, TEMPLATE_NEEDS, TEMPLATE_ORDER
 from .reverse import which_happened
 
@@ -27,6 +28,10 @@ TEMPLATES: dict[str, Template] = {
     "date-choice": date_choice,
     "which-happened": which_happened,
     "choice": choice,
+    "true-statement": true_statement,
+    "first": first,
+    "order": order,
+    "match": match,
 }
 assert tuple(TEMPLATES) == TEMPLATE_ORDER
 

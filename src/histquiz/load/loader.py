@@ -17,7 +17,17 @@ from pathlib import Path
 
 from ..dates import HistDate
 from ..errors import DeckError
-from ..model import NUMERIC_KINDS, Deck, Fact, Origin, Period, PoolValue, Question, Source
+from ..model import (
+    NUMERIC_KINDS,
+    Deck,
+    Fact,
+    FalseStatement,
+    Origin,
+    Period,
+    PoolValue,
+    Question,
+    Source,
+)
 from ..textnorm import gc_paused
 from .fields import Report, suggest
 from .guards import check_file
@@ -275,7 +285,8 @@ class _Linker:
         else:
             templates = applicable_templates(
                 default_templates(defaults, topic), date=rec.date, when=rec.when,
-                event=rec.event, has_questions=bool(questions))
+                event=rec.event, has_questions=bool(questions),
+                has_false=bool(rec.false_statements))
         if rec.id is None or rec.statement is None or rec.explanation is None or topic is None:
             return None
         self.records[rec.id] = (rec, question_recs)
@@ -290,6 +301,9 @@ class _Linker:
             not_after=rec.not_after if isinstance(rec.not_after, HistDate) else None,
             day_matters=bool(rec.day_matters),
             event_short=rec.event_short, when_short=rec.when_short,
+            false_statements=tuple(
+                FalseStatement(f.text, f.why, f.node.origin) for f in rec.false_statements or ()
+                if f.text is not None and f.why is not None),
         )
 
     def _check_candidates(self, decks: list[Deck]) -> None:

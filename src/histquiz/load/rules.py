@@ -18,7 +18,13 @@ from ..textnorm import normalize
 
 # --- templates -----------------------------------------------------------------------------
 
-TEMPLATE_ORDER = ("date-recall", "date-choice", "which-happened", "choice")
+TEMPLATE_ORDER = ("date-recall", "date-choice", "which-happened", "choice", "true-statement",
+                  "first", "order", "match")
+
+# What a fact gets when its deck names no templates. The history templates (true statement,
+# which came first, order, match) are asked for by name (a deck's or a fact's ``templates``)
+# until every output, worksheet scanning and the quiz's tests take them.
+DEFAULT_TEMPLATES = ("date-recall", "date-choice", "which-happened", "choice")
 
 # The fact field a template cannot work without (the date templates also need the date).
 TEMPLATE_NEEDS = {
@@ -26,6 +32,10 @@ TEMPLATE_NEEDS = {
     "date-choice": "when",
     "which-happened": "event",
     "choice": "questions",
+    "true-statement": "false_statements",
+    "first": "event",
+    "order": "event",
+    "match": "event",
 }
 
 # The item kind each template makes: "date" items take a typed date, "choice" items options.
@@ -34,17 +44,24 @@ TEMPLATE_KINDS = {
     "date-choice": "choice",
     "which-happened": "choice",
     "choice": "choice",
+    "true-statement": "choice",
+    "first": "choice",
+    "order": "order",
+    "match": "match",
 }
 
-ITEM_KINDS = ("choice", "date")
+ITEM_KINDS = ("choice", "date", "order", "match")
 
 
 def missing_need(template: str, *, date: When | None, when: str | None, event: str | None,
-                 has_questions: bool) -> str | None:
-    """The field a fact lacks for ``template`` ('questions', 'when', 'event' or 'date'), or None."""
+                 has_questions: bool, has_false: bool = False) -> str | None:
+    """The field a fact lacks for ``template`` ('questions', 'false_statements', 'when',
+    'event' or 'date'), or None."""
     need = TEMPLATE_NEEDS[template]
     if need == "questions":
         return None if has_questions else need
+    if need == "false_statements":
+        return None if has_false else need
     if not (when if need == "when" else event):
         return need
     return "date" if date is None else None
@@ -52,14 +69,16 @@ def missing_need(template: str, *, date: When | None, when: str | None, event: s
 
 def default_templates(defaults: Mapping[str, tuple[str, ...]], topic: str | None) -> tuple[str, ...]:
     """The templates a deck's ``templates:`` section offers a fact of ``topic``."""
-    return defaults.get(topic or "", defaults.get("default", TEMPLATE_ORDER))
+    return defaults.get(topic or "", defaults.get("default", DEFAULT_TEMPLATES))
 
 
 def applicable_templates(chosen: Iterable[str], *, date: When | None, when: str | None,
-                         event: str | None, has_questions: bool) -> tuple[str, ...]:
+                         event: str | None, has_questions: bool,
+                         has_false: bool = False) -> tuple[str, ...]:
     """Of the ``chosen`` templates, those whose fields the fact has."""
     return tuple(name for name in chosen if missing_need(
-        name, date=date, when=when, event=event, has_questions=has_questions) is None)
+        name, date=date, when=when, event=event, has_questions=has_questions,
+        has_false=has_false) is None)
 
 
 # --- distractor candidates -----------------------------------------------------------------

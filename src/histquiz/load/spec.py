@@ -276,6 +276,21 @@ def _infinite(text: str) -> bool:
         return False
 
 
+@dataclass(frozen=True, kw_only=True)
+class FalseStatementRecord(Record):
+    NOT_A_MAP = "{parent}: each false statement must be a mapping with text and why"
+    SCHEMA_DEF = "false_statement"
+
+    text: str | None = row(Text(), required=True, hints=("statement", "claim"),
+                           help="a near-miss that is false, written like the fact's statement")
+    why: str | None = row(Text(), required=True, hints=("because", "reason", "correction"),
+                          help="why it is false, from the fact's own explanation or sources")
+
+    @classmethod
+    def label(cls, own_id: str | None, parent: str, key: str) -> str:
+        return f"{parent}: a false statement"
+
+
 ERA = r"^\d{3}0s$"
 
 
@@ -340,6 +355,11 @@ class FactRecord(Record):
     questions: tuple[QuestionRecord, ...] | None = row(
         ListOf(RecordType(QuestionRecord), noun="question"), hints=("question",),
         help="hand-written questions about the fact")
+    false_statements: tuple[FalseStatementRecord, ...] | None = row(
+        ListOf(RecordType(FalseStatementRecord), noun="false statement"),
+        hints=("false", "misconceptions", "wrong_statements"),
+        help="near-miss statements that are false, each with why, for 'Which of these "
+        "statements is true?'; never generated")
     # --- short forms, for outputs with length limits (Kahoot)
     event_short: str | None = row(Text(), help="a shorter 'event' for outputs with a length "
                                   "limit (Kahoot: 75 characters an answer), saying the same")
@@ -367,10 +387,26 @@ class FactRecord(Record):
                 seen[q.id] = q.node
         for name in self.templates or ():
             need = missing_need(name.value, date=self.date, when=self.when, event=self.event,
-                                has_questions=bool(self.questions))
+                                has_questions=bool(self.questions),
+                                has_false=bool(self.false_statements))
             if need is not None:
                 report(name.origin, f"{self.what}: template '{name.value}' needs '{need}'")
         self._check_short_forms(report)
+        self._check_false_statements(report)
+
+    def _check_false_statements(self, report: Report) -> None:
+        """A false statement differs from the fact's statement and from the other ones."""
+        seen = {normalize(self.statement or "")}
+        for f in self.false_statements or ():
+            if f.text is None:
+                continue
+            key = normalize(f.text)
+            if key in seen:
+                same = "the fact's statement" if key == normalize(self.statement or "") else (
+                    "another false statement")
+                report(f.node.value_at("text"), f"{self.what}: false statement '{f.text}' "
+                       f"repeats {same}; remove it or reword it")
+            seen.add(key)
 
     def _check_short_forms(self, report: Report) -> None:
         """A short form says the same as its full form in fewer characters, and like it never

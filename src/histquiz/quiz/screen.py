@@ -321,6 +321,10 @@ def feedback_lines(outcome: Outcome, width: int, *, header: str = "",
     if outcome.flagged or notice:
         lines += para("notice", notice or FLAG_SAVED, width)
     lines.append(("", ""))
+    # each option's note: why a false statement is false, or when an event happened
+    for i, (option, note) in enumerate(zip(item.options, item.notes, strict=False)):
+        if note:
+            lines += para("", f"{option_letter(i)}) {option}: {note}", width, "  ", "     ")
     # the fact itself first: explanations are written to follow it
     lines += para("fact", item.statement, width, "  ")
     lines += para("", item.explanation, width, "  ")

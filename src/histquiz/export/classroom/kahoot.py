@@ -50,6 +50,8 @@ ROWS = 100  # question rows in Kahoot's template
 TYPED = "typed answers; Kahoot has only multiple choice"
 LONG_QUESTION = f"a question over {QUESTION_LIMIT} characters"
 LONG_ANSWER = f"an answer over {ANSWER_LIMIT} characters"
+LONG_STATEMENTS = (f"'Which of these statements is true?' with a statement over {ANSWER_LIMIT} "
+                   "characters; Kahoot keeps only those that fit")
 
 
 def length(text: str) -> int:
@@ -72,6 +74,9 @@ def problem(item: Item) -> Skipped | None:
         size = length(one_line(option))
         if size > ANSWER_LIMIT:
             which = "the right answer" if number - 1 == item.answer_index else f"answer {number}"
+            if item.template == "true-statement":  # whole sentences: no short form to write
+                return Skipped(item.id, LONG_STATEMENTS, by_design=True,
+                               detail=f"{which} is {size} characters")
             return Skipped(item.id, LONG_ANSWER, detail=f"{which} is {size} characters")
     return None
 

@@ -1,0 +1,171 @@
+"""Templates that ask for order, truth and connection rather than a single date or name.
+
+- ``true-statement``: "Which of these statements is true?", the fact's statement against up
+  to three of the false statements written for it (never generated ones); each false option
+  carries why it is false.
+- ``first``: "Which came first?", the fact's event against one other event.
+- ``order``: "Put these events in order, earliest first", the fact's event and others.
+- ``match``: "Match each event to its year", the fact's event and others, distinct years.
+
+The events of ``first``, ``order`` and ``match`` come from the fact's topic (or, when it has
+too few, its deck), from the fact's period, within ``SPAN`` years of one another, and so far
+apart that their order is knowable: no two overlap and no two fall in the same month. Which
+events, and in what order they are shown, come from the item's own seeded stream.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Callable, Sequence
+
+from ..dates import DateSpan, When, years_of
+from ..load.rules import first_day, period_of
+from ..model import Fact, Item
+from ..textnorm import normalize
+from .common import make_item, place_shuffled
+from .context import Context
+
+SPAN = 30  # the events of one item lie within this many years: a stretch a student can place
+LETTERS = "ABCDEFGH"
+
+
+def true_statement(fact: Fact, ctx: Context) -> list[Item]:
+    if not fact.false_statements:
+        return []
+    wrong = list(fact.false_statements)
+    ctx.rng.shuffle(wrong)
+    wrong = wrong[: ctx.n_options - 1]
+    options, position = place_shuffled(ctx, fact.statement, [w.text for w in wrong])
+    why = {w.text: w.why for w in wrong}
+    notes = tuple("" if i == position else why[o] for i, o in enumerate(options))
+    return [make_item(fact, "true-statement", "Which of these statements is true?",
+                      fact.statement, options=options, answer_index=position, notes=notes)]
+
+
+def _last_day(when: When) -> tuple[int, int, int]:
+    end = when.end if isinstance(when, DateSpan) else when
+    if end.month is None:
+        return (end.year, 12, 31)
+    return (end.year, end.month, end.day or calendar.monthrange(end.year, end.month)[1])
+
+
+def apart(a: When, b: When) -> bool:
+    """Is the order of two dates knowable: no overlap, and not in the same month?"""
+    (a0, a1), (b0, b1) = (first_day(a), _last_day(a)), (first_day(b), _last_day(b))
+    if a1 < b0:
+        return a1[:2] != b0[:2]
+    if b1 < a0:
+        return b1[:2] != a0[:2]
+    return False
+
+
+def _single_year(when: When) -> int | None:
+    years = years_of(when)
+    return years.start if len(years) == 1 else None
+
+
+def pick_events(fact: Fact, ctx: Context, count: int,
+                fits: Callable[[Fact, Fact], bool] | None = None) -> list[Fact]:
+    """The fact and ``count - 1`` other events for it (fewer if there are not enough): of its
+    topic, else its deck; of its period; within SPAN years; pairwise ``apart`` (and ``fits``)."""
+    ix = ctx.events
+    if fact.date is None or not fact.event:
+        return []
+    if fits is not None and not fits(fact, fact):
+        return []
+    period = period_of(fact.date, ix.periods)
+    year = first_day(fact.date)[0]
+
+    def ok(chosen: Sequence[Fact], other: Fact) -> bool:
+        assert other.date is not None
+        dates = [c.date for c in chosen if c.date is not None]
+        if any(not apart(d, other.date) for d in dates):
+            return False
+        if any(normalize(c.event or "") == normalize(other.event or "") for c in chosen):
+            return False
+        ends = [y for d in (*dates, other.date) for y in (first_day(d)[0], _last_day(d)[0])]
+        if max(ends) - min(ends) > SPAN:
+            return False
+        return fits is None or all(fits(c, other) for c in chosen)
+
+    scopes: tuple[Callable[[Fact], bool], ...] = (
+        lambda f: f.topic == fact.topic and f.deck == fact.deck,
+        lambda f: f.topic == fact.topic, lambda f: f.deck == fact.deck)
+    for same in scopes:
+        near = [i for y in range(year - SPAN, year + SPAN + 1) for i in ix.by_year.get(y, ())]
+        seen: set[int] = set()
+        pool = []
+        for i in near:
+            other = ix.facts[i]
+            if i in seen or other is fact or other.id == fact.id or not same(other):
+                continue
+            seen.add(i)
+            if ix.period[i] == period:
+                pool.append(other)
+        pool.sort(key=lambda f: (f.deck, f.id))
+        ctx.rng.shuffle(pool)
+        chosen = [fact]
+        for other in pool:
+            if len(chosen) == count:
+                break
+            if ok(chosen, other):
+                chosen.append(other)
+        if len(chosen) == count:
+            return chosen
+    return []
+
+
+def _display(f: Fact) -> str:
+    return f.date.display() if f.date is not None else ""
+
+
+def _chronological(events: Sequence[Fact]) -> list[int]:
+    return sorted(range(len(events)), key=lambda i: first_day(events[i].date)  # type: ignore[arg-type]
+                  if events[i].date is not None else (0, 0, 0))
+
+
+def first(fact: Fact, ctx: Context) -> list[Item]:
+    events = pick_events(fact, ctx, 2)
+    if len(events) < 2:
+        return []
+    ctx.rng.shuffle(events)
+    earlier = _chronological(events)[0]
+    options = tuple(e.event or "" for e in events)
+    notes = tuple(_display(e) for e in events)
+    return [make_item(fact, "first", "Which came first?", options[earlier], options=options,
+                      answer_index=earlier, notes=notes)]
+
+
+def order(fact: Fact, ctx: Context) -> list[Item]:
+    events = pick_events(fact, ctx, ctx.n_options)
+    if len(events) < 3:
+        return []
+    ctx.rng.shuffle(events)
+    key = _chronological(events)
+    if key == list(range(len(events))):
+        # shown already in order would make no question: turn it around a step
+        events = events[1:] + events[:1]
+        key = _chronological(events)
+    answer = "; ".join(f"{LETTERS[i]}. {events[i].event} ({_display(events[i])})" for i in key)
+    return [make_item(fact, "order", "Put these events in order, earliest first.", answer,
+                      options=tuple(e.event or "" for e in events),
+                      notes=tuple(_display(e) for e in events), key=tuple(key))]
+
+
+def match(fact: Fact, ctx: Context) -> list[Item]:
+    def distinct_years(a: Fact, b: Fact) -> bool:
+        ya = _single_year(a.date) if a.date is not None else None
+        yb = _single_year(b.date) if b.date is not None else None
+        return ya is not None and yb is not None and (a is b or ya != yb)
+
+    events = pick_events(fact, ctx, ctx.n_options, distinct_years)
+    if len(events) < 3:
+        return []
+    ctx.rng.shuffle(events)
+    years = sorted({_single_year(e.date) or 0 for e in events if e.date is not None})
+    targets = tuple(str(y) for y in years)
+    key = tuple(years.index(_single_year(e.date) or 0) for e in events if e.date is not None)
+    answer = "; ".join(f"{e.event}: {targets[k]}" for e, k in zip(events, key, strict=True))
+    return [make_item(fact, "match", "Match each event to its year.", answer,
+                      options=tuple(e.event or "" for e in events),
+                      notes=tuple(_display(e) for e in events), key=key, targets=targets)]
