@@ -374,3 +374,23 @@ def test_quiz_sessions_hold_no_revealing_pair(builtin_decks: list[Deck]) -> None
         for plan in (learn, practice):
             assert len(plan) == 20
             assert _clash(items, [p.item for p in plan]) == []
+
+
+def test_anki_new_card_order_holds_no_revealing_pair_over_50_seeds(builtin_decks: list[Deck]) -> None:
+    """The order the Anki writer gives each deck's new cards (the same functions the package is
+    written with; the package itself is read back by Anki in test_anki)."""
+    from histquiz.export.anki import writer
+
+    for seed in range(50):
+        items = generate(builtin_decks, seed)
+        relation = reveals(items)
+        due = writer._new_card_positions(items, builtin_decks)
+        by_deck: dict[str, list[int]] = {}
+        for i in sorted(range(len(items)), key=due.__getitem__):
+            by_deck.setdefault(items[i].topic, []).append(i)
+        writer._keep_apart(items, due, by_deck)
+        for order in by_deck.values():
+            where = {i: n for n, i in enumerate(sorted(order, key=due.__getitem__))}
+            close = [(items[a].id, items[b].id) for a in where for b in relation.neighbours(a)
+                     if b in where and 0 < where[b] - where[a] < writer.APART]
+            assert close == [], seed

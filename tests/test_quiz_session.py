@@ -482,7 +482,13 @@ def test_feedback_gives_the_answer_fact_explanation_note_and_source(mini_decks: 
 
 
 def test_feedback_says_why_each_false_statement_is_false(mini_decks: list[Deck]) -> None:
-    (item,) = [i for i in generate(mini_decks, 0) if i.template == "true-statement"]
+    import dataclasses
+
+    # the history templates run where a deck names them: name it on the fact that has them
+    decks = [dataclasses.replace(d, facts=tuple(
+        dataclasses.replace(f, templates=(*f.templates, "true-statement"))
+        if f.false_statements else f for f in d.facts)) for d in mini_decks]
+    (item,) = [i for i in generate(decks, 0) if i.template == "true-statement"]
     wrong = next(o for o in item.options if o != item.answer)
     outcome = Outcome(item, wrong, Verdict.WRONG, 1, "", 2.0)
     flat = " ".join(" ".join(text for _, text in feedback_lines(outcome, 60)[0]).split())
