@@ -320,26 +320,13 @@ class EventIndex:
 
     def count(self, fact: Fact, enough: int = MIN_DISTRACTORS) -> int:
         """How many distinct eligible events there are for ``fact``, counted until ``enough``
-        (then any number from ``enough`` up): the same walk as ``rings``, stopping at once."""
-        ok = self.eligible(fact)
-        year, period, series, own = ok.year, ok.period, ok.series, ok.own
-        before, after = year - GAP + 1, year + GAP - 1
-        keys, spans, all_series, by_year = self.keys, self.span, self.series, self.by_year_period
-        seen: set[int] = set()
+        (then any number from ``enough`` up): the walk of ``rings``, stopped once there are."""
         named: set[str] = set()
-        for distance in range(GAP, max(year - self.first, self.last - year) + 1):
-            for y in (year - distance, year + distance):
-                for i in by_year.get((y, period), ()):
-                    if i in seen:
-                        continue
-                    seen.add(i)
-                    if keys[i] == own or (series is not None and all_series[i] == series):
-                        continue
-                    lo, hi = spans[i]
-                    if hi < before or lo > after:
-                        named.add(keys[i])
-                        if len(named) >= enough:
-                            return len(named)
+        for _, found in self.rings(fact):
+            named.update(self.keys[i] for i in found)
+            if len(named) >= enough:
+                break
+        return len(named)
         return len(named)
 
 
