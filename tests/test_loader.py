@@ -634,6 +634,24 @@ def test_what_is_not_a_file_is_refused_given_or_found(tmp_path: Path, make: Call
         assert problems_of(tmp_path) == [f"{given}:1:1: {message}"]
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
+@pytest.mark.parametrize("device", ["fifo", "/dev/zero"])
+def test_the_cache_never_reads_a_fifo_or_a_device(tmp_path: Path, device: str,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the compiled cache on (as it is for users), its key read every deck file whole:
+    a FIFO blocked and /dev/zero filled memory before the loader could refuse them."""
+    import histquiz.cache
+
+    monkeypatch.setenv("HISTQUIZ_CACHE", str(tmp_path / "cache"))
+    path = fifo(tmp_path) if device == "fifo" else tmp_path / "zero.yaml"
+    if device != "fifo":
+        path.symlink_to(device)
+    with pytest.raises(DeckError) as info:
+        histquiz.cache.load_decks([path])
+    kind = "a named pipe (FIFO)" if device == "fifo" else "a device"
+    assert info.value.problems == [f"{path}:1:1: is {kind}, not a deck file; give a .yaml file"]
+
+
 # --- what one file may expand to ------------------------------------------------------------
 
 

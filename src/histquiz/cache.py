@@ -84,12 +84,12 @@ def _code_fingerprint() -> bytes:
 def _decks_key(files: Sequence[str]) -> str | None:
     """The key of loading exactly these files, or None if one cannot be read (the loader will
     say why)."""
+    from .load.yaml import read_file  # refuses FIFOs and devices without blocking on them
+
     digest = hashlib.blake2b(_code_fingerprint(), digest_size=32)
     for path in files:
-        try:
-            with open(path, "rb") as handle:
-                data = handle.read()
-        except OSError:
+        data, _problems = read_file(path)
+        if data is None:
             return None
         digest.update(os.fsencode(path) + b"\0" + len(data).to_bytes(8, "big"))
         digest.update(hashlib.blake2b(data, digest_size=32).digest())

@@ -171,10 +171,19 @@ def _kind(mode: int) -> str:
 
 
 def load_file(path: str) -> tuple[Node | None, list[Problem]]:
-    """Read and parse one file; every failure becomes a problem, never an exception.
+    """Read and parse one file; every failure becomes a problem, never an exception."""
+    data, problems = read_file(path)
+    if data is None:
+        return None, problems
+    return read_yaml(path, data)
+
+
+def read_file(path: str) -> tuple[bytes | None, list[Problem]]:
+    """The bytes of one deck file (at most MAX_FILE_BYTES + 1 of them), or None and the problem.
 
     Only a regular file is read. The file is opened without blocking and checked before a
-    byte is read, so a FIFO or a device named like a deck is refused instead of hanging."""
+    byte is read, so a FIFO or a device named like a deck (``/dev/zero``) is refused instead of
+    hanging or filling memory. Everything that reads deck files goes through here."""
     start = Origin(path, 1, 1)
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
@@ -199,10 +208,9 @@ def load_file(path: str) -> tuple[Node | None, list[Problem]]:
             os.close(fd)
             return None, [Problem(start, f"is {_kind(mode)}, not a deck file; give a .yaml file")]
         with os.fdopen(fd, "rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
+            return handle.read(MAX_FILE_BYTES + 1), []
     except OSError as exc:
         return None, [Problem(start, f"cannot read the file: {exc.strerror or exc}")]
-    return read_yaml(path, data)
 
 
 def _utf16(data: bytes) -> str | None:
