@@ -285,3 +285,16 @@ def test_the_readme_says_which_commands_take_decks() -> None:
     without = {name for name, child in sub.choices.items()
                if not any("--decks" in a.option_strings for a in child._actions)}
     assert without == named
+
+
+@pytest.mark.parametrize("command", ["stats", "flags"])
+def test_a_store_path_is_printed_safely(tmp_path: Path, command: str) -> None:
+    """The stats page and the flags list start with the store's path, which came out raw."""
+    from histquiz.quiz.store import Store
+
+    path = tmp_path / "class\x1b[2J\nroom.sqlite3"
+    Store.open(path).close()
+    result = run(command, "--db", str(path))
+    assert result.returncode == 0, result.stderr
+    assert "class\\x1b[2J\\nroom.sqlite3" in result.stdout
+    assert not RAW_CONTROL.search(result.stdout.replace("\n", "")), repr(result.stdout)

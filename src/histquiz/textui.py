@@ -193,7 +193,7 @@ class Progress:
             return
         filled = self.WIDTH * self.done // self.total
         bar = self.full * filled + self.empty * (self.WIDTH - filled)
-        line = f"[{bar}] {self.done}/{self.total} {label}"
+        line = f"[{bar}] {self.done}/{self.total} {safe(label)}"
         # A line wider than the terminal wraps, and '\r' would then redraw only its tail.
         columns = shutil.get_terminal_size().columns
         self.stream.write(f"\r\x1b[K{line[:max(columns - 1, 10)]}")
@@ -204,8 +204,7 @@ class Progress:
         """The step is done; off a terminal, print ``lines`` about it."""
         self.done += 1
         if not self.tty:
-            for line in lines:
-                print(line, file=self.stream)
+            say(*lines, file=self.stream)
             self.stream.flush()
 
     def close(self) -> None:

@@ -24,19 +24,20 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..quiz.screen import clean
     from ..quiz.store import Store, resolve_path
+    from ..textui import say
 
     path, _create = resolve_path(args.db)
     with Store.open(path, readonly=True) as store:
         flags = store.flags()
     if not flags:
-        print(f"No flags in {path}. Students flag a question with f during 'histquiz quiz'.")
+        say(f"No flags in {path}. Students flag a question with f during 'histquiz quiz'.")
         return 0
-    print(f"{len(flags)} flag{'s' * (len(flags) != 1)} in {path}, oldest first:")
+    say(f"{len(flags)} flag{'s' * (len(flags) != 1)} in {path}, oldest first:")
     for flag in flags:
-        print()
-        print(f"{flag.at.astimezone():%Y-%m-%d %H:%M}  {clean(flag.item_id)}")
+        say("")
+        say(f"{flag.at.astimezone():%Y-%m-%d %H:%M}  {clean(flag.item_id)}")
         for n, line in enumerate(flag.question.splitlines()):
-            print(f"  {'question: ' if n == 0 else '          '}{clean(line)}")
-        print(f"  answer:   {clean(flag.answer)}")
-        print(f"  comment:  {clean(flag.comment)}")
+            say(f"  {'question: ' if n == 0 else '          '}{clean(line)}")
+        say(f"  answer:   {clean(flag.answer)}")
+        say(f"  comment:  {clean(flag.comment)}")
     return 0

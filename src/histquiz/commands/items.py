@@ -64,6 +64,7 @@ def show_stats(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from ..errors import HistquizError, UsageError
+    from ..textui import say
     from .common import load
 
     path = Path(args.stats)
@@ -97,7 +98,7 @@ def show_stats(args: argparse.Namespace) -> int:
                      f"upper-lower {row['upper-lower'] or '-'}")
         if row["flags"]:
             lines.append(f"  CHECK: {row['flags']}")
-        sys.stdout.write("\n".join(lines) + "\n\n")
+        say(*lines, "")
     flagged = sum(1 for r in rows if r["flags"])
-    print(f"{len(rows)} item{'s' * (len(rows) != 1)}, {flagged} to check", file=sys.stderr)
+    say(f"{len(rows)} item{'s' * (len(rows) != 1)}, {flagged} to check", file=sys.stderr)
     return 0

@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
     from ..scan.mark import load_decisions, mark, settle
     from ..scan.read import page_reader
     from ..scan.report import write_report
-    from ..textui import plural
+    from ..textui import plural, say
 
     out = Path(args.out)
     if out.exists() and not out.is_dir():
@@ -54,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
     decisions = load_decisions(decisions_path)
     marking = mark(pages(files), layout, page_reader(layout), decisions)
     for refused in marking.refused:
-        print(f"histquiz: left out {refused.where}: {refused.reason}", file=sys.stderr)
+        say(f"histquiz: left out {refused.where}: {refused.reason}", file=sys.stderr)
     if not marking.sheets:
         raise UsageError(f"no page of worksheet {layout.sheet} was found in the scans")
     write_report(marking, analyse(marking.sheets, layout), out, decisions)
@@ -64,31 +64,31 @@ def run(args: argparse.Namespace) -> int:
         labels = {s.key: s.label for s in marking.sheets}
         decided = walk(marking.doubts, out / "review", decisions, terminal_ask(labels))
         save(decisions_path, decisions)
-        print(f"recorded {plural(decided, 'decision')} in {decisions_path}")
+        say(f"recorded {plural(decided, 'decision')} in {decisions_path}")
         marking.doubts = settle(marking.sheets, layout, decisions)
     stats = analyse(marking.sheets, layout)
     write_report(marking, stats, out, decisions)
     pages_read = sum(len(s.pages) for s in marking.sheets)
-    print(f"marked {plural(len(marking.sheets), 'student')} ({plural(pages_read, 'page')}) of "
+    say(f"marked {plural(len(marking.sheets), 'student')} ({plural(pages_read, 'page')}) of "
           f"worksheet {layout.sheet} into {out}: marks.csv, items.csv, sheets/, review/")
     if marking.blank:
-        print(f"  {plural(len(marking.blank), 'blank page')} skipped")
+        say(f"  {plural(len(marking.blank), 'blank page')} skipped")
     for sheet in marking.sheets:
         if sheet.missing:
             pages_missing = ", ".join(map(str, sheet.missing))
-            print(f"histquiz: warning: {sheet.label}: page {pages_missing} not found in the scans",
+            say(f"histquiz: warning: {sheet.label}: page {pages_missing} not found in the scans",
                   file=sys.stderr)
     numbers = [s.number for s in marking.sheets if s.number and "?" not in s.number]
     for number in sorted({n for n in numbers if numbers.count(n) > 1}):
-        print(f"histquiz: warning: student number {number} is on more than one sheet",
+        say(f"histquiz: warning: student number {number} is on more than one sheet",
               file=sys.stderr)
     if marking.doubts:
-        print(f"  {plural(len(marking.doubts), 'mark')} in doubt, not counted yet: see "
+        say(f"  {plural(len(marking.doubts), 'mark')} in doubt, not counted yet: see "
               f"{out / 'review' / 'review.csv'}, or run again with --review")
     flagged = [s for s in stats if s.flags]
     if flagged:
-        print(f"  {plural(len(flagged), 'item')} to check (see items.csv, or "
+        say(f"  {plural(len(flagged), 'item')} to check (see items.csv, or "
               f"histquiz items --stats {out / 'items.csv'}):")
         for s in flagged:
-            print(f"    {s.item}: {'; '.join(s.flags)}")
+            say(f"    {s.item}: {'; '.join(s.flags)}")
     return 0

@@ -26,12 +26,12 @@ def run(args: argparse.Namespace) -> int:
     from ..quiz.play import clock_from_env
     from ..quiz.stats import report
     from ..quiz.store import Store, resolve_path
-    from ..textui import can_show
+    from ..textui import can_show, say
 
     path, _create = resolve_path(args.db)
     fancy = can_show(sys.stdout, "█·—")
     width = shutil.get_terminal_size((80, 24)).columns - 1 if sys.stdout.isatty() else 79
     with Store.open(path, readonly=True) as store:
         for line in report(store, clock_from_env()(), fancy=fancy, width=max(40, width)):
-            print(line)
+            say(line)
     return 0
