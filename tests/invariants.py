@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
 
-from histquiz import Deck, Item
+from histquiz import Deck, Fact, Item
 from histquiz.dates import DateSpan, HistDate, parse_answer, years_of
 from histquiz.textnorm import normalize
 
@@ -58,6 +59,12 @@ def check_event_set(item: Item, events: dict[str, object], n_options: int) -> No
     """The events are loaded facts' events, from one period of at most 30 years, far enough
     apart to order; the key follows from the facts' dates alone."""
     facts = [events[normalize(o)] for o in item.options]
+    ids = [f"{f.deck}/{f.id}" for f in facts]  # type: ignore[attr-defined]
+    assert list(item.option_facts) == ids, f"{item.id}: {item.option_facts} {ids}"
+    series = [f.series for f in facts if f.series is not None]  # type: ignore[attr-defined]
+    assert len(series) == len(set(series)), f"{item.id}: two events of one series {series}"
+    for o in item.options:
+        assert not re.search(r"\b(1[5-9]|20)\d\d\b", o), f"{item.id}: {o!r} names a year"
     dates: list[HistDate | DateSpan] = [f.date for f in facts]  # type: ignore[attr-defined]
     assert len({normalize(o) for o in item.options}) == len(item.options), item.id
     years = [y for d in dates for y in years_of(d)]
@@ -89,7 +96,7 @@ def check_true_statement(item: Item, fact: object, n_options: int) -> None:
     """Exactly one option is the fact's statement; the others are its own false statements,
     each with why it is false."""
     false = {f.text: f.why for f in fact.false_statements}  # type: ignore[attr-defined]
-    assert item.kind == "choice" and 2 <= len(item.options) <= n_options, item.id
+    assert item.kind == "choice" and 3 <= len(item.options) <= n_options, item.id
     right = [i for i, o in enumerate(item.options)
              if o == fact.statement]  # type: ignore[attr-defined]
     assert right == [item.answer_index], item.id
@@ -168,3 +175,14 @@ def _covers(when: HistDate | DateSpan, d: HistDate) -> bool:
         lo, hi = when.start.truncate(d.precision), when.end.truncate(d.precision)
         return lo.sort_key() <= d.sort_key() <= hi.sort_key()
     return when.truncate(d.precision) == d
+
+
+def with_every_template(decks: list[Deck]) -> list[Deck]:
+    """The decks with the history templates asked for by every fact that can make them."""
+    def more(f: Fact) -> tuple[str, ...]:
+        extra = ("true-statement",) if len(f.false_statements) >= 2 else ()
+        if f.event and f.date is not None:
+            extra += ("first", "order", "match")
+        return (*f.templates, *(t for t in extra if t not in f.templates))
+    return [dataclasses.replace(d, facts=tuple(dataclasses.replace(f, templates=more(f))
+                                               for f in d.facts)) for d in decks]

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections import Counter
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from invariants import check_items
+from invariants import check_items, with_every_template
 from synth import write_deck
 
-from histquiz import Deck, Fact, Selection, UsageError, generate, load_decks
+from histquiz import Deck, Selection, UsageError, generate, load_decks
 from histquiz.generate import TEMPLATES
+from histquiz.load.rules import MIN_FALSE
 
 
 @pytest.mark.parametrize("n_options", [3, 4, 5])
@@ -21,17 +21,6 @@ def test_builtin_items_uphold_invariants(builtin_decks: list[Deck], n_options: i
     items = generate(builtin_decks, n_options, n_options=n_options)
     assert items
     check_items(items, builtin_decks, n_options)
-
-
-def with_every_template(decks: list[Deck]) -> list[Deck]:
-    """The decks with the history templates asked for by every fact that can make them."""
-    def more(f: Fact) -> tuple[str, ...]:
-        extra = ("true-statement",) if f.false_statements else ()
-        if f.event and f.date is not None:
-            extra += ("first", "order", "match")
-        return (*f.templates, *extra)
-    return [dataclasses.replace(d, facts=tuple(dataclasses.replace(f, templates=more(f))
-                                               for f in d.facts)) for d in decks]
 
 
 def test_mini_items_uphold_invariants(mini_decks: list[Deck]) -> None:
@@ -211,5 +200,5 @@ def test_history_templates_hold_on_any_events(dates: list[tuple[tuple[int, int, 
     decks = [Deck("h", "H", "D", tuple(facts))]
     items = generate(decks, seed, n_options=n_options)
     check_items(items, decks, n_options)
-    if false_count:
-        assert sum(i.template == "true-statement" for i in items) == len(facts)
+    made = sum(i.template == "true-statement" for i in items)
+    assert made == (len(facts) if false_count >= MIN_FALSE else 0)

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from invariants import candidates_by_kind
+from invariants import candidates_by_kind, with_every_template
 
 from histquiz import Deck, Fact, Item, generate, load_decks
 from histquiz.dates import DateSpan, HistDate, Precision, parse_answer, years_of
@@ -394,3 +394,49 @@ def test_anki_new_card_order_holds_no_revealing_pair_over_50_seeds(builtin_decks
             close = [(items[a].id, items[b].id) for a in where for b in relation.neighbours(a)
                      if b in where and 0 < where[b] - where[a] < writer.APART]
             assert close == [], seed
+
+
+# --- items over several events ----------------------------------------------------------------
+
+
+def _event_clashes(chosen: Sequence[Item]) -> list[tuple[str, str]]:
+    """Pairs in ``chosen`` that give each other away through their events, found without the
+    relation: an item over events and a date question of one of them; two items over events
+    that share two events."""
+    sets = [i for i in chosen if i.template in ("first", "order", "match")]
+    dated = [i for i in chosen if i.template in ("date-recall", "date-choice", "which-happened")]
+    found = [(a.id, b.id) for a in sets for b in dated if f"{b.deck}/{b.fact}" in a.option_facts]
+    for n, a in enumerate(sets):
+        for b in sets[n + 1:]:
+            shared = set(a.option_facts) & set(b.option_facts)
+            if len(shared) >= 2:
+                found.append((a.id, b.id))
+    return found
+
+
+def test_items_over_events_are_linked_to_the_questions_they_answer(
+        builtin_decks: list[Deck]) -> None:
+    items = generate(with_every_template(builtin_decks), 3)
+    relation = reveals(items)
+    index = {item.id: n for n, item in enumerate(items)}
+    order = next(i for i in items if i.template == "order")
+    own_date = index[f"{order.deck}/{order.fact}/date-recall"]
+    assert relation.clash(index[order.id], own_date)
+    other = next(f for f in order.option_facts if f != f"{order.deck}/{order.fact}")
+    others_date = [n for n, i in enumerate(items) if f"{i.deck}/{i.fact}" == other
+                   and i.template in ("date-recall", "date-choice")]
+    assert others_date and all(relation.clash(index[order.id], n) for n in others_date)
+    # a "which came first" over two of the order's events is answered by the order
+    firsts = [n for n, i in enumerate(items) if i.template == "first"
+              and len(set(i.option_facts) & set(order.option_facts)) == 2]
+    assert all(relation.clash(index[order.id], n) for n in firsts)
+    pairs = _event_clashes(items)
+    assert pairs and all(relation.clash(index[a], index[b]) for a, b in pairs)
+
+
+def test_worksheets_hold_no_pair_linked_through_events(builtin_decks: list[Deck]) -> None:
+    items = generate(with_every_template(builtin_decks), 0)
+    assert {"first", "order", "match", "true-statement"} <= {i.template for i in items}
+    for seed in range(30):
+        chosen = pick_questions(items, 20, random.Random(seed))
+        assert _event_clashes(chosen) == []

@@ -231,6 +231,8 @@ class Item:
     notes: tuple[str, ...] = ()  # per option: why it is false, or its date ("" for none)
     key: tuple[int, ...] = ()  # order: option indices earliest first; match: target per option
     targets: tuple[str, ...] = ()  # match: what the options are matched to (years, ascending)
+    # first, order, match: the fact of each option ("deck/fact"), whose date decides the answer
+    option_facts: tuple[str, ...] = ()
 
     @property
     def date_display(self) -> str:
@@ -257,6 +259,8 @@ class Item:
             data["pairs"] = [[i, k] for i, k in enumerate(self.key)]
         if self.notes and self.kind == "choice":
             data["notes"] = list(self.notes)
+        if self.option_facts:
+            data["option_facts"] = list(self.option_facts)
         data["answer"] = self.answer
         if self.answer_date is not None:
             data["answer_date"] = self.answer_date.iso()

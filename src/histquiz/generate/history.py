@@ -1,25 +1,28 @@
 """Templates that ask for order, truth and connection rather than a single date or name.
 
 - ``true-statement``: "Which of these statements is true?", the fact's statement against up
-  to three of the false statements written for it (never generated ones); each false option
-  carries why it is false.
+  to three of the false statements written for it (never generated ones; at least two, or it
+  would be a coin toss); each false option carries why it is false.
 - ``first``: "Which came first?", the fact's event against one other event.
 - ``order``: "Put these events in order, earliest first", the fact's event and others.
 - ``match``: "Match each event to its year", the fact's event and others, distinct years.
 
 The events of ``first``, ``order`` and ``match`` come from the fact's topic (or, when it has
 too few, its deck), from the fact's period, within ``SPAN`` years of one another, and so far
-apart that their order is knowable: no two overlap and no two fall in the same month. Which
+apart that their order is knowable: no two overlap and no two fall in the same month; and
+never two of one series (the 19th and 21st annual summits), whose order their names tell, nor
+an event whose headline names a year. Which
 events, and in what order they are shown, come from the item's own seeded stream.
 """
 
 from __future__ import annotations
 
 import calendar
+import re
 from collections.abc import Callable, Sequence
 
 from ..dates import DateSpan, When, years_of
-from ..load.rules import first_day, period_of
+from ..load.rules import enough_false, first_day, period_of
 from ..model import Fact, Item
 from ..textnorm import normalize
 from .common import make_item, place_shuffled
@@ -30,7 +33,7 @@ LETTERS = "ABCDEFGH"
 
 
 def true_statement(fact: Fact, ctx: Context) -> list[Item]:
-    if not fact.false_statements:
+    if not enough_false(fact.false_statements):
         return []
     wrong = list(fact.false_statements)
     ctx.rng.shuffle(wrong)
@@ -64,12 +67,21 @@ def _single_year(when: When) -> int | None:
     return years.start if len(years) == 1 else None
 
 
+_YEAR = re.compile(r"\b(1[5-9]|20)\d\d\b")
+
+
+def placeable(fact: Fact) -> bool:
+    """Can the fact's event stand among others to be put in order? It needs a date, and its
+    headline must not name a year ("… its first tests since 1974"), which would tell the order."""
+    return fact.date is not None and bool(fact.event) and not _YEAR.search(fact.event or "")
+
+
 def pick_events(fact: Fact, ctx: Context, count: int,
                 fits: Callable[[Fact, Fact], bool] | None = None) -> list[Fact]:
     """The fact and ``count - 1`` other events for it (fewer if there are not enough): of its
     topic, else its deck; of its period; within SPAN years; pairwise ``apart`` (and ``fits``)."""
     ix = ctx.events
-    if fact.date is None or not fact.event:
+    if not placeable(fact):
         return []
     if fits is not None and not fits(fact, fact):
         return []
@@ -83,6 +95,8 @@ def pick_events(fact: Fact, ctx: Context, count: int,
             return False
         if any(normalize(c.event or "") == normalize(other.event or "") for c in chosen):
             return False
+        if other.series is not None and any(c.series == other.series for c in chosen):
+            return False  # the 19th and the 21st summit: the numbers tell the order
         ends = [y for d in (*dates, other.date) for y in (first_day(d)[0], _last_day(d)[0])]
         if max(ends) - min(ends) > SPAN:
             return False
@@ -98,6 +112,8 @@ def pick_events(fact: Fact, ctx: Context, count: int,
         for i in near:
             other = ix.facts[i]
             if i in seen or other is fact or other.id == fact.id or not same(other):
+                continue
+            if not placeable(other):
                 continue
             seen.add(i)
             if ix.period[i] == period:
@@ -119,6 +135,10 @@ def _display(f: Fact) -> str:
     return f.date.display() if f.date is not None else ""
 
 
+def _facts_of(events: Sequence[Fact]) -> tuple[str, ...]:
+    return tuple(f"{e.deck}/{e.id}" for e in events)
+
+
 def _chronological(events: Sequence[Fact]) -> list[int]:
     return sorted(range(len(events)), key=lambda i: first_day(events[i].date)  # type: ignore[arg-type]
                   if events[i].date is not None else (0, 0, 0))
@@ -133,7 +153,7 @@ def first(fact: Fact, ctx: Context) -> list[Item]:
     options = tuple(e.event or "" for e in events)
     notes = tuple(_display(e) for e in events)
     return [make_item(fact, "first", "Which came first?", options[earlier], options=options,
-                      answer_index=earlier, notes=notes)]
+                      answer_index=earlier, notes=notes, option_facts=_facts_of(events))]
 
 
 def order(fact: Fact, ctx: Context) -> list[Item]:
@@ -149,7 +169,8 @@ def order(fact: Fact, ctx: Context) -> list[Item]:
     answer = "; ".join(f"{LETTERS[i]}. {events[i].event} ({_display(events[i])})" for i in key)
     return [make_item(fact, "order", "Put these events in order, earliest first.", answer,
                       options=tuple(e.event or "" for e in events),
-                      notes=tuple(_display(e) for e in events), key=tuple(key))]
+                      notes=tuple(_display(e) for e in events), key=tuple(key),
+                      option_facts=_facts_of(events))]
 
 
 def match(fact: Fact, ctx: Context) -> list[Item]:
@@ -168,4 +189,5 @@ def match(fact: Fact, ctx: Context) -> list[Item]:
     answer = "; ".join(f"{e.event}: {targets[k]}" for e, k in zip(events, key, strict=True))
     return [make_item(fact, "match", "Match each event to its year.", answer,
                       options=tuple(e.event or "" for e in events),
-                      notes=tuple(_display(e) for e in events), key=key, targets=targets)]
+                      notes=tuple(_display(e) for e in events), key=key, targets=targets,
+                      option_facts=_facts_of(events))]

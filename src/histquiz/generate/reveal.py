@@ -9,6 +9,11 @@ feedback or on the back of a card) contains B's answer:
   question about another fact says nothing about this one;
 - for "Which of these happened in 1971?", the year, again within the same fact.
 
+The items over several events ("Which came first?", "Put these events in order", "Match each
+event to its year") show every event's date once marked, so they are linked through the facts of
+their events rather than through words: such an item and a date question of one of its events
+give each other away, as do two such items that share two events (their order is shown).
+
 A distractor is not counted: it names something false, so seeing it answers nothing. Nor is a
 name that the questions of many facts mention (COMMON): "Pakistan" in a dozen stems points at
 no one question whose answer it is, except within that question's own fact.
@@ -47,9 +52,17 @@ def _date_keys(date: HistDate) -> list[tuple[str, ...]]:
     return [k for name in names for k in ((day, name, year), (name, day, year))]
 
 
+# Templates whose answer is the place of events in time, linked by their events' facts.
+EVENT_SETS = ("first", "order", "match")
+# Templates that ask a fact's own date (which-happened names its year in the question).
+DATE_ASKING = ("date-recall", "date-choice", "which-happened")
+
+
 def answer_keys(item: Item) -> list[tuple[tuple[str, ...], bool]]:
     """What, seen elsewhere, gives this item's answer away: (words, same fact only)."""
     keys: list[tuple[tuple[str, ...], bool]] = []
+    if item.template in EVENT_SETS:
+        return keys  # an order of events, not words: see _event_links
     if item.template == "which-happened":
         year = item.date.year if item.date is not None else None
         if year is not None:
@@ -179,7 +192,36 @@ def reveals(items: Sequence[Item]) -> Reveals:
             continue
         own = (items[a].deck, items[a].fact)
         found[a].update(b for b, fact in across[words] if fact != own)
+    for a, b in _event_links(items):
+        found[a].add(b)
+        found[b].add(a)
     return Reveals(tuple(items), tuple(frozenset(f) for f in found))
+
+
+def _event_links(items: Sequence[Item]) -> Iterable[tuple[int, int]]:
+    """The pairs linked through the events of "first", "order" and "match" items (each pair
+    gives itself away both ways): such an item and a date question of one of its events; two
+    such items sharing two events."""
+    dated: dict[str, list[int]] = {}
+    holding: dict[str, list[int]] = {}
+    for i, item in enumerate(items):
+        if item.template in DATE_ASKING:
+            dated.setdefault(f"{item.deck}/{item.fact}", []).append(i)
+        elif item.template in EVENT_SETS:
+            for fact in item.option_facts:
+                holding.setdefault(fact, []).append(i)
+    for a, item in enumerate(items):
+        if item.template not in EVENT_SETS:
+            continue
+        shared: dict[int, int] = {}
+        for fact in item.option_facts:
+            yield from ((a, b) for b in dated.get(fact, ()))
+            for b in holding.get(fact, ()):
+                if b > a:
+                    shared[b] = shared.get(b, 0) + 1
+        for b, count in shared.items():
+            if count >= 2:
+                yield a, b
 
 
 def spread(candidates: Sequence[int], relation: Reveals, rng: random.Random,

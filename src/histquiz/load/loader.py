@@ -38,6 +38,7 @@ from .rules import (
     candidate_count,
     default_templates,
     distractor_pools,
+    enough_false,
     is_event,
     series_problem,
 )
@@ -286,7 +287,7 @@ class _Linker:
             templates = applicable_templates(
                 default_templates(defaults, topic), date=rec.date, when=rec.when,
                 event=rec.event, has_questions=bool(questions),
-                has_false=bool(rec.false_statements))
+                has_false=enough_false(rec.false_statements))
         if rec.id is None or rec.statement is None or rec.explanation is None or topic is None:
             return None
         self.records[rec.id] = (rec, question_recs)

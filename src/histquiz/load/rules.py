@@ -52,6 +52,15 @@ TEMPLATE_KINDS = {
 
 ITEM_KINDS = ("choice", "date", "order", "match")
 
+# "Which of these statements is true?" needs this many false statements: with one it would be a
+# coin toss between two sentences.
+MIN_FALSE = 2
+
+
+def enough_false(statements: Sequence[object] | None) -> bool:
+    """Has a fact the false statements that "Which of these statements is true?" needs?"""
+    return len(statements or ()) >= MIN_FALSE
+
 
 def missing_need(template: str, *, date: When | None, when: str | None, event: str | None,
                  has_questions: bool, has_false: bool = False) -> str | None:

@@ -45,7 +45,7 @@ from .fields import (
     read_record,
     row,
 )
-from .rules import Asking, missing_need
+from .rules import MIN_FALSE, Asking, enough_false, missing_need
 from .yaml import Node
 
 Slug = Pattern(SLUG, SLUG_RULE)
@@ -388,9 +388,10 @@ class FactRecord(Record):
         for name in self.templates or ():
             need = missing_need(name.value, date=self.date, when=self.when, event=self.event,
                                 has_questions=bool(self.questions),
-                                has_false=bool(self.false_statements))
+                                has_false=enough_false(self.false_statements))
             if need is not None:
-                report(name.origin, f"{self.what}: template '{name.value}' needs '{need}'")
+                more = f" (at least {MIN_FALSE})" if need == "false_statements" else ""
+                report(name.origin, f"{self.what}: template '{name.value}' needs '{need}'{more}")
         self._check_short_forms(report)
         self._check_false_statements(report)
 
