@@ -150,12 +150,18 @@ def check_package(folder: Path, decks: Sequence[Deck], items: Sequence[Item]) ->
                 continue
             assert front.texts["hq-question"] == item.question
             assert "hq-answer" not in front.texts
+            assert "hq-option-note" not in front.texts  # no why-false, no dates on the front
             if item.kind == "choice":
+                assert front.table("hq-options", "hq-letter") == [
+                    (letter,) for letter in "ABCDEFGHIJ"[:len(item.options)]]
                 assert front.options == list(item.options)  # never reshuffled
                 assert front.correct == []  # the front gives nothing away
                 assert back.options == list(item.options)
                 assert back.correct == [item.answer] == [item.options[item.answer_index or 0]]
                 assert back.texts["hq-answer"].endswith(item.answer)
+                # Why each false statement is false, or each event's date, under its option.
+                notes = list(item.notes) or [""] * len(item.options)
+                assert back.table("hq-options", "hq-option-note") == [(n,) for n in notes]
             else:
                 assert item.answer_date is not None
                 assert back.texts["hq-answer"] == item.answer_date.display() == item.answer

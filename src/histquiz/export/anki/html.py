@@ -31,9 +31,12 @@ def text(value: str) -> str:
     return _CONTROL.sub(lambda m: f"&#x{ord(m.group()):x};", escaped)
 
 
-def options_html(options: Sequence[str], correct: int | None = None) -> str:
+def options_html(options: Sequence[str], correct: int | None = None,
+                 notes: Sequence[str] = ()) -> str:
     """The lettered options (already escaped with ``text``); with ``correct`` given, that option
-    is marked as the answer."""
+    is marked as the answer. ``notes`` (escaped, one per option, "" for none) go under their
+    options: why a false statement is false, or when an event happened. They are for the back
+    only, since a date under each event would answer "Which came first?"."""
     rows = []
     for i, option in enumerate(options):
         if correct is None:
@@ -42,8 +45,10 @@ def options_html(options: Sequence[str], correct: int | None = None) -> str:
             attrs, mark = ' class="hq-correct"', '<span class="hq-mark">✓</span>'
         else:
             attrs, mark = ' class="hq-other"', ""
+        note = notes[i] if i < len(notes) else ""
+        below = f'<span class="hq-option-note">{note}</span>' if note else ""
         rows.append(f'<li{attrs}><span class="hq-letter">{LETTERS[i]}</span>'
-                    f'<span class="hq-text">{option}</span>{mark}</li>')
+                    f'<span class="hq-text">{option}</span>{below}{mark}</li>')
     return f'<ol class="hq-options">{"".join(rows)}</ol>'
 
 

@@ -204,6 +204,13 @@ CSS = """\
   font-weight: bold;
 }
 .hq-options li.hq-other { color: var(--hq-muted); }
+.hq-option-note {
+  display: block;
+  font-size: 0.8em;
+  font-weight: normal;
+  font-style: italic;
+  color: var(--hq-muted);
+}
 .hq-mark { position: absolute; right: 0.7em; color: var(--hq-right); }
 .hq-answer { font-size: 1.15em; font-weight: bold; text-align: center; margin: 0.3em 0 0.6em; }
 .hq-date-answer { font-size: 1.35em; }

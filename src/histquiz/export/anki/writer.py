@@ -16,6 +16,12 @@ stay in the learner's collection, with their history. ``write_apkg`` reports the
 were in ``previous`` but are gone, and ``histquiz anki`` prints an Anki search that finds them
 (``Item:deck/fact/template OR …``) so the learner can review and delete them in the browser.
 
+Kinds. Choice items are "Multiple choice" notes, date items "Date recall" notes. What a choice
+item says of each option (why a false statement is false, when an event happened) is shown
+under that option on the back, inside the "Marked options" field: a new field would change the
+note type, and Anki would then import it as a copy and count every existing note as
+conflicting instead of updating it.
+
 "What happened on …?" Date notes of facts dated to the day (with an event) have a second card,
 date → event. Other events of the same date are named on its back, so the card stays fair and
 never loses its question when a fact joins that date. A fact whose date loses its day leaves
@@ -228,23 +234,42 @@ class _FieldMaker:
         return tags
 
     def note(self, item: Item) -> _Note:
-        statement, explanation, note, sources = self.shared(item)
         if item.kind == "choice":
-            if item.answer_index is None or not 0 <= item.answer_index < len(item.options):
-                raise ExportError(f"{item.origin or item.id}: item {item.id} has no marked answer")
-            options = [h.text(o) for o in item.options]
-            fields = [
-                h.text(item.question),
-                h.options_html(options),
-                h.options_html(options, item.answer_index),
-                h.answer_html(options, item.answer_index),
-                statement, explanation, note,
-                h.text(item.date_display),
-                sources,
-                h.text(item.id),
-            ]
-            return _Note(MULTIPLE_CHOICE, note_guid(MULTIPLE_CHOICE, item.id), fields, (0,),
-                         self.tags(item), self.deck(item))
+            return self._choice(item)
+        if item.kind == "date":
+            return self._date(item)
+        raise ExportError(f"{item.origin or item.id}: item {item.id} is of a kind Anki cannot "
+                          f"hold ({item.kind})")
+
+    def _made(self, note_type: NoteType, item: Item, fields: list[str],
+              cards: tuple[int, ...] = (0,)) -> _Note:
+        return _Note(note_type, note_guid(note_type, item.id), fields, cards, self.tags(item),
+                     self.deck(item))
+
+    def _choice(self, item: Item) -> _Note:
+        statement, explanation, note, sources = self.shared(item)
+        if item.answer_index is None or not 0 <= item.answer_index < len(item.options):
+            raise ExportError(f"{item.origin or item.id}: item {item.id} has no marked answer")
+        options = [h.text(o) for o in item.options]
+        # What the item says of each option (why a statement is false, when an event happened)
+        # goes under the options on the back, inside "Marked options": a field of its own would
+        # change the note type, and Anki would then import every existing note as conflicting.
+        notes = [h.text(n) for n in item.notes]
+        # "Which came first?" dates each option; the fact's own date would be a third, unlabelled
+        # one beside an answer that may be the other event.
+        when = "" if item.template == "first" else h.text(item.date_display)
+        fields = [
+            h.text(item.question),
+            h.options_html(options),
+            h.options_html(options, item.answer_index, notes),
+            h.answer_html(options, item.answer_index),
+            statement, explanation, note, when, sources,
+            h.text(item.id),
+        ]
+        return self._made(MULTIPLE_CHOICE, item, fields)
+
+    def _date(self, item: Item) -> _Note:
+        statement, explanation, note, sources = self.shared(item)
         answer = item.answer_date
         if answer is None:
             raise ExportError(f"{item.origin or item.id}: date item {item.id} has no answer date")
@@ -266,8 +291,7 @@ class _FieldMaker:
             prompt, event, statement, explanation, note, sources,
             h.text(item.id),
         ]
-        return _Note(self.date_type, note_guid(self.date_type, item.id), fields,
-                     (0, 1) if prompt else (0,), self.tags(item), self.deck(item))
+        return self._made(self.date_type, item, fields, (0, 1) if prompt else (0,))
 
 
 def _new_card_positions(items: Sequence[Item], decks: Sequence[Deck]) -> list[int]:
