@@ -68,15 +68,18 @@ def zip_entries(path: Path) -> list[tuple[str, tuple[int, ...], int]]:
 
 class Shown(HTMLParser):
     """The text a card shows, by CSS class: ``texts['hq-question']``, the options in order,
-    and which options carry the 'correct' mark."""
+    which options carry the 'correct' mark, and ``rows``: the rows of each list by the list's
+    class, each row as its text by class ('' for the whole row)."""
 
     def __init__(self, markup: str) -> None:
         super().__init__(convert_charrefs=True)
         self.texts: dict[str, str] = {}
         self.options: list[str] = []
         self.correct: list[str] = []
+        self.rows: dict[str, list[dict[str, str]]] = {}
         self.scripts = 0
-        self._open: list[tuple[str, list[str]]] = []
+        # open elements: (tag, classes, the rows an <li> opened, one per class of its list)
+        self._open: list[tuple[str, list[str], list[dict[str, str]]]] = []
         self._li_correct = False
         self.feed(markup)
         self.close()
@@ -88,9 +91,14 @@ class Shown(HTMLParser):
             self._data("\n")
             return
         classes = (dict(attrs).get("class") or "").split()
+        rows: list[dict[str, str]] = []
         if tag == "li":
             self._li_correct = "hq-correct" in classes
-        self._open.append((tag, classes))
+            lists = [c for t, c, _ in self._open if t in ("ol", "ul")]
+            for cls in lists[-1] if lists else ():
+                rows.append({"": ""})
+                self.rows.setdefault(cls, []).append(rows[-1])
+        self._open.append((tag, classes, rows))
         for cls in classes:
             self.texts.setdefault(cls, "")
             if cls == "hq-text":
@@ -98,7 +106,7 @@ class Shown(HTMLParser):
 
     def handle_endtag(self, tag: str) -> None:
         while self._open:
-            open_tag, classes = self._open.pop()
+            open_tag, classes, _ = self._open.pop()
             if "hq-text" in classes and self._li_correct:
                 self.correct.append(self.options[-1])
             if open_tag == tag:
@@ -108,8 +116,19 @@ class Shown(HTMLParser):
         self._data(data)
 
     def _data(self, data: str) -> None:
-        inside = {cls for _, classes in self._open for cls in classes}
+        inside = {cls for _, classes, _ in self._open for cls in classes}
         for cls in inside:
             self.texts[cls] += data
         if "hq-text" in inside:
             self.options[-1] += data
+        for n, (_, _, rows) in enumerate(self._open):
+            within = {cls for _, classes, _ in self._open[n + 1:] for cls in classes}
+            for row in rows:
+                row[""] += data
+                for cls in within:
+                    row[cls] = row.get(cls, "") + data
+
+    def table(self, list_class: str, *classes: str) -> list[tuple[str, ...]]:
+        """The rows of the lists of class ``list_class``, as the texts of ``classes`` in each."""
+        return [tuple(row.get(cls, "") for cls in classes)
+                for row in self.rows.get(list_class, [])]

@@ -35,17 +35,21 @@ from synth import deck_yaml
 
 from histquiz import Deck, Fact, Item, generate, load_decks
 from histquiz.cli import main
+from histquiz.dates import years_of
 from histquiz.errors import ExportError
 from histquiz.export.anki import html as anki_html
 from histquiz.export.anki.notetypes import (
     CSS,
     DATE_RECALL,
     DATE_TYPED,
+    MATCH,
     MULTIPLE_CHOICE,
     NOTE_TYPES,
+    ORDER,
 )
 from histquiz.export.anki.writer import APART, ROOT_DECK, topic_title, write_apkg
-from histquiz.export.registry import Context, ExportOptions
+from histquiz.export.registry import Context, ExportOptions, get_format, render_format
+from histquiz.load.rules import ITEM_KINDS
 from histquiz.model import sort_key_for_date
 
 GOOD = Path(__file__).parent / "data" / "good"
@@ -150,12 +154,31 @@ def check_package(folder: Path, decks: Sequence[Deck], items: Sequence[Item]) ->
                 continue
             assert front.texts["hq-question"] == item.question
             assert "hq-answer" not in front.texts
+            assert "hq-option-note" not in front.texts  # no why-false, no dates on the front
+            if item.kind != "match":  # a match card numbers its events; the rest letter them
+                assert front.table("hq-options", "hq-letter") == [
+                    (letter,) for letter in "ABCDEFGHIJ"[:len(item.options)]]
             if item.kind == "choice":
                 assert front.options == list(item.options)  # never reshuffled
                 assert front.correct == []  # the front gives nothing away
                 assert back.options == list(item.options)
                 assert back.correct == [item.answer] == [item.options[item.answer_index or 0]]
                 assert back.texts["hq-answer"].endswith(item.answer)
+                # Why each false statement is false, or each event's date, under its option.
+                notes = list(item.notes) or [""] * len(item.options)
+                assert back.table("hq-options", "hq-option-note") == [(n,) for n in notes]
+            elif item.kind == "order":
+                assert front.options == list(item.options)
+                assert back.table("hq-timeline", "hq-date", "hq-letter", "hq-text") == [
+                    (item.notes[i], "ABCDEFGHIJ"[i], item.options[i]) for i in item.key]
+            elif item.kind == "match":
+                assert front.table("hq-options", "hq-letter", "hq-text") == [
+                    (str(n), event) for n, event in enumerate(item.options, 1)]
+                assert front.table("hq-targets", "hq-letter", "hq-target") == list(
+                    zip("ABCDEFGHIJ"[:len(item.targets)], item.targets, strict=True))
+                assert back.table("hq-pairs", "hq-text", "hq-pair-letter", "hq-target") == [
+                    (event, "ABCDEFGHIJ"[k], item.targets[k])
+                    for event, k in zip(item.options, item.key, strict=True)]
             else:
                 assert item.answer_date is not None
                 assert back.texts["hq-answer"] == item.answer_date.display() == item.answer
@@ -193,6 +216,12 @@ def test_mini_deck_imports_and_renders(tmp_path: Path, mini_decks: list[Deck]) -
 
 def test_builtin_decks_import_and_render(tmp_path: Path, builtin_decks: list[Deck]) -> None:
     check_package(tmp_path, builtin_decks, build(builtin_decks, seed=3))
+
+
+def test_builtin_decks_with_the_history_templates_import_and_render(
+        tmp_path: Path, builtin_decks: list[Deck]) -> None:
+    decks = with_history_templates(builtin_decks)
+    check_package(tmp_path, decks, build(decks, seed=4))
 
 
 def test_unseen_synthetic_decks_import_and_render(tmp_path: Path) -> None:
@@ -464,7 +493,16 @@ def test_note_types_are_frozen() -> None:
         ("date-typed", 1_847_305_223,
          ("Question", "Date", "Format", "Date prompt", "Event", "Fact", "Explanation", "Note",
           "Sources", "Item"), ["Date recall (typed)", "Date → event"]),
+        ("order", 1_847_305_224,
+         ("Question", "Events", "Answer", "Chronology", "Fact", "Explanation", "Note", "Sources",
+          "Item"), ["Put in order"]),
+        ("match", 1_847_305_225,
+         ("Question", "Events", "Targets", "Answer", "Pairs", "Fact", "Explanation", "Note",
+          "Sources", "Item"), ["Match"]),
     ]
+    assert len({t.model_id for t in NOTE_TYPES}) == len({t.key for t in NOTE_TYPES}) == len(NOTE_TYPES)
+    # The writer reads a note's item id from its last field (the notes a rebuild dropped).
+    assert {t.fields[-1] for t in NOTE_TYPES} == {"Item"}
     for note_type in NOTE_TYPES:
         for _, front, back in note_type.templates:
             assert "<script" not in front + back
@@ -524,17 +562,21 @@ def test_the_notes_come_from_the_items_alone(tmp_path: Path, mini_decks: list[De
     assert reverse[0][0] > 0
 
 
-@pytest.mark.parametrize("seed", [0, 7])
+@pytest.mark.parametrize(("seed", "history"), [(0, False), (7, False), (3, True)])
 def test_revealing_pairs_are_apart_in_the_new_card_order(tmp_path: Path,
                                                          builtin_decks: list[Deck],
-                                                         seed: int) -> None:
+                                                         seed: int, history: bool) -> None:
     from histquiz.generate.reveal import reveals
 
-    items = generate(builtin_decks, seed)
+    decks = with_history_templates(builtin_decks) if history else builtin_decks
+    items = generate(decks, seed)
+    if history:  # the order, match, true-statement and "which came first" cards too
+        assert {"order", "match"} <= {i.kind for i in items}
+        assert {"first", "true-statement"} <= {i.template for i in items}
     relation = reveals(items)
     index = {item.id: n for n, item in enumerate(items)}
     apkg = tmp_path / "all.apkg"
-    write_apkg(items, apkg, anki_ctx(builtin_decks, T1))
+    write_apkg(items, apkg, anki_ctx(decks, T1))
     with collection(tmp_path) as col:
         import_apkg(col, apkg)
         for deck in col.decks.all_names_and_ids():
@@ -606,3 +648,224 @@ def test_the_built_in_decks_keep_their_anki_deck(builtin_decks: list[Deck]) -> N
     """Learners' cards stay where they are: every built-in deck shares the one top-level deck."""
     assert {d.anki_root for d in builtin_decks} == {ROOT_DECK}
     assert len({d.title for d in builtin_decks}) == len(builtin_decks)  # their own titles differ
+
+
+# --- the history templates: true statement, which came first, order, match ------------------
+
+# Not among the default templates yet: a deck asks for them by name.
+HISTORY = ("date-recall", "date-choice", "which-happened", "choice", "true-statement", "first",
+           "order", "match")
+# Deck text that must show as text on every side of a card: markup, an ampersand, a sound tag.
+ODD_EVENT = "A border war <i>is</i> fought & [sound:war.mp3] in the Himalaya"
+ODD_WHY = "Trade was agreed <b>separately</b> & later."
+
+
+def history_deck(folder: Path, *, renamed: bool = False) -> list[Deck]:
+    """The test deck asking for every template, with awkward event and why-false texts;
+    ``renamed`` rewords one event, as a later edit of the YAML would."""
+    text = (GOOD / "mini.yaml").read_text("utf-8").replace(
+        "\nfacts:\n", f"\ntemplates: {{default: [{', '.join(HISTORY)}]}}\nfacts:\n", 1)
+    text = text.replace("event: A border war is fought in the Himalaya", f'event: "{ODD_EVENT}"')
+    text = text.replace("why: Trade was agreed separately.", f'why: "{ODD_WHY}"')
+    if renamed:
+        text = text.replace("event: The first satellite goes up",
+                            "event: The first satellite is launched")
+    path = folder / "history.yaml"
+    path.write_text(text.replace("id: mini", "id: history", 1), "utf-8")
+    return load_decks([path])
+
+
+def with_history_templates(decks: Sequence[Deck]) -> list[Deck]:
+    """The decks with every history template asked for by every fact (those that cannot make
+    one simply get none)."""
+    extra = ("true-statement", "first", "order", "match")
+    return [dataclasses.replace(d, facts=tuple(
+        dataclasses.replace(f, templates=(*f.templates, *extra)) for f in d.facts))
+        for d in decks]
+
+
+def review_card(col: Collection, card_id: int) -> None:
+    """Answer this card 'Good', as the reviewer does."""
+    from anki.scheduler_pb2 import CardAnswer
+
+    card = col.get_card(card_id)
+    card.start_timer()
+    states = col._backend.get_scheduling_states(card.id)
+    col.sched.answer_card(col.sched.build_answer(card=card, states=states,
+                                                 rating=CardAnswer.GOOD))
+
+
+def _events(decks: Sequence[Deck]) -> dict[str, Fact]:
+    return {f.event: f for d in decks for f in d.facts if f.event}
+
+
+def test_history_cards_show_the_right_order_pairs_dates_and_reasons(tmp_path: Path) -> None:
+    """Each new card, rendered by Anki, checked against the facts themselves (not the item's
+    key): an order card's back lists the events earliest first with their dates, a match
+    card's back pairs each event with its own year, a "Which came first?" back dates both
+    events, and a true-statement back says why each false statement is false."""
+    decks = history_deck(tmp_path)
+    items = build(decks)
+    assert {i.template for i in items} == set(HISTORY)
+    by_event = _events(decks)
+    false_why = {w.text: w.why for d in decks for f in d.facts for w in f.false_statements}
+    check_package(tmp_path, decks, items)  # every card, every kind, and a rebuild
+    with collection(tmp_path) as col:
+        assert {m["name"] for m in col.models.all() if m["name"].startswith("histquiz")} == {
+            MULTIPLE_CHOICE.name, DATE_RECALL.name, ORDER.name, MATCH.name}
+        seen: set[str] = set()
+        for cid in col.find_cards("Item:history/*/true-statement OR Item:history/*/first OR "
+                                  "Item:history/*/order OR Item:history/*/match"):
+            card = col.get_card(cid)
+            template = card.note()["Item"].rsplit("/", 1)[1]
+            seen.add(template)
+            front, back = Shown(card.question()), Shown(card.answer())
+            shown = front.options
+            if template == "order":
+                assert front.texts["hq-question"] == "Put these events in order, earliest first."
+                assert front.table("hq-options", "hq-letter") == [(x,) for x in "ABCD"[:len(shown)]]
+                earliest = sorted(shown, key=lambda e: sort_key_for_date(by_event[e].date))
+                assert back.table("hq-timeline", "hq-date", "hq-letter", "hq-text") == [
+                    (by_event[e].date.display(), "ABCD"[shown.index(e)], e)
+                    for e in earliest]
+                assert back.texts["hq-sequence"] == " → ".join("ABCD"[shown.index(e)]
+                                                               for e in earliest)
+            elif template == "match":
+                years = front.table("hq-targets", "hq-letter", "hq-target")
+                assert [y for _, y in years] == sorted(y for _, y in years)
+                letter_of = {year: letter for letter, year in years}
+                expected = []
+                for n, (number, event) in enumerate(front.table("hq-options", "hq-letter",
+                                                                "hq-text"), 1):
+                    assert number == str(n)
+                    when = by_event[event].date
+                    assert when is not None and len(years_of(when)) == 1
+                    year = str(years_of(when)[0])
+                    expected.append((event, letter_of[year], year))
+                assert back.table("hq-pairs", "hq-text", "hq-pair-letter", "hq-target") == expected
+            elif template == "first":
+                dates = {e: by_event[e].date for e in shown}
+                earlier = min(shown, key=lambda e: sort_key_for_date(dates[e]))
+                assert back.correct == [earlier]
+                assert back.table("hq-options", "hq-option-note") == [
+                    (dates[e].display(),) for e in shown]
+                assert "hq-when" not in back.texts  # the fact's own date would be a third one
+                assert not any(d.display() in card.question() for d in dates.values()
+                               if d is not None)
+            else:
+                (true,) = back.correct
+                assert back.table("hq-options", "hq-option-note") == [
+                    ("",) if o == true else (false_why[o],) for o in shown]
+                assert ODD_WHY in back.texts["hq-option-note"]  # shown as text, not bold
+                assert "<b>separately</b>" not in card.answer()
+        assert seen == {"true-statement", "first", "order", "match"}
+        # The odd event shows literally on the front and back of every card that names it.
+        odd = col.find_cards("Item:history/*/order OR Item:history/*/match")
+        assert any(ODD_EVENT in Shown(col.get_card(c).question()).options for c in odd)
+        for cid in odd:
+            card = col.get_card(cid)
+            assert card.question_av_tags() == [] and card.answer_av_tags() == []
+
+
+def test_history_notes_update_in_place(tmp_path: Path) -> None:
+    """A package with the history templates goes on top of one without them (no note type is
+    copied, nothing conflicts); a rebuild with reworded questions and a renamed event updates
+    exactly the notes that changed, keeping their reviews."""
+    (tmp_path / "src").mkdir()
+    decks = history_deck(tmp_path / "src")
+    items = build(decks)
+    before = [i for i in items if i.template in HISTORY[:4]]
+    assert 0 < len(before) < len(items)
+    first = tmp_path / "first.apkg"
+    write_apkg(before, first, anki_ctx(decks, T1))
+    apkg = tmp_path / "history.apkg"
+    write_apkg(items, apkg, anki_ctx(decks, T2, previous=first))
+    with collection(tmp_path) as col:
+        assert import_apkg(col, first).new == len(before)
+    with collection(tmp_path) as col:
+        assert import_apkg(col, apkg) == Counts(new=len(items) - len(before), updated=0,
+                                                duplicate=len(before), conflicting=0,
+                                                first_field_match=0)
+    with collection(tmp_path) as col:
+        assert col.note_count() == len(items)
+        names = [m["name"] for m in col.models.all()]
+        assert not [n for n in names if n.endswith("+")] and len(names) == len(set(names))
+        reviewed = {}
+        for template in ("order", "match", "first", "true-statement"):
+            cid = col.find_cards(f"Item:history/treaty/{template}")[0]
+            review_card(col, cid)
+            reviewed[cid] = col.db.scalar("select count() from revlog where cid = ?", cid)
+        assert set(reviewed.values()) == {1}
+        note_ids = set(col.find_notes(""))
+
+    # Reword the order and match questions, and rename an event in the YAML.
+    renamed = history_deck(tmp_path / "src", renamed=True)
+    reworded = {"order": "Put these events in time order, earliest first.",
+                "match": "Match each event to the year it happened."}
+    items2 = [dataclasses.replace(i, question=reworded.get(i.kind, i.question))
+              for i in build(renamed)]
+    assert [i.id for i in items2] == [i.id for i in items]
+    write_apkg(items2, tmp_path / "history-2.apkg", anki_ctx(renamed, T2 + 60, previous=apkg))
+    # The notes whose fields changed: every order and match note, and those naming the event.
+    query = "select flds from notes"
+    fields = [set(r[0] for r in _package_rows(p, query)) for p in (apkg, tmp_path / "history-2.apkg")]
+    changed = {html.unescape(f.rsplit("\x1f", 1)[1]) for f in fields[1] - fields[0]}
+    names_event = {i.id for i in items2 if "The first satellite is launched" in (
+        *i.options, i.answer, i.event if i.kind == "date" else "")}
+    assert {i.id for i in items2 if i.kind in ("order", "match")} | names_event == changed
+    assert any("/first" in i for i in names_event) and changed < {i.id for i in items}
+    with collection(tmp_path) as col:
+        assert import_apkg(col, tmp_path / "history-2.apkg") == Counts(
+            new=0, updated=len(changed), duplicate=len(items2) - len(changed), conflicting=0,
+            first_field_match=0)
+    with collection(tmp_path) as col:
+        assert set(col.find_notes("")) == note_ids
+        for cid, reviews in reviewed.items():
+            card = col.get_card(cid)
+            assert card.reps == 1
+            assert col.db.scalar("select count() from revlog where cid = ?", cid) == reviews
+            item_id = card.note()["Item"]
+            shown = Shown(card.question())
+            kind = next(i.kind for i in items2 if i.id == item_id)
+            assert shown.texts["hq-question"] == reworded.get(kind, shown.texts["hq-question"])
+        for cid in col.find_cards("Item:history/*/order OR Item:history/*/match"):
+            text = col.get_card(cid).question() + col.get_card(cid).answer()
+            assert "The first satellite goes up" not in text
+        assert col.find_cards('"The first satellite is launched"')
+
+
+def test_history_packages_are_byte_identical(tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(T1))
+    decks = history_deck(tmp_path)
+    a, b = tmp_path / "a.apkg", tmp_path / "b.apkg"
+    write_apkg(build(decks), a, anki_ctx(decks, T1, reproducible=True))
+    write_apkg(build(history_deck(tmp_path)), b, anki_ctx(decks, T1, reproducible=True))
+    assert a.read_bytes() == b.read_bytes()
+    kinds = _package_rows(a, "select mid, count() from notes group by mid")
+    assert {mid for mid, _ in kinds} == {t.model_id for t in (MULTIPLE_CHOICE, DATE_RECALL,
+                                                                ORDER, MATCH)}
+
+
+def test_the_anki_format_holds_every_kind(mini_decks: list[Deck]) -> None:
+    """Nothing is left out by design: order and match items become notes of their own."""
+    items = build(with_history_templates(mini_decks))
+    assert {"order", "match"} <= {i.kind for i in items}
+    assert set(ITEM_KINDS) <= set(get_format("anki").kinds)
+    rendered = render_format("anki", items, anki_ctx(mini_decks, T1))
+    assert rendered.skipped == () and rendered.count == len(items)
+
+
+@pytest.mark.parametrize(("kind", "change", "message"), [
+    pytest.param("order", {"key": (0, 0, 1, 2)}, "needs a date for each event", id="order-key"),
+    pytest.param("order", {"notes": ()}, "needs a date for each event", id="order-dates"),
+    pytest.param("match", {"key": (0, 9, 1, 2)}, "needs a target for each event", id="match-key"),
+])
+def test_broken_history_items_are_refused(tmp_path: Path, mini_decks: list[Deck], kind: str,
+                                          change: dict[str, Any], message: str) -> None:
+    items = build(with_history_templates(mini_decks))
+    target = next(n for n, i in enumerate(items) if i.kind == kind and len(i.options) == 4)
+    items[target] = dataclasses.replace(items[target], **change)
+    with pytest.raises(ExportError, match=message):
+        write_apkg(items, tmp_path / "x.apkg", anki_ctx(mini_decks, T1))
+    assert list(tmp_path.iterdir()) == []

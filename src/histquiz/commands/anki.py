@@ -5,7 +5,7 @@ file. Import it in Anki (File → Import), AnkiDroid or AnkiMobile. Importing a 
 updates the cards in place and keeps your reviews; run it again in the same folder, so that it
 can compare with the file it replaces, and it lists the notes a rebuild dropped (Anki never
 deletes notes on import) with a search that finds them in Anki's browser. Keep the same
---seed between builds, or every multiple-choice card gets new options.
+--seed between builds, or every card with options (multiple choice, order, match) gets new ones.
 
 example:
   histquiz anki                               # indo-soviet.apkg here

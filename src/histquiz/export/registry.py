@@ -205,7 +205,8 @@ def _held(fmt: Format, render: Render, items: Sequence[Item], ctx: Context) -> R
 
 # The formats, in the order a build writes them.
 FORMATS: dict[str, Format] = {f.name: f for f in (
-    Format("anki", ".apkg", "histquiz.export.anki.writer", "anki"),
+    Format("anki", ".apkg", "histquiz.export.anki.writer", "anki",
+           kinds=("choice", "date", "order", "match")),
     Format("worksheet", "-worksheet.pdf", "histquiz.export.worksheet.pdf", "worksheet",
            companions=(("-answers", "answer key"),)),
     Format("moodle-xml", "-moodle.xml", "histquiz.export.classroom.moodle", "classroom", text=True),

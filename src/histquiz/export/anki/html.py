@@ -18,6 +18,7 @@ from ...dates import DateSpan, HistDate, Precision, When
 from ...model import Source
 
 LETTERS = "ABCDEFGHIJ"
+NUMBERS = tuple(str(n) for n in range(1, len(LETTERS) + 1))  # a match card's events
 _NEEDS_WORK = re.compile(r"[&<>\"'\[\]\x00-\x1f\x7f]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _SPECIAL = str.maketrans({"[": "&#91;", "]": "&#93;", "\n": "<br>", "\t": " "})
@@ -31,9 +32,13 @@ def text(value: str) -> str:
     return _CONTROL.sub(lambda m: f"&#x{ord(m.group()):x};", escaped)
 
 
-def options_html(options: Sequence[str], correct: int | None = None) -> str:
+def options_html(options: Sequence[str], correct: int | None = None,
+                 notes: Sequence[str] = (), labels: Sequence[str] = LETTERS) -> str:
     """The lettered options (already escaped with ``text``); with ``correct`` given, that option
-    is marked as the answer."""
+    is marked as the answer. ``notes`` (escaped, one per option, "" for none) go under their
+    options: why a false statement is false, or when an event happened. They are for the back
+    only, since a date under each event would answer "Which came first?". ``labels`` replace
+    the letters: a match card numbers its events, so that its years can take the letters."""
     rows = []
     for i, option in enumerate(options):
         if correct is None:
@@ -42,14 +47,50 @@ def options_html(options: Sequence[str], correct: int | None = None) -> str:
             attrs, mark = ' class="hq-correct"', '<span class="hq-mark">✓</span>'
         else:
             attrs, mark = ' class="hq-other"', ""
-        rows.append(f'<li{attrs}><span class="hq-letter">{LETTERS[i]}</span>'
-                    f'<span class="hq-text">{option}</span>{mark}</li>')
+        note = notes[i] if i < len(notes) else ""
+        below = f'<span class="hq-option-note">{note}</span>' if note else ""
+        rows.append(f'<li{attrs}><span class="hq-letter">{labels[i]}</span>'
+                    f'<span class="hq-text">{option}</span>{below}{mark}</li>')
     return f'<ol class="hq-options">{"".join(rows)}</ol>'
 
 
 def answer_html(options: Sequence[str], correct: int) -> str:
     """The key's letter and text (options already escaped with ``text``)."""
     return f'<span class="hq-letter-answer">{LETTERS[correct]}</span> {options[correct]}'
+
+
+def sequence_html(labels: Sequence[str], between: str) -> str:
+    """An answer said as labels in turn, "B → A → C → D" (order) or "1 C · 2 A" (match): what a
+    learner checks first, before the rows that explain it."""
+    return f'<span class="hq-sequence">{between.join(labels)}</span>'
+
+
+def chronology_html(events: Sequence[str], dates: Sequence[str], order: Sequence[int]) -> str:
+    """The events (escaped) earliest first, ``order`` giving their indices: each row has the
+    event's date (escaped), the letter it had on the front, and its text."""
+    rows = "".join(f'<li><span class="hq-date">{dates[i]}</span>'
+                   f'<span class="hq-letter">{LETTERS[i]}</span>'
+                   f'<span class="hq-text">{events[i]}</span></li>' for i in order)
+    return f'<ol class="hq-options hq-timeline">{rows}</ol>'
+
+
+def targets_html(targets: Sequence[str]) -> str:
+    """What a match card's events are matched to (escaped), lettered, in one wrapping row."""
+    rows = "".join(f'<li><span class="hq-letter">{LETTERS[k]}</span> '
+                   f'<span class="hq-target">{target}</span></li>'
+                   for k, target in enumerate(targets))
+    return f'<ol class="hq-targets">{rows}</ol>'
+
+
+def pairs_html(events: Sequence[str], targets: Sequence[str], key: Sequence[int]) -> str:
+    """The right pairs of a match card in the order its events were numbered: number, event,
+    then an arrow to the letter and text of its target (all escaped)."""
+    rows = "".join(f'<li><span class="hq-letter">{i + 1}</span>'
+                   f'<span class="hq-text">{event}</span> '
+                   f'<span class="hq-pair">→ <span class="hq-pair-letter">{LETTERS[key[i]]}</span> '
+                   f'<span class="hq-target">{targets[key[i]]}</span></span></li>'
+                   for i, event in enumerate(events))
+    return f'<ol class="hq-options hq-pairs">{rows}</ol>'
 
 
 def _link(url: str) -> str:

@@ -119,6 +119,53 @@ _REVERSE_BACK = (
     + "\n</div>{{/Date prompt}}"
 )
 
+ORDER_FIELDS = (
+    "Question", "Events", "Answer", "Chronology", "Fact", "Explanation", "Note", "Sources",
+    "Item",
+)  # fmt: skip
+
+MATCH_FIELDS = (
+    "Question", "Events", "Targets", "Answer", "Pairs", "Fact", "Explanation", "Note", "Sources",
+    "Item",
+)  # fmt: skip
+
+_ORDER_FRONT = """\
+<div class="hq hq-order">
+<div class="hq-question">{{Question}}</div>
+{{Events}}
+</div>"""
+
+_ORDER_BACK = (
+    """\
+<div class="hq hq-order">
+<div class="hq-question">{{Question}}</div>
+<hr id="answer">
+<div class="hq-answer">{{Answer}}</div>
+{{Chronology}}
+"""
+    + _DETAILS
+    + "\n</div>"
+)
+
+_MATCH_FRONT = """\
+<div class="hq hq-match">
+<div class="hq-question">{{Question}}</div>
+{{Events}}
+{{Targets}}
+</div>"""
+
+_MATCH_BACK = (
+    """\
+<div class="hq hq-match">
+<div class="hq-question">{{Question}}</div>
+<hr id="answer">
+<div class="hq-answer">{{Answer}}</div>
+{{Pairs}}
+"""
+    + _DETAILS
+    + "\n</div>"
+)
+
 MULTIPLE_CHOICE = NoteType(
     key="choice",
     model_id=1_847_305_221,
@@ -149,7 +196,23 @@ DATE_TYPED = NoteType(
     ),
 )
 
-NOTE_TYPES = (MULTIPLE_CHOICE, DATE_RECALL, DATE_TYPED)
+ORDER = NoteType(
+    key="order",
+    model_id=1_847_305_224,
+    name="histquiz · Put in order",
+    fields=ORDER_FIELDS,
+    templates=(("Put in order", _ORDER_FRONT, _ORDER_BACK),),
+)
+
+MATCH = NoteType(
+    key="match",
+    model_id=1_847_305_225,
+    name="histquiz · Match",
+    fields=MATCH_FIELDS,
+    templates=(("Match", _MATCH_FRONT, _MATCH_BACK),),
+)
+
+NOTE_TYPES = (MULTIPLE_CHOICE, DATE_RECALL, DATE_TYPED, ORDER, MATCH)
 
 # Anki's default card style (font, size, centred, black on white), then the histquiz parts.
 # Colours are variables so that night mode (.nightMode on the desktop and AnkiMobile,
@@ -204,6 +267,29 @@ CSS = """\
   font-weight: bold;
 }
 .hq-options li.hq-other { color: var(--hq-muted); }
+.hq-option-note {
+  display: block;
+  font-size: 0.8em;
+  font-weight: normal;
+  font-style: italic;
+  color: var(--hq-muted);
+}
+.hq-timeline .hq-date, .hq-pair {
+  display: block;
+  font-size: 0.8em;
+  font-weight: bold;
+  color: var(--hq-right);
+}
+.hq-targets { list-style: none; margin: 0.6em 0; padding: 0; text-align: center; }
+.hq-targets li {
+  display: inline-block;
+  border: 1px solid var(--hq-border);
+  border-radius: 8px;
+  margin: 0.2em;
+  padding: 0.15em 0.6em;
+}
+.hq-targets .hq-letter { position: static; margin-right: 0.3em; }
+.hq-sequence, .hq-letter-answer, .hq-pair-letter { font-weight: bold; }
 .hq-mark { position: absolute; right: 0.7em; color: var(--hq-right); }
 .hq-answer { font-size: 1.15em; font-weight: bold; text-align: center; margin: 0.3em 0 0.6em; }
 .hq-date-answer { font-size: 1.35em; }

@@ -16,6 +16,12 @@ stay in the learner's collection, with their history. ``write_apkg`` reports the
 were in ``previous`` but are gone, and ``histquiz anki`` prints an Anki search that finds them
 (``Item:deck/fact/template OR …``) so the learner can review and delete them in the browser.
 
+Kinds. Choice items are "Multiple choice" notes, date items "Date recall" notes, order and match
+items notes of their own types. What a choice item says of each option (why a false statement
+is false, when an event happened) is shown under that option on the back, inside the "Marked
+options" field: a new field would change the note type, and Anki would then import it as a
+copy and count every existing note as conflicting instead of updating it.
+
 "What happened on …?" Date notes of facts dated to the day (with an event) have a second card,
 date → event. Other events of the same date are named on its back, so the card stays fair and
 never loses its question when a fact joins that date. A fact whose date loses its day leaves
@@ -69,7 +75,16 @@ from ...textnorm import topic_title
 from ..registry import Context, Rendered
 from ..zipped import UNIX, zip_bytes
 from . import html as h
-from .notetypes import CSS, DATE_RECALL, DATE_TYPED, MULTIPLE_CHOICE, NOTE_TYPES, NoteType
+from .notetypes import (
+    CSS,
+    DATE_RECALL,
+    DATE_TYPED,
+    MATCH,
+    MULTIPLE_CHOICE,
+    NOTE_TYPES,
+    ORDER,
+    NoteType,
+)
 
 ROOT_DECK = "Indo-Soviet History"
 # The collection is built in a scratch folder named with this and the pid; a build killed there
@@ -228,23 +243,46 @@ class _FieldMaker:
         return tags
 
     def note(self, item: Item) -> _Note:
-        statement, explanation, note, sources = self.shared(item)
         if item.kind == "choice":
-            if item.answer_index is None or not 0 <= item.answer_index < len(item.options):
-                raise ExportError(f"{item.origin or item.id}: item {item.id} has no marked answer")
-            options = [h.text(o) for o in item.options]
-            fields = [
-                h.text(item.question),
-                h.options_html(options),
-                h.options_html(options, item.answer_index),
-                h.answer_html(options, item.answer_index),
-                statement, explanation, note,
-                h.text(item.date_display),
-                sources,
-                h.text(item.id),
-            ]
-            return _Note(MULTIPLE_CHOICE, note_guid(MULTIPLE_CHOICE, item.id), fields, (0,),
-                         self.tags(item), self.deck(item))
+            return self._choice(item)
+        if item.kind == "date":
+            return self._date(item)
+        if item.kind == "order":
+            return self._order(item)
+        if item.kind == "match":
+            return self._match(item)
+        raise ExportError(f"{item.origin or item.id}: item {item.id} is of a kind Anki cannot "
+                          f"hold ({item.kind})")
+
+    def _made(self, note_type: NoteType, item: Item, fields: list[str],
+              cards: tuple[int, ...] = (0,)) -> _Note:
+        return _Note(note_type, note_guid(note_type, item.id), fields, cards, self.tags(item),
+                     self.deck(item))
+
+    def _choice(self, item: Item) -> _Note:
+        statement, explanation, note, sources = self.shared(item)
+        if item.answer_index is None or not 0 <= item.answer_index < len(item.options):
+            raise ExportError(f"{item.origin or item.id}: item {item.id} has no marked answer")
+        options = [h.text(o) for o in item.options]
+        # What the item says of each option (why a statement is false, when an event happened)
+        # goes under the options on the back, inside "Marked options": a field of its own would
+        # change the note type, and Anki would then import every existing note as conflicting.
+        notes = [h.text(n) for n in item.notes]
+        # "Which came first?" dates each option; the fact's own date would be a third, unlabelled
+        # one beside an answer that may be the other event.
+        when = "" if item.template == "first" else h.text(item.date_display)
+        fields = [
+            h.text(item.question),
+            h.options_html(options),
+            h.options_html(options, item.answer_index, notes),
+            h.answer_html(options, item.answer_index),
+            statement, explanation, note, when, sources,
+            h.text(item.id),
+        ]
+        return self._made(MULTIPLE_CHOICE, item, fields)
+
+    def _date(self, item: Item) -> _Note:
+        statement, explanation, note, sources = self.shared(item)
         answer = item.answer_date
         if answer is None:
             raise ExportError(f"{item.origin or item.id}: date item {item.id} has no answer date")
@@ -266,8 +304,46 @@ class _FieldMaker:
             prompt, event, statement, explanation, note, sources,
             h.text(item.id),
         ]
-        return _Note(self.date_type, note_guid(self.date_type, item.id), fields,
-                     (0, 1) if prompt else (0,), self.tags(item), self.deck(item))
+        return self._made(self.date_type, item, fields, (0, 1) if prompt else (0,))
+
+    def _order(self, item: Item) -> _Note:
+        """Events lettered as shown; the back has the letters earliest first, then each event
+        with its date."""
+        statement, explanation, note, sources = self.shared(item)
+        count = len(item.options)
+        if sorted(item.key) != list(range(count)) or len(item.notes) != count or count < 2:
+            raise ExportError(f"{item.origin or item.id}: order item {item.id} needs a date for "
+                              "each event and the events' order")
+        events = [h.text(o) for o in item.options]
+        fields = [
+            h.text(item.question),
+            h.options_html(events),
+            h.sequence_html([h.LETTERS[i] for i in item.key], " → "),
+            h.chronology_html(events, [h.text(n) for n in item.notes], item.key),
+            statement, explanation, note, sources,
+            h.text(item.id),
+        ]
+        return self._made(ORDER, item, fields)
+
+    def _match(self, item: Item) -> _Note:
+        """Events numbered, their targets (years) lettered; the back has the pairs."""
+        statement, explanation, note, sources = self.shared(item)
+        targets = [h.text(t) for t in item.targets]
+        if (len(item.key) != len(item.options) or not item.options
+                or not all(0 <= k < len(targets) for k in item.key)):
+            raise ExportError(f"{item.origin or item.id}: match item {item.id} needs a target "
+                              "for each event")
+        events = [h.text(o) for o in item.options]
+        fields = [
+            h.text(item.question),
+            h.options_html(events, labels=h.NUMBERS),
+            h.targets_html(targets),
+            h.sequence_html([f"{i + 1} {h.LETTERS[k]}" for i, k in enumerate(item.key)], " · "),
+            h.pairs_html(events, targets, item.key),
+            statement, explanation, note, sources,
+            h.text(item.id),
+        ]
+        return self._made(MATCH, item, fields)
 
 
 def _new_card_positions(items: Sequence[Item], decks: Sequence[Deck]) -> list[int]:
@@ -529,7 +605,11 @@ def package(items: Sequence[Item], ctx: Context) -> tuple[bytes, ApkgStats]:
         sharing = deck_names.sharing(decks, root_name)
         package_decks.append(genanki.Deck(_deck_id(root_name), root_name,
                                           description=_root_description(root_name, sharing)))
-    for note_type in (MULTIPLE_CHOICE, maker.date_type):
+    # The order and match note types come only with notes of theirs, so that a package of
+    # choice and date items adds no empty note type to the learner's collection.
+    used = {note.note_type.key for note in notes}
+    for note_type in (MULTIPLE_CHOICE, maker.date_type,
+                      *(t for t in (ORDER, MATCH) if t.key in used)):
         package_decks[0].add_model(_genanki_model(note_type))
     for name in names:
         chosen = [items[i] for i in by_deck[name]]
