@@ -38,7 +38,8 @@ def add_filter_options(parser: argparse.ArgumentParser, *, kinds: bool = True) -
                        help="only facts with this tag, e.g. era::1970s (repeatable, or comma-separated)")
     if kinds:
         group.add_argument("--kind", metavar="K", action="append",
-                           help=f"only these item kinds: {', '.join(ITEM_KINDS)} (comma-separated)")
+                           help=f"only these item kinds: {', '.join(ITEM_KINDS)}, or templates "
+                           "such as first, true-statement (comma-separated)")
 
 
 def add_seed_option(parser: argparse.ArgumentParser, default: int | None = 0) -> None:

@@ -48,7 +48,9 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Selection:
-    """Which facts and items a command works on. Empty means everything."""
+    """Which facts and items a command works on. Empty means everything. A ``kinds`` entry is
+    an item kind (``choice``, ``date``, ``order``, ``match``) or a template's name (``first``,
+    ``true-statement``), for the items of one template only."""
 
     decks: tuple[str, ...] = ()
     topics: tuple[str, ...] = ()
@@ -72,7 +74,7 @@ def select_facts(decks: Sequence[Deck], selection: Selection) -> list[Fact]:
     all_facts = [f for d in decks for f in d.facts]
     _unknown("topic", selection.topics, (f.topic for f in all_facts))
     _unknown("tag", selection.tags, (t for f in all_facts for t in f.all_tags))
-    _unknown("kind", selection.kinds, ITEM_KINDS)
+    _unknown("kind", selection.kinds, (*ITEM_KINDS, *TEMPLATES))
     _unknown("template", selection.templates, TEMPLATES)
     return [
         f for f in all_facts
@@ -106,7 +108,8 @@ def _generate(facts: Sequence[Fact], ctx: Context, selection: Selection) -> list
                 continue
             if selection.templates and name not in selection.templates:
                 continue
-            if selection.kinds and TEMPLATE_KINDS[name] not in selection.kinds:
+            if selection.kinds and not (TEMPLATE_KINDS[name] in selection.kinds
+                                        or name in selection.kinds):
                 continue
             ctx.seed_for(f"{fact.deck}/{fact.id}/{name}")
             items.extend(TEMPLATES[name](fact, ctx))
