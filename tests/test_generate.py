@@ -202,3 +202,11 @@ def test_history_templates_hold_on_any_events(dates: list[tuple[tuple[int, int, 
     check_items(items, decks, n_options)
     made = sum(i.template == "true-statement" for i in items)
     assert made == (len(facts) if false_count >= MIN_FALSE else 0)
+
+
+def test_no_two_items_of_one_template_ask_the_same_events(builtin_decks: list[Deck]) -> None:
+    """In a small topic two facts may draw the same events; the question is asked once."""
+    for seed in range(5):
+        items = generate(with_every_template(builtin_decks), seed)
+        asked = [(i.template, frozenset(i.option_facts)) for i in items if i.option_facts]
+        assert len(asked) == len(set(asked))

@@ -391,8 +391,9 @@ def test_anki_new_card_order_holds_no_revealing_pair_over_50_seeds(builtin_decks
         writer._keep_apart(items, due, by_deck)
         for order in by_deck.values():
             where = {i: n for n, i in enumerate(sorted(order, key=due.__getitem__))}
-            close = [(items[a].id, items[b].id) for a in where for b in relation.neighbours(a)
-                     if b in where and 0 < where[b] - where[a] < writer.APART]
+            # no card within APART after one that shows its answer
+            close = [(items[a].id, items[b].id) for b in where for a in relation.given_by(b)
+                     if a in where and 0 < where[b] - where[a] < writer.APART]
             assert close == [], seed
 
 
@@ -400,17 +401,14 @@ def test_anki_new_card_order_holds_no_revealing_pair_over_50_seeds(builtin_decks
 
 
 def _event_clashes(chosen: Sequence[Item]) -> list[tuple[str, str]]:
-    """Pairs in ``chosen`` that give each other away through their events, found without the
-    relation: an item over events and a date question of one of them; two items over events
-    that share two events."""
+    """Pairs (a, b) in ``chosen`` where a gives b away through events, found without the
+    relation: an item over events and a date question of one of them; an item over events
+    and another whose events are all among its own."""
     sets = [i for i in chosen if i.template in ("first", "order", "match")]
     dated = [i for i in chosen if i.template in ("date-recall", "date-choice", "which-happened")]
     found = [(a.id, b.id) for a in sets for b in dated if f"{b.deck}/{b.fact}" in a.option_facts]
-    for n, a in enumerate(sets):
-        for b in sets[n + 1:]:
-            shared = set(a.option_facts) & set(b.option_facts)
-            if len(shared) >= 2:
-                found.append((a.id, b.id))
+    found += [(a.id, b.id) for a in sets for b in sets
+              if a is not b and set(b.option_facts) <= set(a.option_facts)]
     return found
 
 
@@ -419,7 +417,10 @@ def test_items_over_events_are_linked_to_the_questions_they_answer(
     items = generate(with_every_template(builtin_decks), 3)
     relation = reveals(items)
     index = {item.id: n for n, item in enumerate(items)}
-    order = next(i for i in items if i.template == "order")
+    firsts_of = {i.id: [n for n, f in enumerate(items) if f.template == "first"
+                        and set(f.option_facts) <= set(i.option_facts)]
+                 for i in items if i.template == "order"}
+    order = next(i for i in items if i.template == "order" and firsts_of[i.id])
     own_date = index[f"{order.deck}/{order.fact}/date-recall"]
     assert relation.clash(index[order.id], own_date)
     other = next(f for f in order.option_facts if f != f"{order.deck}/{order.fact}")
@@ -427,11 +428,18 @@ def test_items_over_events_are_linked_to_the_questions_they_answer(
                    and i.template in ("date-recall", "date-choice")]
     assert others_date and all(relation.clash(index[order.id], n) for n in others_date)
     # a "which came first" over two of the order's events is answered by the order
-    firsts = [n for n, i in enumerate(items) if i.template == "first"
-              and len(set(i.option_facts) & set(order.option_facts)) == 2]
-    assert all(relation.clash(index[order.id], n) for n in firsts)
+    firsts = firsts_of[order.id]
+    assert firsts and all(n in relation.gives[index[order.id]] for n in firsts)
     pairs = _event_clashes(items)
-    assert pairs and all(relation.clash(index[a], index[b]) for a, b in pairs)
+    assert pairs and all(index[b] in relation.gives[index[a]] for a, b in pairs)
+    # and nothing else links items over events
+    linked = {(items[a].id, items[b].id) for a, b in relation.pairs()
+              if items[a].template in ("first", "order", "match")
+              and (items[b].template in ("first", "order", "match")
+                   or f"{items[b].deck}/{items[b].fact}" in items[a].option_facts)
+              and items[b].template in ("first", "order", "match", "date-recall", "date-choice",
+                                        "which-happened")}
+    assert linked == set(pairs)
 
 
 def test_worksheets_hold_no_pair_linked_through_events(builtin_decks: list[Deck]) -> None:

@@ -102,6 +102,7 @@ def generate(
 
 def _generate(facts: Sequence[Fact], ctx: Context, selection: Selection) -> list[Item]:
     items: list[Item] = []
+    sets: set[tuple[str, frozenset[str]]] = set()  # the events asked, by template
     for fact in facts:
         for name in TEMPLATE_ORDER:
             if name not in fact.templates:
@@ -112,5 +113,12 @@ def _generate(facts: Sequence[Fact], ctx: Context, selection: Selection) -> list
                                         or name in selection.kinds):
                 continue
             ctx.seed_for(f"{fact.deck}/{fact.id}/{name}")
-            items.extend(TEMPLATES[name](fact, ctx))
+            for item in TEMPLATES[name](fact, ctx):
+                if item.option_facts:
+                    # in a small topic two facts may draw the same events: one question
+                    asked = (name, frozenset(item.option_facts))
+                    if asked in sets:
+                        continue
+                    sets.add(asked)
+                items.append(item)
     return items

@@ -81,7 +81,7 @@ def pick_events(fact: Fact, ctx: Context, count: int,
     """The fact and ``count - 1`` other events for it (fewer if there are not enough): of its
     topic, else its deck; of its period; within SPAN years; pairwise ``apart`` (and ``fits``)."""
     ix = ctx.events
-    if not placeable(fact):
+    if not placeable(fact) or fact.date is None:
         return []
     if fits is not None and not fits(fact, fact):
         return []

@@ -11,8 +11,8 @@ feedback or on the back of a card) contains B's answer:
 
 The items over several events ("Which came first?", "Put these events in order", "Match each
 event to its year") show every event's date once marked, so they are linked through the facts of
-their events rather than through words: such an item and a date question of one of its events
-give each other away, as do two such items that share two events (their order is shown).
+their events rather than through words: such an item gives away the date questions of its
+events, and any such item whose events are all among its own.
 
 A distractor is not counted: it names something false, so seeing it answers nothing. Nor is a
 name that the questions of many facts mention (COMMON): "Pakistan" in a dozen stems points at
@@ -31,6 +31,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ..dates import MONTHS, HistDate, Precision
+from ..load.rules import EVENT_SETS
 from ..model import Item
 from ..textnorm import normalize
 
@@ -52,8 +53,6 @@ def _date_keys(date: HistDate) -> list[tuple[str, ...]]:
     return [k for name in names for k in ((day, name, year), (name, day, year))]
 
 
-# Templates whose answer is the place of events in time, linked by their events' facts.
-EVENT_SETS = ("first", "order", "match")
 # Templates that ask a fact's own date (which-happened names its year in the question).
 DATE_ASKING = ("date-recall", "date-choice", "which-happened")
 
@@ -126,6 +125,10 @@ class Reveals:
         """Do these two items give one another away, in either direction?"""
         return b in self.gives[a] or a in self.gives[b]
 
+    def given_by(self, i: int) -> frozenset[int]:
+        """The items that give item ``i`` away."""
+        return self._given_by[i]
+
     def neighbours(self, i: int) -> set[int]:
         found = set(self.gives[i])
         found.update(self._given_by[i])
@@ -194,14 +197,15 @@ def reveals(items: Sequence[Item]) -> Reveals:
         found[a].update(b for b, fact in across[words] if fact != own)
     for a, b in _event_links(items):
         found[a].add(b)
-        found[b].add(a)
     return Reveals(tuple(items), tuple(frozenset(f) for f in found))
 
 
 def _event_links(items: Sequence[Item]) -> Iterable[tuple[int, int]]:
-    """The pairs linked through the events of "first", "order" and "match" items (each pair
-    gives itself away both ways): such an item and a date question of one of its events; two
-    such items sharing two events."""
+    """The pairs (a, b) where a gives b away through the events of "first", "order" and
+    "match" items: such an item gives away the date questions of its events (it shows their
+    dates once marked; a date question, the other way, tells one date of several, which is
+    learning, not the answer); and such an item gives away another whose events are all among
+    its own (it shows their order)."""
     dated: dict[str, list[int]] = {}
     holding: dict[str, list[int]] = {}
     for i, item in enumerate(items):
@@ -220,8 +224,10 @@ def _event_links(items: Sequence[Item]) -> Iterable[tuple[int, int]]:
                 if b > a:
                     shared[b] = shared.get(b, 0) + 1
         for b, count in shared.items():
-            if count >= 2:
+            if count == len(items[b].option_facts):
                 yield a, b
+            if count == len(item.option_facts):
+                yield b, a
 
 
 def spread(candidates: Sequence[int], relation: Reveals, rng: random.Random,

@@ -52,6 +52,9 @@ TEMPLATE_KINDS = {
 
 ITEM_KINDS = ("choice", "date", "order", "match")
 
+# The templates over several events, whose answer is their place in time.
+EVENT_SETS = ("first", "order", "match")
+
 # "Which of these statements is true?" needs this many false statements: with one it would be a
 # coin toss between two sentences.
 MIN_FALSE = 2

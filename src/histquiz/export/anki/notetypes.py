@@ -119,13 +119,15 @@ _REVERSE_BACK = (
     + "\n</div>{{/Date prompt}}"
 )
 
+# The events come first in the new note types: Anki calls notes duplicates when their first
+# field is the same, and every order (match) note asks the same question.
 ORDER_FIELDS = (
-    "Question", "Events", "Answer", "Chronology", "Fact", "Explanation", "Note", "Sources",
+    "Events", "Question", "Answer", "Chronology", "Fact", "Explanation", "Note", "Sources",
     "Item",
 )  # fmt: skip
 
 MATCH_FIELDS = (
-    "Question", "Events", "Targets", "Answer", "Pairs", "Fact", "Explanation", "Note", "Sources",
+    "Events", "Question", "Targets", "Answer", "Pairs", "Fact", "Explanation", "Note", "Sources",
     "Item",
 )  # fmt: skip
 

@@ -63,13 +63,14 @@ import os
 import sqlite3
 import zipfile
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ...atomic import check_targets, scratch_folder, write_file
 from ...errors import ExportError
+from ...load.rules import EVENT_SETS
 from ...model import TOPICS_TAG_PREFIX, Deck, Item, Source, sort_key_for_date
 from ...textnorm import topic_title
 from ..registry import Context, Rendered
@@ -316,8 +317,8 @@ class _FieldMaker:
                               "each event and the events' order")
         events = [h.text(o) for o in item.options]
         fields = [
-            h.text(item.question),
             h.options_html(events),
+            h.text(item.question),
             h.sequence_html([h.LETTERS[i] for i in item.key], " → "),
             h.chronology_html(events, [h.text(n) for n in item.notes], item.key),
             statement, explanation, note, sources,
@@ -335,8 +336,8 @@ class _FieldMaker:
                               "for each event")
         events = [h.text(o) for o in item.options]
         fields = [
-            h.text(item.question),
             h.options_html(events, labels=h.NUMBERS),
+            h.text(item.question),
             h.targets_html(targets),
             h.sequence_html([f"{i + 1} {h.LETTERS[k]}" for i, k in enumerate(item.key)], " · "),
             h.pairs_html(events, targets, item.key),
@@ -352,6 +353,10 @@ def _new_card_positions(items: Sequence[Item], decks: Sequence[Deck]) -> list[in
     Facts are ranked chronologically within their topic over *all* loaded decks, so the
     packages of several decks that share a topic deck interleave in date order when imported
     together. A fact's k-th question comes LAG facts after its (k-1)-th.
+
+    Cards over several events ("Which came first?", order, match) come after every card of a
+    single fact, in the same date order: events are put in order once they have been met, and
+    the date cards they would give away are then long past.
     """
     Key = tuple[str, str]
     place: dict[Key, tuple[tuple[int, int, int], int, int]] = {}
@@ -374,8 +379,14 @@ def _new_card_positions(items: Sequence[Item], decks: Sequence[Deck]) -> list[in
         rank.update((key, r) for r, key in enumerate(keys))
     nth: Counter[Key] = Counter()
     positions = []
+    # past every single-fact position of the loaded decks, so every package agrees on it
+    late = 1 + (len(place) + LAG * _PER_FACT) * _PER_FACT
     for item in items:
         key = (item.deck, item.fact)
+        if item.template in EVENT_SETS:
+            size = len(by_topic[topic[key]])
+            positions.append(late + EVENT_SETS.index(item.template) * size + rank[key])
+            continue
         k = min(nth[key], _PER_FACT - 1)
         nth[key] += 1
         positions.append(1 + (rank[key] + LAG * k) * _PER_FACT + k)
@@ -393,45 +404,57 @@ def _keep_apart(items: Sequence[Item], due: list[int], by_deck: dict[str, list[i
     """Reorder each deck's new cards (in place: ``due`` and ``by_deck``) so that no two that
     give each other away (generate.reveal) come within APART cards of each other. A card that
     would come too soon waits, in order, for the first place where it may go; the deck keeps
-    its set of positions, so packages that share a deck still interleave by date."""
+    its set of positions, so packages that share a deck still interleave by date.
+
+    Only the order matters: a card must not come soon after one that shows its answer, but may
+    come soon before it (a date card, then the order card showing that date)."""
     from ...generate.reveal import reveals
 
     relation = reveals(items)
     for name, order in by_deck.items():
         slots = [due[i] for i in order]
-        placed: list[int] = []
-        waiting: list[int] = []
-        for i in order:
-            waiting.append(i)
-            still: list[int] = []
-            for j in waiting:
-                near = relation.neighbours(j)
-                if near and near.intersection(placed[-APART:]):
-                    still.append(j)
-                else:
-                    placed.append(j)
-            waiting = still
-        for j in waiting:  # the deck ran out before they fitted: each goes where it can
-            _insert_apart(placed, j, relation.neighbours(j), order.index(j))
+        placed = _spaced(order, relation.given_by, relation.gives.__getitem__)
         for slot, i in zip(slots, placed, strict=True):
             due[i] = slot
         by_deck[name] = placed
 
 
-def _insert_apart(placed: list[int], item: int, near: set[int], wanted: int) -> None:
-    """Insert ``item`` into ``placed`` at the place nearest ``wanted`` that is APART from each
-    of its neighbours (inserting only moves later cards one further away); at the end if no
-    place is."""
-    where = [n for n, i in enumerate(placed) if i in near]
+def _spaced(order: Sequence[int], given_by: Callable[[int], frozenset[int]],
+            gives: Callable[[int], frozenset[int]]) -> list[int]:
+    """The cards of ``order``, each waiting, in order, for the first place where none of the
+    last APART placed gives it away; those still waiting at the end go where they can (see
+    _insert_apart)."""
+    placed: list[int] = []
+    waiting: list[int] = []
+    for i in order:
+        waiting.append(i)
+        still: list[int] = []
+        for j in waiting:
+            near = given_by(j)
+            if near and near.intersection(placed[-APART:]):
+                still.append(j)
+            else:
+                placed.append(j)
+        waiting = still
+    for j in waiting:  # the deck ran out before they fitted: each goes where it can
+        _insert_apart(placed, j, given_by(j), gives(j), order.index(j))
+    return placed
 
-    def fits(p: int) -> bool:
-        return all(p - q >= APART if q < p else q + 1 - p >= APART for q in where)
 
-    for p in sorted(range(len(placed) + 1), key=lambda p: (abs(p - wanted), p)):
-        if fits(p):
-            placed.insert(p, item)
-            return
-    placed.append(item)
+def _insert_apart(placed: list[int], item: int, given_by: frozenset[int], gives: frozenset[int],
+                  wanted: int) -> None:
+    """Insert ``item`` into ``placed`` at the place nearest ``wanted`` that is APART after each
+    card that gives it away and APART before each card it gives away (inserting only moves
+    later cards one further on); where there is none, at the place with the most room."""
+    before = [n for n, i in enumerate(placed) if i in given_by]
+    after = [n for n, i in enumerate(placed) if i in gives]
+
+    def room(p: int) -> int:
+        return min([*(p - q for q in before if q < p), *(q + 1 - p for q in after if q >= p),
+                    *(0 for q in before if q >= p), *(0 for q in after if q < p), APART])
+
+    best = max(range(len(placed) + 1), key=lambda p: (room(p), -abs(p - wanted), -p))
+    placed.insert(best, item)
 
 
 def _deck_id(name: str) -> int:
