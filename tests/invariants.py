@@ -96,7 +96,7 @@ def check_true_statement(item: Item, fact: object, n_options: int) -> None:
     """Exactly one option is the fact's statement; the others are its own false statements,
     each with why it is false."""
     false = {f.text: f.why for f in fact.false_statements}  # type: ignore[attr-defined]
-    assert item.kind == "choice" and 3 <= len(item.options) <= n_options, item.id
+    assert item.kind == "choice" and len(item.options) == 4, item.id  # the 2×2 set, always
     right = [i for i, o in enumerate(item.options)
              if o == fact.statement]  # type: ignore[attr-defined]
     assert right == [item.answer_index], item.id
@@ -180,7 +180,7 @@ def _covers(when: HistDate | DateSpan, d: HistDate) -> bool:
 def with_every_template(decks: list[Deck]) -> list[Deck]:
     """The decks with the history templates asked for by every fact that can make them."""
     def more(f: Fact) -> tuple[str, ...]:
-        extra = ("true-statement",) if len(f.false_statements) >= 2 else ()
+        extra = ("true-statement",) if len(f.false_statements) >= 3 else ()
         if f.event and f.date is not None:
             extra += ("first", "order", "match")
         return (*f.templates, *(t for t in extra if t not in f.templates))

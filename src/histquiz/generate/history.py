@@ -1,8 +1,8 @@
 """Templates that ask for order, truth and connection rather than a single date or name.
 
-- ``true-statement``: "Which of these statements is true?", the fact's statement against up
-  to three of the false statements written for it (never generated ones; at least two, or it
-  would be a coin toss); each false option carries why it is false.
+- ``true-statement``: "Which of these statements is true?", the fact's statement against the
+  three false statements written for it as a 2×2 set (never generated ones; see
+  ``load.rules.MIN_FALSE``), always four options; each false option carries why it is false.
 - ``first``: "Which came first?", the fact's event against one other event.
 - ``order``: "Put these events in order, earliest first", the fact's event and others.
 - ``match``: "Match each event to its year", the fact's event and others, distinct years.
@@ -22,7 +22,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from ..dates import DateSpan, When, years_of
-from ..load.rules import enough_false, first_day, period_of
+from ..load.rules import MIN_FALSE, enough_false, first_day, period_of
 from ..model import Fact, Item
 from ..textnorm import normalize
 from .common import make_item, place_shuffled
@@ -35,9 +35,9 @@ LETTERS = "ABCDEFGH"
 def true_statement(fact: Fact, ctx: Context) -> list[Item]:
     if not enough_false(fact.false_statements):
         return []
-    wrong = list(fact.false_statements)
-    ctx.rng.shuffle(wrong)
-    wrong = wrong[: ctx.n_options - 1]
+    # all three of the 2×2 set, whatever --options says: any two of them would leave the
+    # true statement in the middle again (see load.rules.MIN_FALSE)
+    wrong = list(fact.false_statements[:MIN_FALSE])
     options, position = place_shuffled(ctx, fact.statement, [w.text for w in wrong])
     why = {w.text: w.why for w in wrong}
     notes = tuple("" if i == position else why[o] for i, o in enumerate(options))

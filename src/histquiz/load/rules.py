@@ -55,9 +55,12 @@ ITEM_KINDS = ("choice", "date", "order", "match")
 # The templates over several events, whose answer is their place in time.
 EVENT_SETS = ("first", "order", "match")
 
-# "Which of these statements is true?" needs this many false statements: with one it would be a
-# coin toss between two sentences.
-MIN_FALSE = 2
+# "Which of these statements is true?" shows this many false statements, written as a 2×2 set
+# over two details of the true statement "A B": A′ B, A B′ and A′ B′. Then each detail splits
+# two against two among the options, and the true one cannot be told from the others by
+# comparing them (as it could if each false one changed a different detail: the true one would
+# be the one agreeing with all the others).
+MIN_FALSE = 3
 
 
 def enough_false(statements: Sequence[object] | None) -> bool:
