@@ -33,6 +33,7 @@ IMPORTER = SHARED / "import.php"
 HERE = Path(__file__).resolve().parent
 RUNNER = HERE / "moodle_import.php"
 ORDERING_QUESTION = HERE / "moodle_ordering_question.php"
+ORDERING = SHARED / "moodle" / "question" / "type" / "ordering" / "questiontype.php"
 _PHP_CHECK = 'exit(extension_loaded("xml") && extension_loaded("mbstring") ? 0 : 1);'
 
 
@@ -40,6 +41,9 @@ def moodle_importer() -> tuple[str, Path]:
     """The php binary and Moodle's import script, or skip the test with the reason."""
     if not IMPORTER.is_file():
         pytest.skip(f"Moodle's importer is not beside the checkout ({IMPORTER.relative_to(REPO.parent)})")
+    if not ORDERING.is_file():
+        pytest.skip(f"Moodle's importer beside the checkout lacks the Ordering question type "
+                    f"({ORDERING.relative_to(REPO.parent)})")
     php = shutil.which("php")
     if php is None:
         pytest.skip("php is not installed (apt-get install php-cli php-xml php-mbstring)")
@@ -53,9 +57,7 @@ def moodle_tree(folder: Path) -> Path:
     question class where the plugin looks for it."""
     tree = folder / "moodle"
     shutil.copytree(SHARED / "moodle", tree)
-    ordering = tree / "question" / "type" / "ordering"
-    assert (ordering / "questiontype.php").is_file(), "the Ordering plugin is not in the shared files"
-    shutil.copyfile(ORDERING_QUESTION, ordering / "question.php")
+    shutil.copyfile(ORDERING_QUESTION, tree / "question" / "type" / "ordering" / "question.php")
     return tree
 
 
