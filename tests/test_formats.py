@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 from moodle_helpers import answer_text, moodle_read
 from synth import write_deck
 
-from histquiz import Deck, Item, generate, load_decks
+from histquiz import Deck, Item, Selection, generate, load_decks
 from histquiz.cli import main
 from histquiz.dates import HistDate, Precision, Verdict, grade_date, parse_answer
 from histquiz.errors import UsageError
@@ -53,6 +53,8 @@ from histquiz.generate.reveal import reveals
 
 GOOD = Path(__file__).parent / "data" / "good"
 CLASSROOM_FORMATS = names("classroom")
+# The kinds these tests cover; order and match items have their own: test_classroom_history.py.
+CHOICE_AND_DATE = Selection(kinds=("choice", "date"))
 NASTY = "a {brace} #hash ~tilde =eq :colon \\back\\slash ]]> AT&T <b>bold</b> &amp; Хрущёв “q” 'x'"
 
 
@@ -63,12 +65,12 @@ NASTY = "a {brace} #hash ~tilde =eq :colon \\back\\slash ]]> AT&T <b>bold</b> &a
 def synth_items(tmp_path_factory: pytest.TempPathFactory) -> list[Item]:
     folder = tmp_path_factory.mktemp("decks")
     decks = load_decks([write_deck(folder, 40, seed=5, deck_id="synth")])
-    return generate(decks, 3, n_options=4)
+    return generate(decks, 3, CHOICE_AND_DATE, n_options=4)
 
 
 @pytest.fixture(scope="module")
 def mini_items() -> list[Item]:
-    return generate(load_decks([GOOD / "mini.yaml"]), 1, n_options=4)
+    return generate(load_decks([GOOD / "mini.yaml"]), 1, CHOICE_AND_DATE, n_options=4)
 
 
 def nasty(items: Sequence[Item]) -> list[Item]:
@@ -512,7 +514,8 @@ def test_quizlet_lines_are_term_tab_definition(all_items: list[Item]) -> None:
     assert len(cards) == result.count
     expected, _ = quizlet_cards(all_items)
     assert [tuple(c) for c in cards] == expected
-    made = {(flat(i.question), flat(i.answer)) for i in all_items if i.template != "which-happened"}
+    need_options = ("which-happened", "first", "true-statement")  # a question only with its options
+    made = {(flat(i.question), flat(i.answer)) for i in all_items if i.template not in need_options}
     assert {tuple(c) for c in cards} == made
     assert result.count + len(result.skipped) == len(all_items)
     assert any(NASTY.split(" ]]>")[0] in term for term, _ in cards)
@@ -576,7 +579,7 @@ def test_moodle_imports_every_item_as_meant(fmt: str, all_items: list[Item], tmp
 
 @pytest.mark.parametrize("fmt", ["gift", "xml"])
 def test_moodle_imports_the_built_in_decks(fmt: str, builtin_decks: list[Deck], tmp_path: Path) -> None:
-    check_moodle_import(fmt, generate(builtin_decks, 0), tmp_path)
+    check_moodle_import(fmt, generate(builtin_decks, 0, CHOICE_AND_DATE), tmp_path)
 
 
 def check_moodle_import(fmt: str, all_items: list[Item], tmp_path: Path) -> None:
@@ -701,7 +704,8 @@ def test_export_command_writes_each_format(fmt: str, tmp_path: Path,
     err = capsys.readouterr().err
     assert f"wrote {out}" in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cls.yaml", out.name]
-    items = generate(load_decks([deck]), 4, n_options=4)
+    everything = generate(load_decks([deck]), 4, n_options=4)
+    items = [i for i in everything if i.kind in get_format(fmt).kinds]  # the kinds it holds
     if fmt == "moodle-xml":
         assert len(read_moodle(out.read_text("utf-8"))) == len(items)
     elif fmt == "gift":
@@ -719,6 +723,7 @@ def test_export_command_writes_each_format(fmt: str, tmp_path: Path,
                             for n in names if n.count("/") and not n.endswith("assessment_meta.xml"))
         assert questions == len(items)
     else:
+        assert items == everything
         relation = reveals(items)
         rows = json.loads(out.read_text("utf-8"))
         assert [{k: v for k, v in row.items() if k != "reveals"} for row in rows] == [

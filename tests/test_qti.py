@@ -13,13 +13,15 @@ from xml.etree import ElementTree
 import pytest
 from test_formats import lines_of, shown
 
-from histquiz import Item, generate, load_decks
+from histquiz import Item, Selection, generate, load_decks
 from histquiz.dates import Precision, parse_answer, spellings
 from histquiz.export.classroom.qti import render_qti
 from histquiz.export.registry import Context, ExportOptions
 
 GOOD = Path(__file__).parent / "data" / "good"
 QTI = "{http://www.imsglobal.org/xsd/ims_qtiasiv1p2}"
+# The kinds these tests cover; match items have theirs in test_classroom_history.py.
+CHOICE_AND_DATE = Selection(kinds=("choice", "date"))
 CP = "{http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1}"
 
 
@@ -69,7 +71,7 @@ def qti_items(tmp_path_factory: pytest.TempPathFactory) -> list[Item]:
     from synth import write_deck
     folder = tmp_path_factory.mktemp("qti")
     decks = load_decks([GOOD / "mini.yaml", write_deck(folder, 20, seed=3, deck_id="synth")])
-    return generate(decks, 2)
+    return generate(decks, 2, CHOICE_AND_DATE)
 
 
 @pytest.mark.parametrize("tolerance", [0, 2])
@@ -196,7 +198,7 @@ def items_by_type(parts: dict[str, ElementTree.Element]) -> dict[str, ElementTre
 def test_structure_matches_text2qti(tmp_path: Path) -> None:
     reference = text2qti_package(tmp_path)
     decks = load_decks([GOOD / "mini.yaml"])
-    ours = unpack(render_qti(generate(decks, 1), Context(
+    ours = unpack(render_qti(generate(decks, 1, CHOICE_AND_DATE), Context(
         decks=tuple(decks), seed=1, build_time=0, options=ExportOptions(tolerance=1))))
     theirs_items, our_items = items_by_type(reference), items_by_type(ours)
     assert set(theirs_items) == set(our_items) == {

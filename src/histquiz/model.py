@@ -249,12 +249,13 @@ class Item:
             data["options"] = list(self.options)
             data["answer_index"] = self.answer_index
             data["ordered"] = self.ordered
-        elif self.kind == "order":
+        elif self.kind in ("order", "match"):
+            # the events as shown, each with its date as displayed; the same shape for both
             data["events"] = [{"event": o, "date": n} for o, n in zip(self.options, self.notes,
                                                                      strict=True)]
+        if self.kind == "order":
             data["order"] = list(self.key)
         elif self.kind == "match":
-            data["events"] = list(self.options)
             data["years"] = list(self.targets)
             data["pairs"] = [[i, k] for i, k in enumerate(self.key)]
         if self.notes and self.kind == "choice":

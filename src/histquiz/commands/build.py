@@ -6,7 +6,9 @@ For each deck it writes into the output folder (dist/ unless --out says otherwis
   DECK-worksheet.pdf            printable worksheet of 40 questions (--worksheet-count), chosen
                                 as `histquiz worksheet --count 40` chooses them, and
                                 DECK-worksheet-answers.pdf, its key
-  DECK-moodle.xml               Moodle XML (Question bank → Import → Moodle XML format)
+  DECK-moodle.xml               Moodle XML (Question bank → Import → Moodle XML format); order
+                                items as Ordering questions (Moodle 4.4 and later), or with
+                                --moodle-no-ordering as matching questions
   DECK-gift.txt                 the same questions in GIFT (Question bank → Import → GIFT)
   DECK-kahoot.xlsx              Kahoot's quiz spreadsheet (Kahoot → Create → Import spreadsheet);
                                 over 100 questions: DECK-kahoot-1.xlsx, DECK-kahoot-2.xlsx, ...
@@ -38,7 +40,7 @@ import sys
 from pathlib import Path
 
 from ..export.registry import FORMATS, names
-from .common import add_decks_option, add_seed_option
+from .common import add_decks_option, add_moodle_ordering_option, add_seed_option
 
 
 def _formats(text: str) -> list[str]:
@@ -76,6 +78,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         default=WORKSHEET_COUNT,
                         help=f"questions on each deck's worksheet, chosen by the seed, or 'all' "
                         f"(default {WORKSHEET_COUNT}); the other files hold every item")
+    add_moodle_ordering_option(parser)
     parser.add_argument("-v", "--verbose", action="store_true",
                         help="list every item a format left out, with the reason")
 
@@ -92,7 +95,8 @@ def run(args: argparse.Namespace) -> int:
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out}: this is a file, not a folder")
     decks = load(args)
-    ctx = context(args, decks, ExportOptions(count=args.worksheet_count))
+    ctx = context(args, decks, ExportOptions(count=args.worksheet_count,
+                                             moodle_ordering=not args.moodle_no_ordering))
     # Every deck's items, generated once: an item depends only on the seed and its own id, so
     # a deck's items are exactly those that the single commands make with --deck DECK.
     items = generate(decks, seed_of(args), n_options=4)

@@ -105,6 +105,14 @@ def at_least(minimum: int) -> Callable[[str], int]:
 positive = at_least(1)
 
 
+def add_moodle_ordering_option(parser: argparse.ArgumentParser) -> None:
+    """--moodle-no-ordering, for the commands that write Moodle XML (export, build)."""
+    parser.add_argument("--moodle-no-ordering", action="store_true",
+                        help="moodle-xml: write order items as matching questions (each event to "
+                             "its place: 1st, 2nd, ...) for a Moodle without the Ordering question "
+                             "type (standard since Moodle 4.4)")
+
+
 def add_sample_options(parser: argparse.ArgumentParser, options_help: str = "") -> None:
     """--count and --options, for commands that print or export generated items."""
     parser.add_argument("--count", type=positive, metavar="N",

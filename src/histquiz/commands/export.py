@@ -9,12 +9,16 @@ example:
 
 moodle-xml and gift: import into Moodle's question bank (Question bank → Import); questions go
 into categories histquiz/<deck>/<topic>, with the item id as idnumber and topic, era and deck
-tags. kahoot: Kahoot's "Import spreadsheet"; an item too long for Kahoot is dealt again within
-its limits (the deck's short forms, candidates that fit), and what still does not fit is left
-out and counted; more than 100 questions make one file per 100 (FILE-1.xlsx, FILE-2.xlsx, ...).
+tags. moodle-xml writes order items as Moodle's Ordering question (standard since Moodle 4.4);
+--moodle-no-ordering writes them as matching questions (each event to its place: 1st, 2nd, ...)
+for an older Moodle without the Ordering plugin. gift holds match items but no order items.
+kahoot: Kahoot's "Import spreadsheet"; an item too long for Kahoot is dealt again within its
+limits (the deck's short forms, candidates that fit), and what still does not fit is left out
+and counted; more than 100 questions make one file per 100 (FILE-1.xlsx, FILE-2.xlsx, ...).
 qti: a QTI 1.2 package, one quiz per deck, for Canvas ("QTI .zip file"), Blackboard, Brightspace
-and Schoology. quizlet: paste or upload into Quizlet's Import (tab between term and definition,
-new line between cards). json: every field of every item. --verbose lists each item left out.
+and Schoology; match items are matching questions, order items are left out. quizlet: paste
+or upload into Quizlet's Import (tab between term and definition, new line between cards).
+json: every field of every item. --verbose lists each item left out.
 """
 
 from __future__ import annotations
@@ -27,7 +31,13 @@ from pathlib import Path
 from ..errors import UsageError
 from ..export.classroom.common import KAHOOT_TIME_LIMITS
 from ..export.registry import names
-from .common import add_filter_options, add_sample_options, add_seed_option, at_least
+from .common import (
+    add_filter_options,
+    add_moodle_ordering_option,
+    add_sample_options,
+    add_seed_option,
+    at_least,
+)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -44,6 +54,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--time-limit", type=int, default=20, choices=KAHOOT_TIME_LIMITS,
                         metavar="SECONDS",
                         help="kahoot: seconds per question: 5, 10, 20, 30, 60, 90, 120 or 240 (default 20)")
+    add_moodle_ordering_option(parser)
     parser.add_argument("-v", "--verbose", action="store_true",
                         help="list every item the format left out, with the reason")
     parser.add_argument("--title", metavar="TEXT",
@@ -74,7 +85,8 @@ def run(args: argparse.Namespace) -> int:
     items = sample_items(args, decks)
     if not items:
         raise UsageError("no items match the filters; nothing to export")
-    options = ExportOptions(tolerance=args.tolerance, time_limit=args.time_limit, title=args.title)
+    options = ExportOptions(tolerance=args.tolerance, time_limit=args.time_limit, title=args.title,
+                            moodle_ordering=not args.moodle_no_ordering)
     ctx = context(args, decks, options)
     if to_stdout:
         rendered = render_format(args.format, items, ctx)

@@ -36,8 +36,11 @@ class ExportOptions:
     worksheet's heading); None for the deck's own title when the items come from one deck.
     ``tolerance``: years either side still accepted for a typed year (Moodle XML, GIFT).
     ``time_limit``: seconds per Kahoot question. ``type_in``: Anki date cards ask for a typed
-    answer. ``count``, ``versions``, ``points``, ``paper``, ``answer_key``, ``timeline``: the
-    worksheet's (``count`` questions chosen by the seed; None for all).
+    answer. ``moodle_ordering``: Moodle XML writes order items as Moodle's Ordering question
+    (standard since Moodle 4.4); False writes them as a matching question of events to
+    places (1st, 2nd, …) for a Moodle without it. ``count``, ``versions``, ``points``,
+    ``paper``, ``answer_key``, ``timeline``: the worksheet's (``count`` questions chosen by
+    the seed; None for all).
     """
 
     title: str | None = None
@@ -50,6 +53,7 @@ class ExportOptions:
     paper: str = "a4"
     answer_key: str = "separate"
     timeline: bool = False
+    moodle_ordering: bool = True
     scan: bool = False  # the worksheet's sheets to be scanned: see export/worksheet/layout.py
     id_digits: int = 6
     copies: int = 0
@@ -140,7 +144,9 @@ class Format:
     ``text`` formats can go to standard output. A format with ``per_file`` holds at most that
     many items in a file and writes several numbered files when it has more
     (``k-kahoot-1.xlsx``, ``k-kahoot-2.xlsx``); ``limits`` says that its module can tell,
-    without writing anything, which items it would leave out (``left_out(items, ctx)``)."""
+    without writing anything, which items it would leave out (``left_out(items, ctx)``).
+    ``kinds`` are the item kinds it holds; ``reasons`` say, in its own words, why it leaves out
+    each kind it does not (else ``KIND_REASONS``), for the build's summary."""
 
     name: str
     suffix: str
@@ -151,6 +157,7 @@ class Format:
     per_file: int | None = None
     limits: bool = False
     kinds: tuple[str, ...] = ("choice", "date")  # the item kinds it can hold
+    reasons: tuple[tuple[str, str], ...] = ()  # (kind, why it is left out) for kinds it lacks
 
     def renderer(self) -> Render:
         render: Render = importlib.import_module(self.module).render
@@ -181,12 +188,24 @@ class Format:
             return self.part_paths(target, files)
         return self.paths(target)[:files]
 
+    def reason_for(self, kind: str) -> str:
+        """Why the format leaves out items of a kind it does not hold."""
+        own = dict(self.reasons).get(kind)
+        return own or KIND_REASONS.get(kind, f"it cannot hold {kind} items")
+
     def labels(self, files: int = 1) -> tuple[str, ...]:
         """What each of ``files`` rendered files is, for the build's table."""
         if self.per_file is not None and files > 1:
             return (self.name,) * files
         return (self.name, *(label for _, label in self.companions))
 
+
+# What the formats' reasons for leaving out order and match items start with, so that the
+# summary reads "kahoot: 12 items left out by design: events to put in order; Kahoot's …".
+ORDER = "events to put in order"
+MATCH = "events to match to their years"
+KAHOOT = "Kahoot's spreadsheet holds only multiple choice"
+QUIZLET = "a Quizlet card is one term and its definition"
 
 KIND_REASONS = {
     "order": "it has no question that asks to put events in order",
@@ -197,8 +216,8 @@ KIND_REASONS = {
 def _held(fmt: Format, render: Render, items: Sequence[Item], ctx: Context) -> Rendered:
     """Render the items of the kinds ``fmt`` holds; the others are left out by design."""
     kept = [i for i in items if i.kind in fmt.kinds]
-    out = [Skipped(i.id, KIND_REASONS.get(i.kind, f"it cannot hold {i.kind} items"),
-                   by_design=True) for i in items if i.kind not in fmt.kinds]
+    out = [Skipped(i.id, fmt.reason_for(i.kind), by_design=True)
+           for i in items if i.kind not in fmt.kinds]
     rendered = render(kept, ctx)
     return replace(rendered, skipped=(*rendered.skipped, *out)) if out else rendered
 
@@ -209,12 +228,20 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
            kinds=("choice", "date", "order", "match")),
     Format("worksheet", "-worksheet.pdf", "histquiz.export.worksheet.pdf", "worksheet",
            companions=(("-answers", "answer key"),)),
-    Format("moodle-xml", "-moodle.xml", "histquiz.export.classroom.moodle", "classroom", text=True),
-    Format("gift", "-gift.txt", "histquiz.export.classroom.gift", "classroom", text=True),
+    Format("moodle-xml", "-moodle.xml", "histquiz.export.classroom.moodle", "classroom", text=True,
+           kinds=ITEM_KINDS),
+    Format("gift", "-gift.txt", "histquiz.export.classroom.gift", "classroom", text=True,
+           kinds=("choice", "date", "match"),
+           reasons=(("order", f"{ORDER}; GIFT has no ordering question (Moodle XML has)"),)),
     Format("kahoot", "-kahoot.xlsx", "histquiz.export.classroom.kahoot", "classroom",
-           per_file=100, limits=True),
-    Format("qti", "-qti.zip", "histquiz.export.classroom.qti", "classroom"),
-    Format("quizlet", "-quizlet.txt", "histquiz.export.classroom.quizlet", "classroom", text=True),
+           per_file=100, limits=True,
+           reasons=(("order", f"{ORDER}; {KAHOOT}"), ("match", f"{MATCH}; {KAHOOT}"))),
+    Format("qti", "-qti.zip", "histquiz.export.classroom.qti", "classroom",
+           kinds=("choice", "date", "match"),
+           reasons=(("order", f"{ORDER}; QTI 1.2, as Canvas reads it, has no ordering question "
+                              "(Moodle XML has)"),)),
+    Format("quizlet", "-quizlet.txt", "histquiz.export.classroom.quizlet", "classroom", text=True,
+           reasons=(("order", f"{ORDER}; {QUIZLET}"), ("match", f"{MATCH}; {QUIZLET}"))),
     Format("json", "-items.json", "histquiz.export.classroom.jsonout", "classroom", text=True,
            kinds=ITEM_KINDS),
 )}

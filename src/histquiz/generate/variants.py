@@ -72,7 +72,7 @@ class Variants:
 
     def _short_fact(self, fact: Fact, item: Item) -> Fact:
         """The fact with short forms where the full ones do not fit, and only the hand-picked
-        distractors that fit."""
+        distractors and false statements that fit."""
         long_question = not self.limits.question(item.question)
         option = self.limits.option
         questions = tuple(dataclasses.replace(
@@ -82,7 +82,8 @@ class Variants:
         return dataclasses.replace(
             fact, event=shorter(fact.event, fact.event_short, option),
             when=fact.when_short if long_question and fact.when_short else fact.when,
-            questions=questions)
+            questions=questions,
+            false_statements=tuple(f for f in fact.false_statements if option(f.text)))
 
     def _context(self, n_options: int) -> Context:
         """The generators' context over the candidates that fit: pool values that fit, and

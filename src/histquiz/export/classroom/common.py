@@ -1,5 +1,6 @@
 """What the classroom formats (Moodle XML, GIFT, Kahoot, Quizlet, JSON) share: Kahoot's time
-limits, categories, feedback text, and the typed forms a month or a full date is accepted in."""
+limits, categories, feedback text (with the dates of an order or match item's events), and the
+typed forms a month or a full date is accepted in."""
 
 from __future__ import annotations
 
@@ -66,9 +67,38 @@ def by_category(items: Iterable[Item]) -> list[tuple[str, list[Item]]]:
     return list(groups.items())
 
 
+def ordinal(number: int) -> str:
+    """1 → 1st, 2 → 2nd, 3 → 3rd, 11 → 11th: a place in time, for order items asked as
+    matching (events to places)."""
+    suffix = "th" if number % 100 in (11, 12, 13) else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
+
+
+def key_lines(item: Item) -> list[str]:
+    """What the answer is, line by line, for the feedback of items whose one right answer does
+    not say it all: an order item's events earliest first and a match item's events by year,
+    each with its date as the deck gives it; and each option's note of a choice item that has
+    them ("Which came first?": each event's date; "Which of these statements is true?": why
+    each false one is false)."""
+    if item.kind == "order":
+        return ["The right order, earliest first:",
+                *(f"{ordinal(place)}: {one_line(item.options[i])} ({one_line(item.notes[i])})"
+                  for place, i in enumerate(item.key, start=1))]
+    if item.kind == "match":
+        by_year = sorted(range(len(item.options)), key=lambda i: item.key[i])
+        return ["Each event's date:",
+                *(f"{one_line(item.options[i])}: {one_line(item.notes[i])}" for i in by_year)]
+    noted = [(one_line(o), one_line(n)) for o, n in zip(item.options, item.notes, strict=False)
+             if n.strip()]
+    if item.template == "true-statement":  # sentences: the statement, then why it is false
+        return [f"False: {option} {note}" for option, note in noted]
+    return [f"{option}: {note}" for option, note in noted]
+
+
 def feedback_text(item: Item) -> str:
-    """The general feedback shown after answering: explanation, note, and sources."""
-    parts = [item.explanation.strip()]
+    """The general feedback shown after answering: what the right answer is where the format's
+    own marking does not show it all (``key_lines``), then the explanation, note and sources."""
+    parts = ["\n".join(key_lines(item)), item.explanation.strip()]
     if item.note:
         parts.append(f"Note: {item.note.strip()}")
     if item.sources:

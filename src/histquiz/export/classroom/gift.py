@@ -7,11 +7,15 @@ The rules followed are those of Moodle's GIFT documentation and importer:
 - ``::name::`` names a question; ``[html]`` before the question text sets its format, and the
   answers and feedback inherit it.
 - ``=right ~wrong`` inside ``{...}`` make a multiple-choice question; ``{#1971:0}`` a number with
-  its tolerance; ``{=a =b}`` a short answer with every accepted form; ``####text`` just before the
-  closing brace is the general feedback.
+  its tolerance; ``{=a =b}`` a short answer with every accepted form; ``{=event -> 1971 ...}`` a
+  matching question (match items: each event and its year); ``####text`` just before the
+  closing brace is the general feedback. GIFT has no ordering question: order items are left
+  out (see the registry), and Moodle XML holds them.
 - ``~ = # { } :`` are escaped with a backslash, and so is the backslash itself.
 
-Text from the decks is first escaped as HTML (so ``<b>`` shows as typed), then for GIFT. A line
+Text from the decks is first escaped as HTML (so ``<b>`` shows as typed), then for GIFT; so
+an event never holds the ``->`` that ends a matching subquestion (its ``>`` is ``&gt;``). A
+year, the answer of a subquestion, is plain text, escaped for GIFT only. A line
 of its own never starts with ``//`` (a comment) because each starts with ``::``, ``=``, ``~``,
 ``#`` or ``}``; the one comment line written just before each question,
 ``// [id:deck/fact/template] [tag:topic::…] [tag:era::…] [tag:deck::…]``, is read by Moodle 4.1
@@ -88,6 +92,11 @@ def _question(item: Item, tolerance: int) -> list[str]:
         for index, option in enumerate(item.options):
             mark = "=" if index == item.answer_index else "~"
             lines.append(f"\t{mark}{html_field(option)}")
+    elif item.kind == "match":
+        for event, target in zip(item.options, item.key, strict=True):
+            lines.append(f"\t={html_field(event)} -> {escape(one_line(item.targets[target]))}")
+    elif item.kind != "date":  # the registry keeps order items away (GIFT has no ordering)
+        raise ValueError(f"GIFT cannot hold {item.kind} items ({item.id})")
     else:
         kind, date = date_answer(item)
         if kind == "year" and date is not None:

@@ -13,8 +13,15 @@ never cut, with the field that would make it fit. The template has 100 question
 rows, so a longer quiz is written as several sheets (``…-kahoot-1.xlsx``, ``-2``, …), 100
 questions each. Typed-date items (date-recall)
 are left out too: Kahoot has no typed answers, and the same date is asked as a choice by the
-item's date-choice sibling. Lengths are counted as Kahoot's web editor counts them, in UTF-16
-code units.
+item's date-choice sibling; and so are order and match items (the registry says why).
+
+"Which of these statements is true?" offers whole sentences. One whose true statement (the
+fact's own) is over 75 characters is left out by design: there is no short form of a
+statement to write, and it is counted in the build's summary, not warned of. One whose true
+statement fits but a false one does not is dealt again with the false statements that fit
+(fewer options); only when none fits is it left out, and ``validate`` warns of it.
+
+Lengths are counted as Kahoot's web editor counts them, in UTF-16 code units.
 """
 
 from __future__ import annotations
@@ -50,8 +57,8 @@ ROWS = 100  # question rows in Kahoot's template
 TYPED = "typed answers; Kahoot has only multiple choice"
 LONG_QUESTION = f"a question over {QUESTION_LIMIT} characters"
 LONG_ANSWER = f"an answer over {ANSWER_LIMIT} characters"
-LONG_STATEMENTS = (f"'Which of these statements is true?' with a statement over {ANSWER_LIMIT} "
-                   "characters; Kahoot keeps only those that fit")
+LONG_STATEMENTS = (f"'Which of these statements is true?' whose true statement is over "
+                   f"{ANSWER_LIMIT} characters, Kahoot's limit for an answer")
 
 
 def length(text: str) -> int:
@@ -70,13 +77,15 @@ def problem(item: Item) -> Skipped | None:
     if length(question) > QUESTION_LIMIT:
         return Skipped(item.id, LONG_QUESTION,
                        detail=f"the question is {length(question)} characters")
+    if item.template == "true-statement":  # the fact's own statement: it has no short form
+        size = length(one_line(item.answer))
+        if size > ANSWER_LIMIT:
+            return Skipped(item.id, LONG_STATEMENTS, by_design=True,
+                           detail=f"the true statement is {size} characters")
     for number, option in enumerate(item.options, start=1):
         size = length(one_line(option))
         if size > ANSWER_LIMIT:
             which = "the right answer" if number - 1 == item.answer_index else f"answer {number}"
-            if item.template == "true-statement":  # whole sentences: no short form to write
-                return Skipped(item.id, LONG_STATEMENTS, by_design=True,
-                               detail=f"{which} is {size} characters")
             return Skipped(item.id, LONG_ANSWER, detail=f"{which} is {size} characters")
     return None
 
@@ -120,12 +129,17 @@ def kahoot_rows(items: Sequence[Item], ctx: Context | None = None) -> tuple[list
             kept.append(other)
         else:
             assert still is not None
-            skipped.append(_with_fix(still, item, variants.fact(item)))
+            skipped.append(_with_fix(still, other or item, variants.fact(item)))
     return kept, skipped
 
 
+def _long_option(item: Item) -> str | None:
+    return next((o for o in item.options if not fits_answer(o)), None)
+
+
 def _with_fix(skip: Skipped, item: Item, fact: Fact | None) -> Skipped:
-    """The reason an item is left out, with what in the deck would make it fit."""
+    """The reason an item is left out, with what in the deck would make it fit; ``item`` is
+    the form that was found not to fit (its Kahoot variant, where it has one)."""
     fix = ""
     if skip.reason == LONG_QUESTION:
         if item.template == "choice":
@@ -136,11 +150,14 @@ def _with_fix(skip: Skipped, item: Item, fact: Fact | None) -> Skipped:
         elif fact is not None:
             fix = f"the fact needs {'a shorter' if fact.when_short else 'a'} 'when_short'"
     elif skip.reason == LONG_ANSWER:
-        if skip.detail.startswith("the right answer"):
-            if item.template == "which-happened" and fact is not None:
-                fix = f"the fact needs {'a shorter' if fact.event_short else 'an'} 'event_short'"
-            else:
-                fix = "the answer itself is too long for Kahoot"
+        long = _long_option(item)
+        if fact is not None and long is not None and long in (fact.event, fact.event_short):
+            # the fact's own headline (which-happened, first): its short form would fit
+            fix = f"the fact needs {'a shorter' if fact.event_short else 'an'} 'event_short'"
+        elif skip.detail.startswith("the right answer"):
+            fix = "the answer itself is too long for Kahoot"
+        elif item.template == "true-statement":
+            fix = f"none of the fact's false statements is {ANSWER_LIMIT} characters or fewer"
         else:
             fix = "too few other candidates of its kind fit"
     detail = f"{skip.detail}; {fix}" if fix else skip.detail

@@ -3,7 +3,18 @@
 Choice items become ``multichoice`` (one right answer at fraction 100, the others at 0; options in
 natural order are marked not to be shuffled), typed years become ``numerical`` with a tolerance,
 typed months and full dates become ``shortanswer`` listing every way the quiz's date reader
-takes them (Moodle grades a short answer by exact match, ignoring case). Questions sit in
+takes them (Moodle grades a short answer by exact match, ignoring case).
+
+Order items become ``ordering``, the Ordering question type (qtype_ordering, a plugin that is
+standard in Moodle 4.4 and later): the events written earliest first, as the plugin reads its
+right order, all of them shown (select type ALL, count = every event), one below the other,
+graded "relative to ALL the previous and next items" (``RELATIVE_ALL_PREVIOUS_AND_NEXT``: each
+pair of events in the right order earns its share, the nearest the plugin has to "pairs in
+the right relative order"). The plugin keeps no feedback per item, so each event's date is in
+the general feedback. For a Moodle without the plugin (``ExportOptions.moodle_ordering``
+False) they become ``matching`` instead: each event matched to its place, 1st (the earliest),
+2nd, … Match items become ``matching``, each event a subquestion answered by its year, the
+events shuffled. Questions sit in
 categories ``$course$/histquiz/<deck>/<topic>``; each carries the item id as its ``idnumber``
 and its topic, era, own and deck tags. (Moodle's importer never updates a question: importing
 the file again adds copies, and it drops the idnumber of a copy whose idnumber the category
@@ -25,11 +36,15 @@ from .common import (
     feedback_text,
     html_text,
     idnumber,
+    ordinal,
     question_tags,
     text_answers,
 )
 
 _INDENT = "  "
+# The Ordering plugin's grading that counts every pair of items in the right relative order.
+ORDERING_GRADING = "RELATIVE_ALL_PREVIOUS_AND_NEXT"
+PLACES_HINT = "Give each event its place in time: 1st is the earliest."
 
 
 def _x(text: str) -> str:
@@ -48,10 +63,10 @@ def _shortanswer_text(text: str) -> str:
     return text.replace("*", "\\*")
 
 
-def _header(item: Item, qtype: str) -> list[str]:
+def _header(item: Item, qtype: str, question: str | None = None) -> list[str]:
     lines = [f'{_INDENT}<question type="{qtype}">',
              f"{_INDENT * 2}<name>", f"{_INDENT * 3}<text>{_x(item.id)}</text>", f"{_INDENT * 2}</name>"]
-    lines += _html_field("questiontext", item.question, 2)
+    lines += _html_field("questiontext", item.question if question is None else question, 2)
     lines += _html_field("generalfeedback", feedback_text(item), 2)
     lines += [f"{_INDENT * 2}<defaultgrade>1</defaultgrade>",
               f"{_INDENT * 2}<penalty>0.3333333</penalty>",
@@ -103,6 +118,56 @@ def _typed(item: Item, tolerance: int) -> list[str]:
     return lines
 
 
+def _ordering(item: Item) -> list[str]:
+    """Moodle's Ordering question: the events in the right order, each shown, one per row."""
+    pad = _INDENT * 2
+    lines = _header(item, "ordering")
+    lines += [f"{pad}<layouttype>VERTICAL</layouttype>", f"{pad}<selecttype>ALL</selecttype>",
+              f"{pad}<selectcount>{len(item.key)}</selectcount>",
+              f"{pad}<gradingtype>{ORDERING_GRADING}</gradingtype>",
+              f"{pad}<showgrading>SHOW</showgrading>", f"{pad}<numberingstyle>none</numberingstyle>",
+              f"{pad}<shownumcorrect>1</shownumcorrect>"]
+    # The plugin takes the answers' order as the right order (its own files number them 1, 2, …).
+    for place, index in enumerate(item.key, start=1):
+        lines += _answer(place, item.options[index], html=True)
+    lines.append(f"{_INDENT}</question>")
+    return lines
+
+
+def _matching(item: Item, pairs: Sequence[tuple[str, str]], question: str | None = None) -> list[str]:
+    """Moodle's matching question: each (subquestion, answer) pair, the subquestions shuffled.
+    Moodle shows the answers as plain text in a menu, so they are not HTML."""
+    pad = _INDENT * 2
+    lines = _header(item, "matching", question)
+    lines.append(f"{pad}<shuffleanswers>true</shuffleanswers>")
+    for stem, answer in pairs:
+        lines += [f'{pad}<subquestion format="html">', f"{pad}{_INDENT}<text>{_x(html_text(stem))}</text>",
+                  f"{pad}{_INDENT}<answer>", f"{pad}{_INDENT * 2}<text>{_x(answer)}</text>",
+                  f"{pad}{_INDENT}</answer>", f"{pad}</subquestion>"]
+    lines.append(f"{_INDENT}</question>")
+    return lines
+
+
+def _order_as_matching(item: Item) -> list[str]:
+    """An order item for a Moodle without the Ordering plugin: each event matched to its place."""
+    place = {index: n for n, index in enumerate(item.key, start=1)}
+    pairs = [(event, ordinal(place[i])) for i, event in enumerate(item.options)]
+    return _matching(item, pairs, f"{item.question}\n{PLACES_HINT}")
+
+
+def _question(item: Item, options: ExportOptions) -> list[str]:
+    if item.kind == "choice":
+        return _multichoice(item)
+    if item.kind == "order":
+        return _ordering(item) if options.moodle_ordering else _order_as_matching(item)
+    if item.kind == "match":
+        return _matching(item, [(event, item.targets[k]) for event, k in zip(item.options, item.key,
+                                                                            strict=True)])
+    if item.kind != "date":
+        raise ValueError(f"Moodle XML has no question for {item.kind} items ({item.id})")
+    return _typed(item, options.tolerance)
+
+
 def render_moodle_xml(items: Sequence[Item], options: ExportOptions | None = None) -> str:
     """The Moodle XML text of ``items``, grouped into categories by deck and topic."""
     options = options or ExportOptions()
@@ -112,10 +177,7 @@ def render_moodle_xml(items: Sequence[Item], options: ExportOptions | None = Non
                   f"{_INDENT * 3}<text>{_x(path)}</text>", f"{_INDENT * 2}</category>",
                   f"{_INDENT}</question>"]
         for item in group:
-            if item.kind == "choice":
-                lines += _multichoice(item)
-            else:
-                lines += _typed(item, options.tolerance)
+            lines += _question(item, options)
     lines.append("</quiz>")
     return "\n".join(lines) + "\n"
 

@@ -14,7 +14,14 @@ scored by ``resprocessing``.
 - Typed years are ``numerical_question``: the year, or any value within ``--tolerance`` years.
 - Typed months and full dates are ``short_answer_question`` (fill in the blank) accepting
   every spelling the quiz's own date reader takes (``dates.spellings``).
-- The general feedback holds the explanation, the note and the sources.
+- Match items are ``matching_question``, as Canvas writes them: one ``response_lid`` per
+  event, each offering every year (``response_label`` idents are the years' numbers 1, 2, …,
+  since Canvas reads a match's id from the digits of its ident), and one condition per event
+  that adds its share of the score when its year is chosen, so each right pair earns credit.
+  QTI 1.2 has no ordering question that Canvas or the others read, so order items are left
+  out (the registry says why).
+- The general feedback holds the explanation, the note and the sources (and, for a match
+  item, each event's date).
 
 Identifiers are made from the item and deck ids, so the same items always give the same bytes
 (the zip entries carry a fixed time) and a rebuilt package names its questions the same.
@@ -73,22 +80,69 @@ def _metadata(parent: ET.Element, fields: Sequence[tuple[str, str]]) -> None:
         _sub(field, "fieldentry", entry)
 
 
-def _scoring(item_el: ET.Element) -> tuple[ET.Element, ET.Element]:
+def _processing(item_el: ET.Element) -> ET.Element:
     """``resprocessing`` with the score variable and the condition that always shows the
-    general feedback; returns it and the conditionvar of the right answer's condition."""
+    general feedback."""
     processing = _sub(item_el, "resprocessing")
     _sub(_sub(processing, "outcomes"), "decvar", maxvalue="100", minvalue="0", varname="SCORE",
          vartype="Decimal")
     always = _sub(processing, "respcondition", **{"continue": "Yes"})
     _sub(_sub(always, "conditionvar"), "other")
     _sub(always, "displayfeedback", feedbacktype="Response", linkrefid=FEEDBACK)
+    return processing
+
+
+def _scoring(item_el: ET.Element) -> tuple[ET.Element, ET.Element]:
+    """``resprocessing`` (see ``_processing``) and the conditionvar of the condition that
+    scores the right answer."""
+    processing = _processing(item_el)
     right = _sub(processing, "respcondition", **{"continue": "No"})
     condition = _sub(right, "conditionvar")
     _sub(right, "setvar", "100", action="Set", varname="SCORE")
     return processing, condition
 
 
+def _feedback(item_el: ET.Element, item: Item) -> None:
+    feedback = _sub(item_el, "itemfeedback", ident=FEEDBACK)
+    _material(_sub(feedback, "flow_mat"), feedback_text(item))
+
+
+def _matching(section: ET.Element, item: Item) -> None:
+    """A match item as Canvas's ``matching_question``: each event a response offering every
+    year, each right pair adding an equal share of 100 (so a partly right answer scores
+    partly), and the general feedback."""
+    qid = ident("question", item.id)
+    item_el = _sub(section, "item", ident=qid, title=one_line(item.id))
+    events = [f"{qid}_{n}" for n in range(len(item.options))]
+    years = [str(n) for n in range(1, len(item.targets) + 1)]
+    _metadata(_sub(item_el, "itemmetadata"), [
+        ("question_type", "matching_question"), ("points_possible", "1"),
+        ("original_answer_ids", ",".join(events)),
+        ("assessment_question_identifierref", ident("question_ref", item.id))])
+    presentation = _sub(item_el, "presentation")
+    _material(presentation, item.question)
+    for event_id, event in zip(events, item.options, strict=True):
+        response = _sub(presentation, "response_lid", ident=f"response_{event_id}")
+        _material(response, event)
+        choices = _sub(response, "render_choice")
+        for year_id, year in zip(years, item.targets, strict=True):
+            _sub(_sub(_sub(choices, "response_label", ident=year_id), "material"), "mattext",
+                 one_line(year))
+    processing = _processing(item_el)
+    share = f"{100 / len(events):.2f}"
+    for event_id, target in zip(events, item.key, strict=True):
+        pair = _sub(processing, "respcondition", **{"continue": "Yes"})
+        _sub(_sub(pair, "conditionvar"), "varequal", years[target], respident=f"response_{event_id}")
+        _sub(pair, "setvar", share, action="Add", varname="SCORE")
+    _feedback(item_el, item)
+
+
 def _item(section: ET.Element, item: Item, tolerance: int) -> None:
+    if item.kind == "match":
+        _matching(section, item)
+        return
+    if item.kind not in ("choice", "date"):  # the registry keeps order items away
+        raise ValueError(f"QTI cannot hold {item.kind} items ({item.id})")
     qid = ident("question", item.id)
     item_el = _sub(section, "item", ident=qid, title=one_line(item.id))
     kind, date = date_answer(item)
@@ -131,8 +185,7 @@ def _item(section: ET.Element, item: Item, tolerance: int) -> None:
     else:
         for form in forms:
             _sub(condition, "varequal", form, respident=RESPONSE)
-    feedback = _sub(item_el, "itemfeedback", ident=FEEDBACK)
-    _material(_sub(feedback, "flow_mat"), feedback_text(item))
+    _feedback(item_el, item)
 
 
 def _xml(root: ET.Element) -> bytes:

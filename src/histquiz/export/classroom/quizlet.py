@@ -6,9 +6,11 @@ line breaks inside the text become spaces, so the file imports as it is.
 
 The term is the question and the definition is the answer alone. The explanation is left out on
 purpose: Quizlet's Learn and Test modes ask for the definition back, and a learner should not
-have to type a paragraph. A card must stand without options, so which-happened items ("Which of
-these happened in 1971?") are not made into cards, and an item with the same question and
-answer as an earlier one (a date-choice item and its date-recall sibling) gives one card.
+have to type a paragraph. A card must stand without options, so items whose question is only a
+question with its options ("Which of these happened in 1971?", "Which came first?", "Which of
+these statements is true?") are not made into cards, nor are order and match items (the
+registry says why), and an item with the same question and answer as an earlier one (a
+date-choice item and its date-recall sibling) gives one card.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from ..registry import Context, Rendered, Skipped
 from .common import one_line
 
 # Templates whose question is only a question together with its options.
-NEEDS_OPTIONS = frozenset({"which-happened"})
+NEEDS_OPTIONS = frozenset({"which-happened", "first", "true-statement"})
 
 
 def quizlet_cards(items: Sequence[Item]) -> tuple[list[tuple[str, str]], list[Skipped]]:
