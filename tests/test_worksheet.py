@@ -223,6 +223,23 @@ def parse_keys(pages: Sequence[str]) -> dict[str, list[KeyRow]]:
     return keys
 
 
+def lone_headings(pages: Sequence[str]) -> list[str]:
+    """Part headings with no question after them on their page: left alone at its foot."""
+    found = []
+    for number, page in enumerate(pages, start=1):
+        lines = [line for line in page.splitlines() if line.strip()]
+        for n, line in enumerate(lines):
+            if re.match(r"^\s*Part \d+: ", line) and not any(map(is_question, lines[n + 1:])):
+                found.append(f"page {number}: {line.strip()}")
+    return found
+
+
+def is_question(line: str) -> bool:
+    """A question's first line: its number, its stem and its points."""
+    found = QUESTION.match(line)
+    return found is not None and found.group(3) is not None
+
+
 # --- building worksheets for the tests -----------------------------------------------------
 
 
@@ -332,6 +349,17 @@ def test_builtin_decks(builtin_decks: list[Deck], tmp_path: Path) -> None:
                        paper="letter")
     assert key is None
     check_worksheet(items, sheet, None, 2)
+
+
+def test_part_headings_stay_with_their_first_question(tmp_path: Path) -> None:
+    """reportlab keeps a heading with the next flowable only if that is no KeepTogether, which
+    every question is: these sheets once left "Part 2: Dates" alone at the foot of a page."""
+    decks = load_decks([write_deck(tmp_path, 40, seed=4)])
+    items = generate(decks, 4)
+    for count, paper in [(9, "a4"), (20, "letter"), (25, "letter")]:
+        chosen = pick_questions(items, count, random.Random(count))
+        sheet, _ = build(chosen, tmp_path / f"h{count}.pdf", paper=paper, answer_key="none")
+        assert not lone_headings(pdf_pages(sheet)), (count, paper)
 
 
 @pytest.mark.parametrize("seed", [3, 8])

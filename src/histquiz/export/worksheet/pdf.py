@@ -390,7 +390,8 @@ def _first_page(ctx: _Context, version: Version, copy: Copy | None = None) -> li
     return [top, Spacer(1, 5 * mm), row, Spacer(1, 2 * mm)]
 
 
-def _question(ctx: _Context, part_key: str, q: PrintedQuestion) -> Flowable:
+def _question(ctx: _Context, part_key: str, q: PrintedQuestion) -> list[Flowable]:
+    """The question's block between two anchors, to be kept together on one page."""
     item, check, styles = q.item, ctx.checker, ctx.styles
     where = where_of(item)
     stem = check.plain(item.question, where)
@@ -413,7 +414,7 @@ def _question(ctx: _Context, part_key: str, q: PrintedQuestion) -> Flowable:
             return Anchor(None)
         return Anchor(lambda page: trace(part_key, q.number, which, page))
 
-    return KeepTogether([anchor("start"), block, anchor("end")])
+    return [anchor("start"), block, anchor("end")]
 
 
 def version_story(ctx: _Context, version: Version, copy: Copy | None = None) -> list[Flowable]:
@@ -421,6 +422,7 @@ def version_story(ctx: _Context, version: Version, copy: Copy | None = None) -> 
     section = 0
     kind = None
     for q in version.questions:
+        heading: list[Flowable] = []
         if q.item.kind != kind:
             kind = q.item.kind
             section += 1
@@ -432,8 +434,10 @@ def version_story(ctx: _Context, version: Version, copy: Copy | None = None) -> 
                     f"{points} point{'s' * (points != 1)})</font>")
             if hint:
                 text += f"<br/><font name='{REGULAR}' size='9.5' color='#555555'>{hint}</font>"
-            story.append(Paragraph(text, ctx.styles.heading))
-        story.append(_question(ctx, version.letter, q))
+            heading.append(Paragraph(text, ctx.styles.heading))
+        # a part's heading shares its first question's page: the heading style's keepWithNext
+        # would not do it, as reportlab never joins a KeepTogether to what comes before it
+        story.append(KeepTogether([*heading, *_question(ctx, version.letter, q)]))
     return story
 
 
