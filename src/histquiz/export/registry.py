@@ -207,7 +207,7 @@ def _held(fmt: Format, render: Render, items: Sequence[Item], ctx: Context) -> R
 FORMATS: dict[str, Format] = {f.name: f for f in (
     Format("anki", ".apkg", "histquiz.export.anki.writer", "anki"),
     Format("worksheet", "-worksheet.pdf", "histquiz.export.worksheet.pdf", "worksheet",
-           companions=(("-answers", "answer key"),)),
+           companions=(("-answers", "answer key"),), kinds=("choice", "date", "order", "match")),
     Format("moodle-xml", "-moodle.xml", "histquiz.export.classroom.moodle", "classroom", text=True),
     Format("gift", "-gift.txt", "histquiz.export.classroom.gift", "classroom", text=True),
     Format("kahoot", "-kahoot.xlsx", "histquiz.export.classroom.kahoot", "classroom",
