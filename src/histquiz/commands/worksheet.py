@@ -4,7 +4,8 @@ Every version has the same questions in its own order, with the options shuffled
 numbers stay in order), and starts on a fresh sheet for double-sided printing. Each fact's date
 is asked at most once. The answer keys go to FILE-answers.pdf unless --answer-key says otherwise.
 
-Order and match questions come last, in parts of their own.
+Order and match questions come last, in parts of their own; on a sheet that mixes them with
+other kinds, each makes at most a tenth of the questions (--kind order,match for more).
 
 With --scan the sheets can be marked by 'histquiz mark': corner marks and a code on every page,
 a student-number grid (or, with --roster, one named sheet per student), and FILE-layout.json
@@ -122,8 +123,13 @@ def run(args: argparse.Namespace) -> int:
     result = rendered.details
     assert isinstance(result, WorksheetResult)
     if args.count is not None and result.questions < args.count:
-        say(f"histquiz: only {result.questions} questions match; the worksheet has all of them",
-            file=sys.stderr)
+        if result.cap is not None:
+            say(f"histquiz: only {result.questions} questions fit: a sheet that mixes kinds "
+                f"holds at most {result.cap} order and {result.cap} match questions; "
+                "--kind order,match prints those alone", file=sys.stderr)
+        else:
+            say(f"histquiz: only {result.questions} questions match; the worksheet has all of "
+                "them", file=sys.stderr)
     for line in left_out_report(report_entries(str(paths[0]), "worksheet", rendered)).summary:
         say(line)
     pages = "+".join(str(p) for p in result.version_pages)

@@ -17,7 +17,7 @@ import contextlib
 import io
 import os
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape as _escape
@@ -84,7 +84,7 @@ from .plan import (
     answers_path,
     layout_path,
     letter_of,
-    pick_questions,
+    pick,
     plan_versions,
     subtitle_for,
 )
@@ -745,7 +745,8 @@ def render(items: Sequence[Item], ctx: Context) -> Rendered:
         if not items:
             raise UsageError("no questions to print: a sheet to be scanned cannot hold order or "
                              "match questions; choose other kinds, or leave out --scan")
-    questions = pick_questions(items, opts.count, derive(ctx.seed, WORKSHEET_PICK))
+    chosen = pick(items, opts.count, derive(ctx.seed, WORKSHEET_PICK))
+    questions = chosen.items
     title = opts.title
     if title is None:
         title = single_deck_title(ctx.decks, questions) or DEFAULT_TITLE
@@ -757,6 +758,7 @@ def render(items: Sequence[Item], ctx: Context) -> Rendered:
         roster=opts.roster,
     )
     files, layout, result = _render(questions, options)
+    result = replace(result, cap=chosen.cap)
     extra = ((LAYOUT_ENDING, layout),) if layout is not None else ()
     return Rendered(files, result.questions, skipped=skipped, notes=(f"{result.pages} pages",),
                     details=result, extra=extra)

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import os
 import random
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ...errors import ExportError, UsageError
-from ...generate.reveal import reveals, spread
+from ...generate.reveal import Reveals, reveals, spread
 from ...model import Deck, Item
 from ...seeds import WORKSHEET_VERSION, derive
 
@@ -30,6 +31,10 @@ MAX_VERSIONS = 26
 MAX_ID_DIGITS = 12  # of the student-number grid on a sheet to be scanned
 # Sections of a worksheet, in print order; an item kind not listed here comes after, by name.
 KIND_ORDER = ("choice", "date", "order", "match")
+# Kinds that may not flood a sheet that mixes them with others: each makes at most one
+# CAP_SHARE-th of it (see ``kind_cap``). A sheet of these kinds alone has no cap.
+CAPPED_KINDS = ("order", "match")
+CAP_SHARE = 10
 # Kinds with one box per event row, marked by hand: the scanner reads only bubbles and crops
 # single write-in boxes, so a sheet to be scanned leaves them out.
 ROW_KINDS = ("order", "match")
@@ -98,6 +103,7 @@ class WorksheetResult:
     key_pages: int  # pages of answer keys (and the study page when it sits with them)
     copies: int = 0  # parts printed: the versions, or the numbered copies of a scan sheet
     sheet: str = ""  # the code of a sheet to be scanned
+    cap: int | None = None  # order and match questions each held to this many (see ``pick``)
 
 
 @dataclass(frozen=True)
@@ -166,13 +172,94 @@ def kinds_in_order(items: Sequence[Item]) -> list[str]:
     return [k for k in KIND_ORDER if k in present] + sorted(present - set(KIND_ORDER))
 
 
+def kind_cap(size: int) -> int:
+    """How many questions of each capped kind (order, match) a mixed sheet of ``size``
+    questions may hold: a tenth of it, and at least one."""
+    return max(1, size // CAP_SHARE)
+
+
+@dataclass(frozen=True)
+class Pick:
+    """The questions chosen, and the cap per capped kind when it held some back (else None)."""
+
+    items: list[Item]
+    cap: int | None = None
+
+
 def pick_questions(items: Sequence[Item], count: int | None, rng: random.Random) -> list[Item]:
+    """The worksheet's questions: see ``pick``."""
+    return pick(items, count, rng).items
+
+
+def pick(items: Sequence[Item], count: int | None, rng: random.Random) -> Pick:
     """The worksheet's questions: ``count`` of them (as many as fit, if None) chosen by
     ``rng`` so that no question gives another away (generate.reveal: a date-choice question
     beside the same fact's date-recall, a stem that names another question's answer), kept
-    in the generated order."""
-    chosen = spread(range(len(items)), reveals(items), rng, count)
-    return [items[i] for i in chosen]
+    in the generated order.
+
+    Order and match questions take long to answer and are many in a bank (one of each per
+    dated fact), so when the items mix them with other kinds each of the two makes at most a
+    tenth of the sheet (``kind_cap``): of ``count``, or without one, of the questions chosen,
+    the cap lowered until it holds. Items of those kinds alone (``--kind order,match``) have
+    no cap.
+
+    Two items that ask the same (the same stem over the same options: "Which came first?" made
+    for each of two events over the pair) count once: only the first of them is a candidate."""
+    items = _distinct(items)
+    relation = reveals(items)
+    capped = {i for i, item in enumerate(items) if item.kind in CAPPED_KINDS}
+    if not capped or len(capped) == len(items):
+        return Pick([items[i] for i in spread(range(len(items)), relation, rng, count)])
+    order = list(range(len(items)))
+    rng.shuffle(order)
+    if count is not None:
+        cap = kind_cap(count)
+        chosen, held = _take(items, order, relation, count, cap)
+    else:
+        chosen, held = _take(items, order, relation, None, None)
+        cap = kind_cap(len(chosen))
+        while True:  # fewer of them may make the sheet shorter, and its tenth smaller
+            chosen, held = _take(items, order, relation, None, cap)
+            if kind_cap(len(chosen)) >= cap:
+                break
+            cap = kind_cap(len(chosen))
+    return Pick([items[i] for i in sorted(chosen)], cap if held else None)
+
+
+def _distinct(items: Sequence[Item]) -> Sequence[Item]:
+    """The items without those that print as an earlier one does (the same stem, the same set
+    of options or events): a sheet would ask the same question twice."""
+    seen: set[tuple[str, str, frozenset[str]]] = set()
+    kept = []
+    for item in items:
+        key = (item.kind, " ".join(item.question.split()),
+               frozenset(" ".join(o.split()) for o in item.options))
+        if key not in seen:
+            seen.add(key)
+            kept.append(item)
+    return kept if len(kept) < len(items) else items
+
+
+def _take(items: Sequence[Item], order: Sequence[int], relation: Reveals, count: int | None,
+          cap: int | None) -> tuple[set[int], bool]:
+    """In ``order``, each item that gives none of those taken away (nor is given away by
+    one), until there are ``count``, and at most ``cap`` of each capped kind; and whether the
+    cap held back an item that would otherwise have been taken."""
+    chosen: set[int] = set()
+    taken: Counter[str] = Counter()
+    held = False
+    for i in order:
+        if count is not None and len(chosen) >= count:
+            break
+        if relation.neighbours(i) & chosen:
+            continue
+        kind = items[i].kind
+        if cap is not None and kind in CAPPED_KINDS and taken[kind] >= cap:
+            held = True
+            continue
+        chosen.add(i)
+        taken[kind] += 1
+    return chosen, held
 
 
 def _check_item(item: Item) -> None:
