@@ -1,6 +1,7 @@
 """Worksheet PDFs read back as a teacher's printout would be: the text of every page (pdftotext
 -layout), its fonts (pdffonts) and its metadata (pypdf). For each version the printed numbers,
-options and page footers are parsed from the PDF, and the key is checked against them."""
+options, event rows and page footers are parsed from the PDF, and the key is checked against
+them. (test_worksheet_rows.py checks order and match questions in depth.)"""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import shutil
 import subprocess
 import sys
 import unicodedata
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +23,7 @@ from synth import write_deck
 
 from histquiz import Deck, ExportError, HistquizError, Item, generate, load_decks
 from histquiz.cli import main
+from histquiz.dates import DateSpan
 from histquiz.export.worksheet.pdf import write_worksheet
 from histquiz.export.worksheet.plan import (
     WorksheetOptions,
@@ -112,6 +115,15 @@ class Printed:
     points: int
     options: list[tuple[str, str]] = field(default_factory=list)  # (letter, text)
     fields: list[str] = field(default_factory=list)  # date boxes: day, month, year
+    # a match question: its years, (letter, year), and its event rows, (number, text); an
+    # order question's rows are lettered, so they read as ``options``
+    targets: list[tuple[str, str]] = field(default_factory=list)
+    rows: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def texts(self) -> frozenset[str]:
+        """What the question offers: its options, or the events of a match question's rows."""
+        return frozenset(norm(t) for _, t in (self.options or self.rows))
 
 
 @dataclass
@@ -126,7 +138,7 @@ class PrintedVersion:
 @dataclass
 class KeyRow:
     number: int
-    letter: str
+    letter: str  # a choice's letter, "write-in", or the boxes of an order or match question
     text: str
     points: int
 
@@ -136,7 +148,9 @@ OPTION = re.compile(r"(?:^|\s{2,})([A-E])\s{2,}(\S.*?)(?=\s{2,}[A-E]\s{2,}|\s*$)
 FIELDS = re.compile(r"^\s*((?:day|month|year|answer)(?:\s+(?:day|month|year))*)\s*$")
 FOOTER = re.compile(r"^\s*Page (\d+) of (\d+)\s*$")
 HEADER = re.compile(r"^(.*?)\s{2,}(Version [A-Z]|Answer key · version [A-Z]|Study page)\s*$")
-KEY_ROW = re.compile(r"^\s*(\d+)\.\s+([A-E]|write-in)\s+(\S.*?)\s{2,}(\d+)\s*$")
+KEY_ROW = re.compile(r"^\s*(\d+)\.\s+([A-E]|write-in|(?:[1-9A-E] ?){2,5})\s+(\S.*?)\s{2,}(\d+)\s*$")
+TARGETS = re.compile(r"^\s*(?:[A-E] \S+\s*)+$")  # a match question's years: A 1954   B 1961
+MATCH_ROW = re.compile(r"^\s*(\d)\s{2,}(\S.*?)\s*$")
 
 
 def page_header(page: str) -> tuple[str, str] | None:
@@ -186,7 +200,15 @@ def parse_versions(pages: Sequence[str]) -> dict[str, PrintedVersion]:
                 if options or fields:
                     version.splits.append(f"page {index + 1}: {line.strip()}")
                 continue
-            if options and all(letter == chr(ord("A") + len(current.options) + i)
+            row = MATCH_ROW.match(line)
+            if not current.options and not current.targets and TARGETS.match(line):
+                current.targets = re.findall(r"([A-E]) (\S+)", line)
+            elif current.targets and row and int(row.group(1)) == len(current.rows) + 1:
+                current.rows.append((row.group(1), row.group(2)))
+            elif current.rows:
+                number, text = current.rows[-1]
+                current.rows[-1] = (number, f"{text} {line.strip()}")
+            elif options and all(letter == chr(ord("A") + len(current.options) + i)
                                for i, (letter, _) in enumerate(options)):
                 current.options.extend(options)
             elif fields:
@@ -223,6 +245,23 @@ def parse_keys(pages: Sequence[str]) -> dict[str, list[KeyRow]]:
     return keys
 
 
+def lone_headings(pages: Sequence[str]) -> list[str]:
+    """Part headings with no question after them on their page: left alone at its foot."""
+    found = []
+    for number, page in enumerate(pages, start=1):
+        lines = [line for line in page.splitlines() if line.strip()]
+        for n, line in enumerate(lines):
+            if re.match(r"^\s*Part \d+: ", line) and not any(map(is_question, lines[n + 1:])):
+                found.append(f"page {number}: {line.strip()}")
+    return found
+
+
+def is_question(line: str) -> bool:
+    """A question's first line: its number, its stem and its points."""
+    found = QUESTION.match(line)
+    return found is not None and found.group(3) is not None
+
+
 # --- building worksheets for the tests -----------------------------------------------------
 
 
@@ -237,17 +276,78 @@ def items_of(decks: list[Deck], seed: int = 1, count: int | None = None) -> list
 
 
 def identify(items: Sequence[Item]) -> dict[tuple[str, frozenset[str]], list[Item]]:
-    """Printed questions are matched to items by their stem and their set of options."""
+    """Printed questions are matched to items by their stem and their set of options (the
+    events of order and match questions)."""
     index: dict[tuple[str, frozenset[str]], list[Item]] = {}
     for item in items:
-        key = (norm(item.question), frozenset(norm(o) for o in item.options))
-        index.setdefault(key, []).append(item)
+        index.setdefault(index_key(item), []).append(item)
     return index
 
 
+def index_key(item: Item) -> tuple[str, frozenset[str]]:
+    return (norm(item.question), frozenset(norm(o) for o in item.options))
+
+
+@dataclass(frozen=True)
+class EventDate:
+    """When an event happened, from its fact's own date: the key to sort by, the year."""
+
+    key: tuple[int, int, int]
+    year: int
+    shown: str  # the date as written out, as the key prints it
+
+
+def event_dates(decks: Sequence[Deck]) -> dict[str, EventDate]:
+    """Each event headline of the decks (normalised) and its fact's date: the truth that order
+    and match questions are checked against, whatever their items say."""
+    found: dict[str, EventDate] = {}
+    for fact in (f for d in decks for f in d.facts):
+        if fact.event is None or fact.date is None:
+            continue
+        start = fact.date.start if isinstance(fact.date, DateSpan) else fact.date
+        when = EventDate((start.year, start.month or 0, start.day or 0), start.year,
+                         fact.date.display())
+        assert found.setdefault(norm(fact.event), when) == when, f"two dates for {fact.event}"
+    return found
+
+
+def check_rows_key(q: Printed, row: KeyRow, kind: str, truth: dict[str, EventDate]) -> list[str]:
+    """An order or match question's key line against the rows this version printed and the
+    facts' dates: the box of each row, the order earliest first, the Answer column. Returns
+    the labels earliest first (order) or each row's letter (match)."""
+    where = (q.number, row.text)
+    if kind == "order":
+        dates = [truth[norm(t)].key for _, t in q.options]
+        earliest = sorted(range(len(dates)), key=dates.__getitem__)
+        assert earliest != list(range(len(dates))), f"rows printed in time order: {where}"
+        boxes = {q.options[r][0]: str(earliest.index(r) + 1) for r in range(len(dates))}
+        found = re.match(r"Boxes ((?:[A-E] \d, )*[A-E] \d); earliest first: ((?:[A-E], )*[A-E])\b",
+                         row.text)
+        assert found, where
+        assert dict(pair.split() for pair in found.group(1).split(", ")) == boxes, where
+        labels = [q.options[r][0] for r in earliest]
+        assert found.group(2).split(", ") == labels, where
+        assert row.letter.replace(" ", "") == "".join(boxes[label] for label, _ in q.options)
+        return labels
+    years = dict(q.targets)
+    found = re.match(r"Boxes ((?:\d [A-E], )*\d [A-E])\b", row.text)
+    assert found, where
+    pairs = [pair.split() for pair in found.group(1).split(", ")]
+    assert [n for n, _ in pairs] == [n for n, _ in q.rows], where
+    for (_, letter), (_, text) in zip(pairs, q.rows, strict=True):
+        assert years[letter] == str(truth[norm(text)].year), (where, text)
+    letters = [letter for _, letter in pairs]
+    assert letters != sorted(letters), f"rows printed in time order: {where}"
+    assert row.letter.replace(" ", "") == "".join(letters), where
+    return letters
+
+
 def check_worksheet(items: Sequence[Item], sheet: Path, key_file: Path | None,
-                    versions: int, points: int = 1) -> dict[str, PrintedVersion]:
-    """Every property the acceptance asks for, read from the PDFs alone."""
+                    versions: int, points: int = 1,
+                    decks: Sequence[Deck] = ()) -> dict[str, PrintedVersion]:
+    """Every property the acceptance asks for, read from the PDFs alone (order and match
+    questions checked against the dates of ``decks``' facts)."""
+    truth = event_dates(decks)
     pages = pdf_pages(sheet)
     printed = parse_versions(pages)
     assert sorted(printed) == [chr(ord("A") + v) for v in range(versions)]
@@ -265,23 +365,32 @@ def check_worksheet(items: Sequence[Item], sheet: Path, key_file: Path | None,
         assert version.pages[0] % 2 == 0, f"version {letter} starts on the back of a sheet"
         assert not version.splits, version.splits
         matched = []
+        shown = [(norm(q.stem), q.texts) for q in version.questions]
+        assert len(set(shown)) == len(shown), f"version {letter} prints a question twice"
         for q in version.questions:
-            key = (norm(q.stem), frozenset(norm(t) for _, t in q.options))
+            key = (norm(q.stem), q.texts)
             assert key in index, f"version {letter} question {q.number} is not an item: {key}"
             candidates = index[key]
             item = candidates[0]
-            matched.append(item.id)
+            matched.append(key)
             assert q.points == points
             if item.kind == "choice":
                 assert [t for t, _ in q.options] == [chr(65 + i) for i in range(len(q.options))]
                 if item.ordered:  # dates and numbers keep their natural order
                     assert [norm(t) for _, t in q.options] == [norm(o) for o in item.options]
+            elif item.kind == "order":  # rows lettered A, B, …; a box each, no bubbles
+                assert [t for t, _ in q.options] == [chr(65 + i) for i in range(len(q.options))]
+                assert not q.fields
+            elif item.kind == "match":  # years lettered A, B, …; rows numbered 1, 2, …
+                assert [t for t, _ in q.targets] == [chr(65 + i) for i in range(len(item.targets))]
+                assert [y for _, y in q.targets] == list(item.targets)
+                assert [n for n, _ in q.rows] == [str(i + 1) for i in range(len(item.options))]
             else:
                 assert not q.options
                 assert item.answer_date is not None
                 assert q.fields == {"year": ["year"], "month": ["month", "year"],
                                     "day": ["day", "month", "year"]}[item.answer_date.precision.value]
-        assert sorted(matched) == sorted(i.id for i in items), "versions must share the questions"
+        assert Counter(matched) == Counter(index_key(i) for i in items), "versions must share the questions"
         orders.add(tuple(matched))
         # the key agrees with what this version printed, and is right
         rows = keys[letter]
@@ -289,9 +398,14 @@ def check_worksheet(items: Sequence[Item], sheet: Path, key_file: Path | None,
         rows = rows[:-1]
         assert [r.number for r in rows] == list(range(1, len(items) + 1))
         for q, row in zip(version.questions, rows, strict=True):
-            key = (norm(q.stem), frozenset(norm(t) for _, t in q.options))
+            key = (norm(q.stem), q.texts)
             answers = {norm(i.answer) for i in index[key]}
             assert row.points == points
+            kind = index[key][0].kind
+            if kind in ("order", "match"):
+                assert truth, "pass the decks to check order and match questions"
+                check_rows_key(q, row, kind, truth)
+                continue
             if q.options:
                 shown = dict(q.options)
                 assert row.letter in shown, f"version {letter} key {q.number}: {row.letter}"
@@ -321,7 +435,7 @@ def build(items: Sequence[Item], path: Path, **kw: object) -> tuple[Path, Path |
 def test_mini_deck_versions_and_keys(mini_decks: list[Deck], tmp_path: Path, versions: int) -> None:
     items = items_of(mini_decks)
     sheet, key = build(items, tmp_path / "w.pdf", versions=versions, seed=4, points=2)
-    check_worksheet(items, sheet, key, versions, points=2)
+    check_worksheet(items, sheet, key, versions, points=2, decks=mini_decks)
 
 
 def test_builtin_decks(builtin_decks: list[Deck], tmp_path: Path) -> None:
@@ -331,7 +445,18 @@ def test_builtin_decks(builtin_decks: list[Deck], tmp_path: Path) -> None:
     sheet, key = build(items, tmp_path / "b.pdf", versions=2, seed=11, answer_key="append",
                        paper="letter")
     assert key is None
-    check_worksheet(items, sheet, None, 2)
+    check_worksheet(items, sheet, None, 2, decks=builtin_decks)
+
+
+def test_part_headings_stay_with_their_first_question(tmp_path: Path) -> None:
+    """reportlab keeps a heading with the next flowable only if that is no KeepTogether, which
+    every question is: these sheets once left "Part 2: Dates" alone at the foot of a page."""
+    decks = load_decks([write_deck(tmp_path, 40, seed=4)])
+    items = generate(decks, 4)
+    for count, paper in [(9, "a4"), (20, "letter"), (25, "letter")]:
+        chosen = pick_questions(items, count, random.Random(count))
+        sheet, _ = build(chosen, tmp_path / f"h{count}.pdf", paper=paper, answer_key="none")
+        assert not lone_headings(pdf_pages(sheet)), (count, paper)
 
 
 @pytest.mark.parametrize("seed", [3, 8])
@@ -339,7 +464,7 @@ def test_unseen_synthetic_decks(tmp_path: Path, seed: int) -> None:
     decks = load_decks([write_deck(tmp_path, 45, seed=seed, deck_id=f"unseen{seed}")])
     items = items_of(decks, seed=seed)
     sheet, key = build(items, tmp_path / "s.pdf", versions=3, seed=seed)
-    check_worksheet(items, sheet, key, 3)
+    check_worksheet(items, sheet, key, 3, decks=decks)
 
 
 def test_teacher_deck_unicode_round_trip(tmp_path: Path) -> None:
@@ -348,7 +473,7 @@ def test_teacher_deck_unicode_round_trip(tmp_path: Path) -> None:
     title = "Визиты: “Delhi” — 1955 & <after>"
     sheet, key = build(items, tmp_path / "t.pdf", versions=2, title=title,
                        subtitle=subtitle_for(decks, items), timeline=True)
-    check_worksheet(items, sheet, key, 2)
+    check_worksheet(items, sheet, key, 2, decks=decks)
     assert key is not None
     text = norm("\n".join(pdf_pages(sheet)))
     for expected in ["Никита Хрущёв", "Леонид Брежнев", "Café Ñandú", "AT&T’s <b>sponsor</b>",
@@ -461,7 +586,7 @@ def test_versions_shuffle_options_but_not_ordered_ones(tmp_path: Path) -> None:
     for version in plan:
         assert [q.number for q in version.questions] == list(range(1, len(items) + 1))
         kinds = [q.item.kind for q in version.questions]
-        assert kinds == sorted(kinds, key=["choice", "date"].index), "grouped by kind"
+        assert kinds == sorted(kinds, key=["choice", "date", "order", "match"].index), "grouped by kind"
         positions: dict[int, list[int]] = {}
         for q in version.questions:
             item = by_id[q.item.id]

@@ -4,9 +4,13 @@ Every version has the same questions in its own order, with the options shuffled
 numbers stay in order), and starts on a fresh sheet for double-sided printing. Each fact's date
 is asked at most once. The answer keys go to FILE-answers.pdf unless --answer-key says otherwise.
 
+Order and match questions come last, in parts of their own; on a sheet that mixes them with
+other kinds, each makes at most a tenth of the questions (--kind order,match for more).
+
 With --scan the sheets can be marked by 'histquiz mark': corner marks and a code on every page,
 a student-number grid (or, with --roster, one named sheet per student), and FILE-layout.json
-beside the PDF, which marking needs.
+beside the PDF, which marking needs. The scanner reads bubbles only, so such sheets leave order
+and match questions out.
 
 example:
   histquiz worksheet --topic defence --count 20 --versions 2 --seed 7 -o defence.pdf
@@ -90,7 +94,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..cache import generate
-    from ..export.registry import ExportOptions, write_format
+    from ..export.registry import ExportOptions, left_out_report, report_entries, write_format
     from ..export.worksheet.plan import WorksheetResult
     from ..textui import say
     from .common import context, load, seed_of, selection
@@ -119,8 +123,15 @@ def run(args: argparse.Namespace) -> int:
     result = rendered.details
     assert isinstance(result, WorksheetResult)
     if args.count is not None and result.questions < args.count:
-        say(f"histquiz: only {result.questions} questions match; the worksheet has all of them",
-            file=sys.stderr)
+        if result.cap is not None:
+            say(f"histquiz: only {result.questions} questions fit: a sheet that mixes kinds "
+                f"holds at most {result.cap} order and {result.cap} match questions; "
+                "--kind order,match prints those alone", file=sys.stderr)
+        else:
+            say(f"histquiz: only {result.questions} questions match; the worksheet has all of "
+                "them", file=sys.stderr)
+    for line in left_out_report(report_entries(str(paths[0]), "worksheet", rendered)).summary:
+        say(line)
     pages = "+".join(str(p) for p in result.version_pages)
     versions = f"{result.versions} version{'s' * (result.versions != 1)}"
     say(f"wrote {paths[0]}: {result.questions} questions, {result.points} points, "

@@ -227,7 +227,7 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
     Format("anki", ".apkg", "histquiz.export.anki.writer", "anki",
            kinds=("choice", "date", "order", "match")),
     Format("worksheet", "-worksheet.pdf", "histquiz.export.worksheet.pdf", "worksheet",
-           companions=(("-answers", "answer key"),)),
+           companions=(("-answers", "answer key"),), kinds=("choice", "date", "order", "match")),
     Format("moodle-xml", "-moodle.xml", "histquiz.export.classroom.moodle", "classroom", text=True,
            kinds=ITEM_KINDS),
     Format("gift", "-gift.txt", "histquiz.export.classroom.gift", "classroom", text=True,

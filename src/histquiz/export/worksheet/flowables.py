@@ -1,5 +1,6 @@
 """The pieces a worksheet page is made of: styles, a question block with its bubbles or date
-boxes, the version badge, the name/class/date lines, and invisible anchors for tests.
+boxes, a block of event rows with a box each (order and match questions), the version badge,
+the name/class/date lines, and invisible anchors for tests.
 
 A question is one flowable that refuses to split, so it always sits whole on one page. On a
 sheet printed to be scanned, a ``Recorder`` notes where each bubble and write-in box lands, and
@@ -39,6 +40,13 @@ OPTION_GAP = 1.3 * mm
 BOX_HEIGHT = 8 * mm
 _SPACES = re.compile(r"[ \t\r\n]+")  # what a Paragraph folds into one space (not NBSP)
 FIELD_WIDTHS = {"day": 16 * mm, "month": 36 * mm, "year": 24 * mm, "answer": 90 * mm}
+# The event rows of order and match questions: a label, an empty square to write in, the event.
+ROW_LABEL_RIGHT = TEXT_X + 4 * mm  # the row's label ends here
+ROW_BOX = 7 * mm
+ROW_BOX_X = ROW_LABEL_RIGHT + 1.6 * mm
+ROW_TEXT_X = ROW_BOX_X + ROW_BOX + 3 * mm
+ROW_GAP = 1.6 * mm
+TARGET_PAD = 1.6 * mm  # around the strip of years a match question offers
 
 
 @dataclass(frozen=True)
@@ -185,15 +193,8 @@ class QuestionBlock(Flowable):  # type: ignore[misc]
 
     def draw(self) -> None:
         c = self.canv
-        size = self.styles.stem.fontSize
         top = self.height
-        c.setFillColor(INK)
-        c.setFont(BOLD, size)
-        c.drawRightString(NUMBER_WIDTH, top - size, f"{self.number}.")
-        c.setFillColor(GREY)
-        c.setFont(ITALIC, 8.5)
-        c.drawRightString(self.width, top - size, self.points)
-        self.stem.draw(c, TEXT_X, top)
+        _draw_head(c, self.number, self.stem, self.points, self.width, top)
         option_size = self.styles.option.fontSize
         for index, (option, (x, offset)) in enumerate(zip(self.options, self._placed, strict=True)):
             option.draw(c, x + OPTION_X - TEXT_X, top - offset)
@@ -222,6 +223,115 @@ class QuestionBlock(Flowable):  # type: ignore[misc]
         if self.recorder is not None:  # the boxes and their labels, as one area to crop
             self.recorder.box(c, self.number, TEXT_X, y - 3.4 * mm, x - 2.5 * mm - TEXT_X,
                               BOX_HEIGHT + 3.4 * mm)
+
+
+def _draw_head(canv: Canvas, number: int, stem: Text, points: str, width: float,
+               top: float) -> None:
+    """A question's first line: its number, right-aligned in its column; the stem; the points."""
+    size = stem.style.fontSize
+    canv.setFillColor(INK)
+    canv.setFont(BOLD, size)
+    canv.drawRightString(NUMBER_WIDTH, top - size, f"{number}.")
+    canv.setFillColor(GREY)
+    canv.setFont(ITALIC, 8.5)
+    canv.drawRightString(width, top - size, points)
+    stem.draw(canv, TEXT_X, top)
+
+
+class RowsBlock(Flowable):  # type: ignore[misc]
+    """An order or match question: number, stem and points; for match, a shaded strip of the
+    years to choose from, each with its letter; then one row per event: its label (a letter for
+    order, whose boxes take numbers; a number for match, whose boxes take letters), an empty
+    square to write in, and the event, wrapped beside the square. Never split."""
+
+    def __init__(self, number: int, stem: str, points: str, labels: Sequence[str],
+                 events: Sequence[str], styles: Styles, targets: Sequence[str] = ()) -> None:
+        super().__init__()
+        self.number = number
+        self.stem = Text(stem, styles.stem)
+        self.points = points
+        self.labels = list(labels)
+        self.events = [Text(text, styles.option) for text in events]
+        self.targets = [(chr(ord("A") + i), Text(text, styles.option))
+                        for i, text in enumerate(targets)]
+        self.styles = styles
+        self._wrapped: tuple[float, float] | None = None
+        self._rows: list[tuple[float, float]] = []  # each row's top and text offset
+        self._cells: list[tuple[float, float]] = []  # each target's x, top
+        self._strip = (0.0, 0.0)  # the target strip's top and height
+
+    def _letter_width(self) -> float:
+        return float(stringWidth("M", BOLD, self.styles.option.fontSize) + 1.5 * mm)
+
+    def _place_targets(self, avail_width: float, top: float, avail_height: float) -> float:
+        """Lay the lettered years out side by side (wrapping to more lines when they do not
+        fit); returns the strip's height."""
+        room = avail_width - TEXT_X - 2 * TARGET_PAD
+        lead = self._letter_width()
+        widest = max(float(t.natural) for _, t in self.targets) + lead
+        pitch = widest + 8 * mm
+        cols = max(1, min(len(self.targets), int((room + 8 * mm) // pitch)))
+        self._cells = []
+        y = top + TARGET_PAD
+        for first in range(0, len(self.targets), cols):
+            line = self.targets[first:first + cols]
+            text_w = room - lead if cols == 1 else widest - lead
+            height = max(t.wrap(text_w, avail_height) for _, t in line)
+            self._cells.extend((TEXT_X + TARGET_PAD + j * pitch, y) for j in range(len(line)))
+            y += height
+        return float(y + TARGET_PAD - top)
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        if self._wrapped is not None and self._wrapped[0] == avail_width:
+            return self._wrapped
+        height = self.stem.wrap(avail_width - TEXT_X - POINTS_WIDTH, avail_height)
+        if self.targets:
+            height += OPTION_GAP + 0.6 * mm
+            strip = self._place_targets(avail_width, height, avail_height)
+            self._strip = (height, strip)
+            height += strip
+        size = self.styles.option.fontSize
+        first_line = max(0.0, ROW_BOX / 2 - 0.64 * size)  # a one-line event centred on its box
+        self._rows = []
+        for event in self.events:
+            height += ROW_GAP
+            text_h = event.wrap(avail_width - ROW_TEXT_X - 4 * mm, avail_height)
+            self._rows.append((height, first_line))
+            height += max(ROW_BOX, first_line + text_h)
+        height += BLOCK_GAP
+        self._wrapped = (avail_width, height)
+        self.width, self.height = self._wrapped
+        return self._wrapped
+
+    def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
+        return []
+
+    def draw(self) -> None:
+        c = self.canv
+        top = self.height
+        _draw_head(c, self.number, self.stem, self.points, self.width, top)
+        size = self.styles.option.fontSize
+        if self.targets:
+            strip_top, strip_h = self._strip
+            c.setFillColor(SHADE)
+            c.roundRect(TEXT_X, top - strip_top - strip_h, self.width - TEXT_X, strip_h,
+                        1.2 * mm, stroke=0, fill=1)
+            lead = self._letter_width()
+            for (letter, text), (x, offset) in zip(self.targets, self._cells, strict=True):
+                c.setFillColor(INK)
+                c.setFont(BOLD, size)
+                c.drawString(x, top - offset - size, letter)
+                text.draw(c, x + lead, top - offset)
+        c.setLineWidth(0.7)
+        for label, event, (offset, first_line) in zip(self.labels, self.events, self._rows,
+                                                      strict=True):
+            box_top = top - offset
+            c.setFillColor(INK)
+            c.setFont(BOLD, size)
+            c.drawRightString(ROW_LABEL_RIGHT, box_top - ROW_BOX / 2 - 0.36 * size, label)
+            c.setStrokeColor(INK)
+            c.rect(ROW_BOX_X, box_top - ROW_BOX, ROW_BOX, ROW_BOX, stroke=1, fill=0)
+            event.draw(c, ROW_TEXT_X, box_top - first_line)
 
 
 class Anchor(Flowable):  # type: ignore[misc]

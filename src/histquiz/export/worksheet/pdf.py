@@ -7,7 +7,8 @@ the totals are known, and only then draws the headers and footers.
 
 With ``scan`` on, each part is a numbered copy of a version: its pages get corner marks and a
 page code (marks.py), the first page a student-number grid (or the roster's name), and the
-positions of every bubble and box are recorded while drawing, for the layout file.
+positions of every bubble and box are recorded while drawing, for the layout file. Order and
+match questions, whose boxes are marked by hand row by row, are left out of such sheets.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import contextlib
 import io
 import os
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape as _escape
@@ -39,11 +40,11 @@ from reportlab.platypus import (
 
 from ...atomic import check_targets, write_files
 from ...dates import Precision
-from ...errors import ExportError
+from ...errors import ExportError, UsageError
 from ...model import Item
 from ...seeds import WORKSHEET_PICK, derive
 from ...version import __version__
-from ..registry import Context, Rendered, single_deck_title
+from ..registry import Context, Rendered, Skipped, single_deck_title
 from .flowables import (
     GREY,
     INK,
@@ -52,6 +53,7 @@ from .flowables import (
     IdGrid,
     QuestionBlock,
     Recorder,
+    RowsBlock,
     Styles,
     Text,
     VersionBadge,
@@ -74,13 +76,15 @@ from .marks import (
 from .plan import (
     DEFAULT_TITLE,
     LAYOUT_ENDING,
+    ROW_KINDS,
     PrintedQuestion,
     Version,
     WorksheetOptions,
     WorksheetResult,
     answers_path,
     layout_path,
-    pick_questions,
+    letter_of,
+    pick,
     plan_versions,
     subtitle_for,
 )
@@ -94,7 +98,12 @@ BOTTOM_MARGIN = 17 * mm  # the page number sits below this
 KIND_TEXT = {
     "choice": ("Multiple choice", "Fill in the bubble of the one best answer."),
     "date": ("Dates", "Write the date in the boxes, as precisely as the boxes ask."),
+    "order": ("Order", "Put each set of events in order: write 1 for the earliest, 2 for the "
+              "next, and so on, in the boxes."),
+    "match": ("Matching", "Write the letter of the matching year in each box."),
 }
+SCAN_REASON = ("the scanner reads only bubbles, and the boxes of order and match questions are "
+               "marked by hand")
 FIELDS = {
     Precision.YEAR: ("year",),
     Precision.MONTH: ("month", "year"),
@@ -346,6 +355,12 @@ def _first_page(ctx: _Context, version: Version, copy: Copy | None = None) -> li
     if "date" in kinds:
         lines.append("<b>Dates:</b> write the date in the boxes under the question: a year; a "
                      "month and a year; or a day, a month and a year, as the boxes show.")
+    if "order" in kinds:
+        lines.append("<b>Order:</b> write 1 in the box of the earliest event, 2 in the next, and "
+                     "so on; use each number once.")
+    if "match" in kinds:
+        lines.append("<b>Matching:</b> write in each event's box the letter of its year; use "
+                     "each letter once.")
     n, total = len(version.questions), version.points
     summary = [
         Paragraph(f"<b>{n}</b> question{'s' * (n != 1)}", styles.body),
@@ -390,19 +405,26 @@ def _first_page(ctx: _Context, version: Version, copy: Copy | None = None) -> li
     return [top, Spacer(1, 5 * mm), row, Spacer(1, 2 * mm)]
 
 
-def _question(ctx: _Context, part_key: str, q: PrintedQuestion) -> Flowable:
+def _question(ctx: _Context, part_key: str, q: PrintedQuestion) -> list[Flowable]:
+    """The question's block between two anchors, to be kept together on one page."""
     item, check, styles = q.item, ctx.checker, ctx.styles
     where = where_of(item)
     stem = check.plain(item.question, where)
     options = [check.plain(text, where) for text in q.options]
-    if item.kind == "choice":
-        fields: Sequence[str] = ()
-    elif item.kind == "date" and item.answer_date is not None:
-        fields = FIELDS[item.answer_date.precision]
+    block: QuestionBlock | RowsBlock
+    if item.kind in ROW_KINDS:
+        if ctx.recorder is not None:  # plan_versions refuses them; never draw unrecorded boxes
+            raise ExportError(f"{where}: {item.kind} questions cannot go on a sheet to be scanned")
+        block = _rows_block(ctx, q, stem, options)
     else:
-        fields = ("answer",)
-    block = QuestionBlock(q.number, stem, points_label(q.points), options, fields, styles,
-                          ctx.recorder)
+        if item.kind == "choice":
+            fields: Sequence[str] = ()
+        elif item.kind == "date" and item.answer_date is not None:
+            fields = FIELDS[item.answer_date.precision]
+        else:
+            fields = ("answer",)
+        block = QuestionBlock(q.number, stem, points_label(q.points), options, fields, styles,
+                              ctx.recorder)
     height = block.wrap(ctx.width, ctx.frame_height)[1]
     if height > ctx.frame_height:
         raise ExportError(f"{where}: question {item.id} is too long to fit on one page; shorten it")
@@ -413,7 +435,19 @@ def _question(ctx: _Context, part_key: str, q: PrintedQuestion) -> Flowable:
             return Anchor(None)
         return Anchor(lambda page: trace(part_key, q.number, which, page))
 
-    return KeepTogether([anchor("start"), block, anchor("end")])
+    return [anchor("start"), block, anchor("end")]
+
+
+def _rows_block(ctx: _Context, q: PrintedQuestion, stem: str, events: Sequence[str]) -> RowsBlock:
+    """An order question's rows are lettered (the student writes numbers); a match question's
+    rows are numbered (the student writes the letters of its years)."""
+    n = len(events)
+    if q.item.kind == "order":
+        return RowsBlock(q.number, stem, points_label(q.points), [letter_of(i) for i in range(n)],
+                         events, ctx.styles)
+    targets = [ctx.checker.plain(t, where_of(q.item)) for t in q.item.targets]
+    return RowsBlock(q.number, stem, points_label(q.points), [str(i + 1) for i in range(n)],
+                     events, ctx.styles, targets)
 
 
 def version_story(ctx: _Context, version: Version, copy: Copy | None = None) -> list[Flowable]:
@@ -421,6 +455,7 @@ def version_story(ctx: _Context, version: Version, copy: Copy | None = None) -> 
     section = 0
     kind = None
     for q in version.questions:
+        heading: list[Flowable] = []
         if q.item.kind != kind:
             kind = q.item.kind
             section += 1
@@ -432,8 +467,10 @@ def version_story(ctx: _Context, version: Version, copy: Copy | None = None) -> 
                     f"{points} point{'s' * (points != 1)})</font>")
             if hint:
                 text += f"<br/><font name='{REGULAR}' size='9.5' color='#555555'>{hint}</font>"
-            story.append(Paragraph(text, ctx.styles.heading))
-        story.append(_question(ctx, version.letter, q))
+            heading.append(Paragraph(text, ctx.styles.heading))
+        # a part's heading shares its first question's page: the heading style's keepWithNext
+        # would not do it, as reportlab never joins a KeepTogether to what comes before it
+        story.append(KeepTogether([*heading, *_question(ctx, version.letter, q)]))
     return story
 
 
@@ -451,6 +488,11 @@ def key_story(ctx: _Context, version: Version) -> list[Flowable]:
     text_width = ctx.width - 50 * mm
     rows: list[list[Any]] = [["No.", "Answer", "Answer text", "Points"]]
     for q in version.questions:
+        if q.item.kind in ROW_KINDS:
+            # the boxes top to bottom, as a plain string: five of them still fit the column
+            rows.append([f"{q.number}.", " ".join(q.boxes), _rows_key(ctx, q, text_width - 12),
+                         str(q.points)])
+            continue
         if q.answer_index is not None:
             letter, answer = q.letter, q.options[q.answer_index]
         else:
@@ -474,6 +516,39 @@ def key_story(ctx: _Context, version: Version) -> list[Flowable]:
     ]))
     story.append(table)
     return story
+
+
+def _rows_key(ctx: _Context, q: PrintedQuestion, width: float) -> list[Flowable]:
+    """The key of an order or match question, as the teacher marks it: what each row's box
+    holds, by the row's label; then, one line each, the events earliest first with their dates
+    (order: "earliest first: C, A, D, B"), or each row's letter and year (match). The Answer
+    column beside it has the boxes top to bottom."""
+    where, styles = where_of(q.item), ctx.styles
+
+    def para(text: str) -> Paragraph:
+        return Paragraph(_escape(ctx.checker.plain(text, where)), styles.cell)
+
+    boxes = q.boxes
+    if q.item.kind == "order":
+        labels = [letter_of(i) for i in range(len(q.options))]
+        first = ", ".join(f"{labels[r]} {boxes[r]}" for r in range(len(labels)))
+        head = (f"<b>Boxes</b> {first}; <b>earliest first</b>: "
+                f"{', '.join(labels[r] for r in q.key)}")
+        data = [[labels[r], para(q.dates[r]), para(q.options[r])] for r in q.key]
+        widths = [6 * mm, 33 * mm, width - 39 * mm]
+    else:
+        head = "<b>Boxes</b> " + ", ".join(f"{r + 1} {b}" for r, b in enumerate(boxes))
+        data = [[str(r + 1), boxes[r], para(q.item.targets[k]), para(q.options[r])]
+                for r, k in enumerate(q.key)]
+        widths = [6 * mm, 6 * mm, 14 * mm, width - 26 * mm]
+    table = Table(data, colWidths=widths)
+    table.setStyle(TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), REGULAR), ("FONTSIZE", (0, 0), (-1, -1), 9.5),
+        ("FONTNAME", (0, 0), (-3, -1), BOLD), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+        ("TOPPADDING", (0, 0), (-1, -1), 0.6), ("BOTTOMPADDING", (0, 0), (-1, -1), 0.6),
+    ]))
+    return [Paragraph(head, styles.cell), table]
 
 
 def build_documents(versions: Sequence[Version], options: WorksheetOptions,
@@ -662,7 +737,16 @@ def render(items: Sequence[Item], ctx: Context) -> Rendered:
     once; ``count`` of them when given), titled with the given title, else the title of the
     one deck they come from, else the default; then its separate answer key, if any."""
     opts = ctx.options
-    questions = pick_questions(items, opts.count, derive(ctx.seed, WORKSHEET_PICK))
+    skipped: tuple[Skipped, ...] = ()
+    if opts.scan:  # the scanner reads bubbles; rows of boxes would all go to the teacher
+        skipped = tuple(Skipped(i.id, SCAN_REASON, by_design=True) for i in items
+                        if i.kind in ROW_KINDS)
+        items = [i for i in items if i.kind not in ROW_KINDS]
+        if not items:
+            raise UsageError("no questions to print: a sheet to be scanned cannot hold order or "
+                             "match questions; choose other kinds, or leave out --scan")
+    chosen = pick(items, opts.count, derive(ctx.seed, WORKSHEET_PICK))
+    questions = chosen.items
     title = opts.title
     if title is None:
         title = single_deck_title(ctx.decks, questions) or DEFAULT_TITLE
@@ -674,9 +758,10 @@ def render(items: Sequence[Item], ctx: Context) -> Rendered:
         roster=opts.roster,
     )
     files, layout, result = _render(questions, options)
+    result = replace(result, cap=chosen.cap)
     extra = ((LAYOUT_ENDING, layout),) if layout is not None else ()
-    return Rendered(files, result.questions, notes=(f"{result.pages} pages",), details=result,
-                    extra=extra)
+    return Rendered(files, result.questions, skipped=skipped, notes=(f"{result.pages} pages",),
+                    details=result, extra=extra)
 
 
 def write_worksheet(items: Sequence[Item], path: str | os.PathLike[str],

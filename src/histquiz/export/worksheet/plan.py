@@ -2,20 +2,23 @@
 
 This module is the light half (no reportlab): the options, picking the questions, and planning
 the versions, whose order and options are shuffled and whose answer letters are recomputed from
-what each version prints. ``pdf.write_worksheet`` draws the plan.
+what each version prints. Order and match questions get their event rows shuffled the same way,
+and their keys recomputed from the rows each version prints. ``pdf.write_worksheet`` draws the
+plan.
 """
 
 from __future__ import annotations
 
 import os
 import random
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ...errors import ExportError, UsageError
-from ...generate.reveal import reveals, spread
+from ...generate.reveal import Reveals, reveals, spread
 from ...model import Deck, Item
 from ...seeds import WORKSHEET_VERSION, derive
 
@@ -27,7 +30,14 @@ KEY_MODES = ("separate", "append", "none")
 MAX_VERSIONS = 26
 MAX_ID_DIGITS = 12  # of the student-number grid on a sheet to be scanned
 # Sections of a worksheet, in print order; an item kind not listed here comes after, by name.
-KIND_ORDER = ("choice", "date")
+KIND_ORDER = ("choice", "date", "order", "match")
+# Kinds that may not flood a sheet that mixes them with others: each makes at most one
+# CAP_SHARE-th of it (see ``kind_cap``). A sheet of these kinds alone has no cap.
+CAPPED_KINDS = ("order", "match")
+CAP_SHARE = 10
+# Kinds with one box per event row, marked by hand: the scanner reads only bubbles and crops
+# single write-in boxes, so a sheet to be scanned leaves them out.
+ROW_KINDS = ("order", "match")
 DEFAULT_TITLE = "History worksheet"
 
 
@@ -93,21 +103,39 @@ class WorksheetResult:
     key_pages: int  # pages of answer keys (and the study page when it sits with them)
     copies: int = 0  # parts printed: the versions, or the numbered copies of a scan sheet
     sheet: str = ""  # the code of a sheet to be scanned
+    cap: int | None = None  # order and match questions each held to this many (see ``pick``)
 
 
 @dataclass(frozen=True)
 class PrintedQuestion:
-    """One question as a version prints it: its number, its options in printed order, the key."""
+    """One question as a version prints it: its number, its options in printed order, the key.
+
+    For order and match questions ``options`` are the event rows in printed order, ``dates``
+    each row's date, and ``key`` is in printed terms: for order, the rows earliest first; for
+    match, the index into the item's ``targets`` of each row."""
 
     number: int
     item: Item
     options: tuple[str, ...]
     answer_index: int | None
     points: int
+    key: tuple[int, ...] = ()
+    dates: tuple[str, ...] = ()
 
     @property
     def letter(self) -> str | None:
         return None if self.answer_index is None else letter_of(self.answer_index)
+
+    @property
+    def boxes(self) -> tuple[str, ...]:
+        """What each row's box should hold, top to bottom: the row's place in time (1 for the
+        earliest) for order, the letter of its year for match; () for other kinds."""
+        if self.item.kind == "order":
+            place = {row: n for n, row in enumerate(self.key, start=1)}
+            return tuple(str(place[row]) for row in range(len(self.options)))
+        if self.item.kind == "match":
+            return tuple(letter_of(k) for k in self.key)
+        return ()
 
 
 @dataclass(frozen=True)
@@ -144,25 +172,121 @@ def kinds_in_order(items: Sequence[Item]) -> list[str]:
     return [k for k in KIND_ORDER if k in present] + sorted(present - set(KIND_ORDER))
 
 
+def kind_cap(size: int) -> int:
+    """How many questions of each capped kind (order, match) a mixed sheet of ``size``
+    questions may hold: a tenth of it, and at least one."""
+    return max(1, size // CAP_SHARE)
+
+
+@dataclass(frozen=True)
+class Pick:
+    """The questions chosen, and the cap per capped kind when it held some back (else None)."""
+
+    items: list[Item]
+    cap: int | None = None
+
+
 def pick_questions(items: Sequence[Item], count: int | None, rng: random.Random) -> list[Item]:
+    """The worksheet's questions: see ``pick``."""
+    return pick(items, count, rng).items
+
+
+def pick(items: Sequence[Item], count: int | None, rng: random.Random) -> Pick:
     """The worksheet's questions: ``count`` of them (as many as fit, if None) chosen by
     ``rng`` so that no question gives another away (generate.reveal: a date-choice question
     beside the same fact's date-recall, a stem that names another question's answer), kept
-    in the generated order."""
-    chosen = spread(range(len(items)), reveals(items), rng, count)
-    return [items[i] for i in chosen]
+    in the generated order.
+
+    Order and match questions take long to answer and are many in a bank (one of each per
+    dated fact), so when the items mix them with other kinds each of the two makes at most a
+    tenth of the sheet (``kind_cap``): of ``count``, or without one, of the questions chosen,
+    the cap lowered until it holds. Items of those kinds alone (``--kind order,match``) have
+    no cap.
+
+    Two items that ask the same (the same stem over the same options: "Which came first?" made
+    for each of two events over the pair) count once: only the first of them is a candidate."""
+    items = _distinct(items)
+    relation = reveals(items)
+    capped = {i for i, item in enumerate(items) if item.kind in CAPPED_KINDS}
+    if not capped or len(capped) == len(items):
+        return Pick([items[i] for i in spread(range(len(items)), relation, rng, count)])
+    order = list(range(len(items)))
+    rng.shuffle(order)
+    if count is not None:
+        cap = kind_cap(count)
+        chosen, held = _take(items, order, relation, count, cap)
+    else:
+        chosen, held = _take(items, order, relation, None, None)
+        cap = kind_cap(len(chosen))
+        while True:  # fewer of them may make the sheet shorter, and its tenth smaller
+            chosen, held = _take(items, order, relation, None, cap)
+            if kind_cap(len(chosen)) >= cap:
+                break
+            cap = kind_cap(len(chosen))
+    return Pick([items[i] for i in sorted(chosen)], cap if held else None)
+
+
+def _distinct(items: Sequence[Item]) -> Sequence[Item]:
+    """The items without those that print as an earlier one does (the same stem, the same set
+    of options or events): a sheet would ask the same question twice."""
+    seen: set[tuple[str, str, frozenset[str]]] = set()
+    kept = []
+    for item in items:
+        key = (item.kind, " ".join(item.question.split()),
+               frozenset(" ".join(o.split()) for o in item.options))
+        if key not in seen:
+            seen.add(key)
+            kept.append(item)
+    return kept if len(kept) < len(items) else items
+
+
+def _take(items: Sequence[Item], order: Sequence[int], relation: Reveals, count: int | None,
+          cap: int | None) -> tuple[set[int], bool]:
+    """In ``order``, each item that gives none of those taken away (nor is given away by
+    one), until there are ``count``, and at most ``cap`` of each capped kind; and whether the
+    cap held back an item that would otherwise have been taken."""
+    chosen: set[int] = set()
+    taken: Counter[str] = Counter()
+    held = False
+    for i in order:
+        if count is not None and len(chosen) >= count:
+            break
+        if relation.neighbours(i) & chosen:
+            continue
+        kind = items[i].kind
+        if cap is not None and kind in CAPPED_KINDS and taken[kind] >= cap:
+            held = True
+            continue
+        chosen.add(i)
+        taken[kind] += 1
+    return chosen, held
 
 
 def _check_item(item: Item) -> None:
+    where = f"{item.origin}: " if item.origin else ""
+    if item.kind in ROW_KINDS:
+        _check_rows(item, where)
+        return
     if item.kind != "choice":
         return
-    where = f"{item.origin}: " if item.origin else ""
     if len(item.options) < 2 or item.answer_index is None:
         raise ExportError(f"{where}item '{item.id}' is a choice question without options")
     if not 0 <= item.answer_index < len(item.options):
         raise ExportError(f"{where}item '{item.id}' has an answer index outside its options")
     if item.options[item.answer_index] != item.answer:
         raise ExportError(f"{where}item '{item.id}': the option at the answer index is not the answer")
+
+
+def _check_rows(item: Item, where: str) -> None:
+    """An order or match item must say, for every event, where it belongs, and its date."""
+    n = len(item.options)
+    if n < 2 or len(item.notes) != n:
+        raise ExportError(f"{where}item '{item.id}' needs two or more events, each with its date")
+    if item.kind == "order" and sorted(item.key) != list(range(n)):
+        raise ExportError(f"{where}item '{item.id}': its order does not list each event once")
+    if item.kind == "match" and (len(item.key) != n
+                                 or not all(0 <= k < len(item.targets) for k in item.key)):
+        raise ExportError(f"{where}item '{item.id}': not every event is matched to one of its years")
 
 
 class Dealer:
@@ -201,14 +325,41 @@ def _shuffle_options(item: Item, rng: random.Random, dealer: Dealer) -> tuple[tu
     return tuple(others), position
 
 
+def _row_key(item: Item, rows: Sequence[int]) -> tuple[int, ...]:
+    """An order or match item's key for its events printed in ``rows`` (the item's option
+    index of each printed row): the rows earliest first, or each row's year."""
+    if item.kind == "order":
+        return tuple(rows.index(k) for k in item.key)
+    return tuple(item.key[i] for i in rows)
+
+
+def _shuffle_rows(item: Item, rng: random.Random, number: int, points: int) -> PrintedQuestion:
+    """An order or match question with its event rows in a new order, never in time order
+    (the boxes would then read 1, 2, 3 or A, B, C), and its key recomputed for the rows
+    printed."""
+    rows = list(range(len(item.options)))
+    rng.shuffle(rows)
+    key = _row_key(item, rows)
+    if list(key) == sorted(key):  # earliest first, or the years ascending: turn it a step
+        rows = rows[1:] + rows[:1]
+        key = _row_key(item, rows)
+    return PrintedQuestion(number, item, tuple(item.options[i] for i in rows), None, points, key,
+                           tuple(item.notes[i] for i in rows))
+
+
 def plan_versions(items: Sequence[Item], options: WorksheetOptions) -> list[Version]:
     """Each version: the same questions, grouped by kind, shuffled within each group, options
-    shuffled (except ordered ones), and each answer position dealt evenly over the letters."""
+    shuffled (except ordered ones), and each answer position dealt evenly over the letters;
+    the event rows of order and match questions shuffled too."""
     if not items:
         raise UsageError("no questions to print: the selection is empty")
     seen: set[str] = set()
     for item in items:
         _check_item(item)
+        if options.scan and item.kind in ROW_KINDS:
+            raise ExportError(f"item '{item.id}': the scanner cannot mark {item.kind} "
+                              "questions; leave order and match questions out of sheets to be "
+                              "scanned")
         if item.id in seen:
             raise ExportError(f"item '{item.id}' is listed twice; a worksheet asks each item once")
         seen.add(item.id)
@@ -223,8 +374,12 @@ def plan_versions(items: Sequence[Item], options: WorksheetOptions) -> list[Vers
             order = list(group)
             rng.shuffle(order)
             for item in order:
+                number = len(printed) + 1
+                if item.kind in ROW_KINDS:
+                    printed.append(_shuffle_rows(item, rng, number, options.points))
+                    continue
                 shown, answer = _shuffle_options(item, rng, dealer)
-                printed.append(PrintedQuestion(len(printed) + 1, item, shown, answer, options.points))
+                printed.append(PrintedQuestion(number, item, shown, answer, options.points))
         versions.append(Version(letter_of(v), tuple(printed)))
     return versions
 
