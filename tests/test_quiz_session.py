@@ -84,6 +84,8 @@ def right_answer(item: Item) -> int | str:
     if item.kind == "choice":
         assert item.answer_index is not None
         return item.answer_index
+    if item.kind in ("order", "match"):  # the letters: earliest first, or each row's year
+        return "".join("ABCDE"[i] for i in item.key)
     assert item.answer_date is not None
     return item.answer_date.iso()
 
@@ -92,6 +94,9 @@ def wrong_answer(item: Item) -> int | str:
     if item.kind == "choice":
         assert item.answer_index is not None
         return (item.answer_index + 1) % len(item.options)
+    if item.kind in ("order", "match"):  # reversed, or each row given the next row's year
+        key = item.key[::-1] if item.kind == "order" else item.key[1:] + item.key[:1]
+        return "".join("ABCDE"[i] for i in key)
     assert item.answer_date is not None
     d = item.answer_date
     return HistDate(d.year - 30, d.month, d.day).iso()
