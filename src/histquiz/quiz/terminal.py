@@ -195,7 +195,8 @@ def fit(prompt: Prompt, width: int, rows: int, banner: Sequence[str], pointer: i
         keys: str, scroll: dict[str, int | None] | None = None) -> tuple[list[Line], list[Line]]:
     """A question screen cut to ``rows``: the intro only when everything fits with it, and
     the key line saying when options are out of view. ``scroll``, for a screen scrolled with
-    ↑↓: its "offset" (None until scrolled) is applied, and the furthest one ("last") set."""
+    ↑↓: its "offset" (None until the student scrolls; until then the focus decides) is
+    applied, and the offset shown ("at") and the furthest one ("last") are set."""
     lines, focus = question_lines(prompt, width, pointer, banner)
     below = para("keys", keys, width)
     if banner and len(lines) + len(below) > rows:
@@ -208,7 +209,7 @@ def fit(prompt: Prompt, width: int, rows: int, banner: Sequence[str], pointer: i
     room = rows - len(below)
     shown, offset = window(lines, room, focus, None if scroll is None else scroll["offset"])
     if scroll is not None:
-        scroll["offset"], scroll["last"] = offset, max(0, len(lines) - max(1, room))
+        scroll["at"], scroll["last"] = offset, max(0, len(lines) - max(1, room))
     return shown, para("keys", more_marker(offset, len(shown), len(lines)) + keys, width)
 
 
@@ -450,7 +451,7 @@ class TerminalUI:
         item = prompt.item
         banner, self.banner = self.banner, []
         entry = Buffer(multiline=False)
-        scroll: dict[str, int | None] = {"offset": None, "last": 0}
+        scroll: dict[str, int | None] = {"offset": None, "at": 0, "last": 0}
 
         def compose(width: int, rows: int) -> tuple[list[Line], list[Line]]:
             return fit(prompt, width, rows - 1, banner, None, key_line(item), scroll)
@@ -459,8 +460,8 @@ class TerminalUI:
 
         def move(step: int) -> Callable[[Any], None]:
             def handler(event: Any) -> None:
-                at, last = scroll["offset"] or 0, scroll["last"] or 0
-                scroll["offset"] = max(0, min(at + step, last))
+                at = scroll["offset"] if scroll["offset"] is not None else scroll["at"] or 0
+                scroll["offset"] = max(0, min(at + step, scroll["last"] or 0))
             return handler
 
         for key, step in (("up", -1), ("down", 1), ("pageup", -10), ("pagedown", 10)):
