@@ -4,6 +4,8 @@ The screen is read the way a terminal shows it (pyte, see quiz_pty.py)."""
 
 from __future__ import annotations
 
+import dataclasses
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -43,7 +45,7 @@ class Student:
         """Wait for the next question; return its number, the total and which item it is."""
         term = self.term
         term.wait(lambda t: any(row.startswith(("Question ", "Retry ")) for row in t.lines())
-                  and "q stop" in t.text() and "Enter: next" not in t.text())
+                  and "then Enter · ? I don't know" in t.flat() and "Enter: next" not in t.text())
         rows = term.lines()
         at = next(n for n, row in enumerate(rows) if row.startswith(("Question ", "Retry ")))
         words = rows[at].split()
@@ -55,13 +57,23 @@ class Student:
             question_rows.append(row)
         question = " ".join(" ".join(question_rows).split())
         kind = "date" if "Your answer:" in term.text() else "choice"
-        found = [i for i in items if i.kind == kind and " ".join(i.question.split()) == question]
-        assert found, f"no {kind} item asks {question!r}"
-        return number, total, found[0]
+        if "Type the letters, then Enter" in term.flat():
+            kind = "order" if question.startswith("Put these events in order") else "match"
+        options = shown_options(rows[at + 1 + len(question_rows):])
+        found = [i for i in items if i.kind == kind and " ".join(i.question.split()) == question
+                 and sorted(i.options) == sorted(options)]
+        # options as shown first; a retry shows them in a new order
+        found.sort(key=lambda i: i.options != options)
+        assert found, f"no {kind} item asks {question!r} with {options}"
+        return number, total, as_shown(found[0], options)
 
     def answer(self, item: Item, right: bool = True, keys: str = "letter") -> None:
         """Answer by a letter or the arrow keys (choice items), or by typing a date."""
-        if item.kind == "choice":
+        if item.kind in ("order", "match"):  # letters: right, or reversed / moved a row on
+            key = item.key if right else (item.key[::-1] if item.kind == "order"
+                                          else item.key[1:] + item.key[:1])
+            self.term.send("".join("ABCDE"[i] for i in key) + "\r")
+        elif item.kind == "choice":
             assert item.answer_index is not None
             index = item.answer_index if right else (item.answer_index + 1) % len(item.options)
             if keys == "letter":
@@ -82,6 +94,36 @@ class Student:
         return screen
 
 
+def shown_options(rows: list[str]) -> tuple[str, ...]:
+    """The options (or events) below a question as the screen shows them, wrapped rows joined:
+    lettered ("› A) …") or numbered ("  1. …")."""
+    found: list[str] = []
+    for row in rows:
+        start = re.match(r"^(?:[ ›] [A-E]\)|  [1-5]\.) (.*)$", row)
+        if start:
+            found.append(start.group(1))
+        elif found and row.startswith("     ") and row.strip():
+            found[-1] += " " + row.strip()
+        elif found:
+            break
+    return tuple(found)
+
+
+def as_shown(item: Item, options: tuple[str, ...]) -> Item:
+    """The item with its options in the order on screen (a retry shows them reshuffled)."""
+    if item.options == options:
+        return item
+    moved = [item.options.index(o) for o in options]  # shown position -> the item's own
+    if item.kind == "choice":
+        return dataclasses.replace(item, options=options, answer_index=options.index(item.answer))
+    if item.kind == "order":
+        key = tuple(moved.index(k) for k in item.key)
+    else:
+        key = tuple(item.key[m] for m in moved)
+    return dataclasses.replace(item, options=options, key=key,
+                               notes=tuple(item.notes[m] for m in moved))
+
+
 def stats(db: Path, now: str) -> str:
     result = subprocess.run([sys.executable, "-m", "histquiz", "stats", "--db", str(db)],
                             capture_output=True, text=True, env=environment(HISTQUIZ_NOW=now),
@@ -94,14 +136,18 @@ def test_answer_interrupt_restart_and_due_reviews_come_first(db: Path, items: li
     # Day 1: three answers, then Ctrl-C on the fourth question.
     student = Student(db, DAY1, "--count", "6")
     student.term.wait("Learning: no reviews due, and 6 new items.")
-    answered = []
-    for expected, keys in ((1, "letter"), (2, "arrows"), (3, "letter")):
+    answered, arrows = [], 0
+    for expected in (1, 2, 3):
         number, total, item = student.next_question(items)
         assert (number, total) == (expected, 6)
+        # the arrow keys answer a choice item (the first after the first question), letters
+        # the others
+        keys = "arrows" if expected > 1 and item.kind == "choice" and not arrows else "letter"
+        arrows += keys == "arrows"
         student.answer(item, right=True, keys=keys)
         assert "✓ Right" in student.feedback()
         answered.append(item)
-    assert answered[1].kind == "choice", "with this seed the arrow keys answer a choice item"
+    assert arrows == 1, "with this seed the arrow keys answer a choice item"
     student.next_question(items)
     student.term.child.sendintr()
     student.term.wait("Stopped. Your progress is saved: 3 answers in this session.")
@@ -130,8 +176,9 @@ def test_answer_interrupt_restart_and_due_reviews_come_first(db: Path, items: li
         _number, _total, item = again.next_question(items)
         reviewed.append(item)
         again.answer(item, right=(n != 2))
-        page = again.feedback()
-        assert ("✗ Wrong" in page and "The answer is" in page) if n == 2 else "✓ Right" in page
+        page = " ".join(again.feedback().split())
+        assert ("✗ Wrong" in page and ("The answer is" in page or "The right " in page)
+                if n == 2 else "✓ Right" in page)
     assert {i.id for i in reviewed} == {i.id for i in answered}
     _n, _t, fresh = again.next_question(items)
     assert fresh.id not in {i.id for i in answered} and "· new" in again.term.text()

@@ -84,6 +84,8 @@ def right_answer(item: Item) -> int | str:
     if item.kind == "choice":
         assert item.answer_index is not None
         return item.answer_index
+    if item.kind in ("order", "match"):  # the letters: earliest first, or each row's year
+        return "".join("ABCDE"[i] for i in item.key)
     assert item.answer_date is not None
     return item.answer_date.iso()
 
@@ -92,6 +94,9 @@ def wrong_answer(item: Item) -> int | str:
     if item.kind == "choice":
         assert item.answer_index is not None
         return (item.answer_index + 1) % len(item.options)
+    if item.kind in ("order", "match"):  # reversed, or each row given the next row's year
+        key = item.key[::-1] if item.kind == "order" else item.key[1:] + item.key[:1]
+        return "".join("ABCDE"[i] for i in key)
     assert item.answer_date is not None
     d = item.answer_date
     return HistDate(d.year - 30, d.month, d.day).iso()
@@ -491,12 +496,19 @@ def test_feedback_says_why_each_false_statement_is_false(mini_decks: list[Deck])
     (item,) = [i for i in generate(decks, 0) if i.template == "true-statement"]
     wrong = next(o for o in item.options if o != item.answer)
     outcome = Outcome(item, wrong, Verdict.WRONG, 1, "", 2.0)
-    flat = " ".join(" ".join(text for _, text in feedback_lines(outcome, 60)[0]).split())
+    texts = [text for _, text in feedback_lines(outcome, 200)[0]]
+    assert texts[0] == f"✗ Wrong: you chose {'ABCDE'[item.options.index(wrong)]}) {wrong} " \
+        f"The answer is {'ABCDE'[item.answer_index or 0]}) {item.answer}", "one full stop each"
+    # each false statement, then why it is false under it; the true one is not listed
+    expected = []
     for i, (option, note) in enumerate(zip(item.options, item.notes, strict=True)):
         if i == item.answer_index:
             assert not note
         else:
-            assert f"{'ABCDE'[i]}) {option}: {note}" in flat
+            expected += [f"  {'ABCDE'[i]}) {option}", f"     {note}"]
+    at = texts.index("Why the others are false:")
+    assert texts[at + 1:at + 1 + len(expected)] == expected
+    assert texts[at + 1 + len(expected)] == ""
 
 
 # --- what reaches the screen -----------------------------------------------------------------

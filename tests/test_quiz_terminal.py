@@ -145,6 +145,16 @@ def near_miss(d: HistDate) -> str:
     return HistDate(moved.year, moved.month, moved.day).display()
 
 
+def right_answer(item: Item) -> int | str:
+    """The right answer as the quiz takes it: an option's index, letters (order: earliest
+    first; match: each row's year) or a date."""
+    if item.kind == "choice" and item.answer_index is not None:
+        return item.answer_index
+    if item.kind in ("order", "match"):
+        return "".join("ABCDE"[i] for i in item.key)
+    return item.answer
+
+
 def pointed(term: Terminal) -> str:
     """The letter of the option pointed at ("" while the screen is being drawn)."""
     return next((row[2] for row in term.lines() if row.startswith("› ")), "")
@@ -515,8 +525,7 @@ def test_4_stats_memory_is_recall_a_week_on_and_explained(tmp_path: Path, db: Pa
         quiz_ = Quiz(store, Mode.LEARN, lambda: moment[0], store.start_session("learn", 30, START))
         for _round in range(5):
             quiz_.run([Planned(i) for i in cold], lambda p: "?")
-            quiz_.run([Planned(i) for i in science], lambda p: (
-                p.item.answer_index if p.item.kind == "choice" else p.item.answer))
+            quiz_.run([Planned(i) for i in science], lambda p: right_answer(p.item))
             moment[0] += timedelta(hours=1)
     term = Terminal(["stats", "--db", str(db)],
                     env=environment(HISTQUIZ_NOW="2025-03-03T14:00:00+00:00"))

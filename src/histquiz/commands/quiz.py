@@ -9,10 +9,12 @@ modes:
             answered right since; the schedule is left alone
 
 keys: a letter (or the arrow keys) then Enter answers a choice question; a date question
-takes a typed date: 1971, Aug 1971 or 9 August 1971. ? means "I don't know"; u takes the
-last answer back; f flags a question as wrong or unclear (see 'histquiz flags'); h shows
-every key; q, Esc or Ctrl-D stops, with the summary of what you answered. On a date question
-type ?, u, f, h or q alone and press Enter. After the feedback, Enter goes on.
+takes a typed date: 1971, Aug 1971 or 9 August 1971; an order question takes the letters of
+the events, earliest first (CADB, or c, a d b); a match question a year's letter for each
+event, in row order (BDAC). ? means "I don't know"; u takes the last answer back; f flags a
+question as wrong or unclear (see 'histquiz flags'); h shows every key; q, Esc or Ctrl-D
+stops, with the summary of what you answered. Where an answer is typed, type ?, u, f, h or q
+alone and press Enter. After the feedback, Enter goes on.
 
 Every answer is saved the moment it is given. Progress lives in the user's data folder, or in
 HISTQUIZ_HOME/progress.sqlite3, or in the file given with --db. Without a terminal (piped
@@ -46,7 +48,7 @@ MODES = ("learn", "practice", "exam", "mistakes")
 DEFAULT_COUNT = 10
 DEFAULT_NEW_PER_DAY = 20
 DEFAULT_DAYS = 7
-ASKABLE = ("choice", "date")  # the kinds the terminal quiz asks (not yet ordering or matching)
+ASKABLE = ("choice", "date", "order", "match")  # the item kinds the terminal quiz asks
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

@@ -29,7 +29,10 @@ from .session import (
     Outcome,
     Prompt,
     Summary,
+    letters_score,
     option_letter,
+    read_letters,
+    solution,
 )
 
 Line = tuple[str, str]  # (style, text); styles are listed in STYLES
@@ -214,6 +217,8 @@ def key_line(item: Item | None) -> str:
                 "f flag a question · h help · q stop")
     if item.kind == "choice":
         return f"{letters(item)} or ↑↓, then Enter · ? I don't know · h keys · q stop"
+    if item.kind in ("order", "match"):
+        return "Type the letters, then Enter · ? I don't know · h keys · q stop"
     return "Type the date, then Enter · ? I don't know · h keys · q stop"
 
 
@@ -223,8 +228,14 @@ PAUSE_KEYS = "Enter: next · u undo · f flag · h keys · q stop"
 def help_lines(width: int, item: Item | None = None) -> list[Line]:
     """Every key, for ``h``."""
     choose = letters(item) if item is not None and item.kind == "choice" else "A–D"
+    first = (f"{choose}, ↑↓", "point at an option; Enter answers")
+    if item is not None and item.kind == "order":
+        first = (letters(item), "type the letters, the earliest event's first; Enter answers")
+    elif item is not None and item.kind == "match":
+        first = (letters(item), "type the letter of each event's year, event 1's first; Enter "
+                 "answers")
     rows = [
-        (f"{choose}, ↑↓", "point at an option; Enter answers"),
+        first,
         ("?", "I don't know: see the answer (it counts as missed)"),
         ("u", "undo: take your last answer back and answer again"),
         ("f", "flag the question as wrong or unclear, with a comment"),
@@ -235,9 +246,10 @@ def help_lines(width: int, item: Item | None = None) -> list[Line]:
     out: list[Line] = [("question", "Keys")]
     for key, what in rows:
         out += para("", what, width, f"  {key:<16}" if width >= 50 else f"  {key}: ")
-    out += para("", "On a date question type the date, or ?, u, f, h or q alone, then Enter; "
-                "Esc there clears what you typed. After the feedback, Enter goes on, and ↑↓ or "
-                "Space scroll a long page.", width)
+    out += para("", "On a date, order or match question type the answer, or ?, u, f, h or q "
+                "alone, then Enter; Esc there clears what you typed, and ↑↓ scroll a question "
+                "taller than the screen. After the feedback, Enter goes on, and ↑↓ or Space "
+                "scroll a long page.", width)
     return out
 
 
@@ -266,6 +278,21 @@ def question_lines(prompt: Prompt, width: int, pointer: int | None = None,
             if here:
                 pointed = (start, len(lines) - 1)
         lines.append(("", ""))
+    elif item.kind == "order":
+        for i, option in enumerate(item.options):
+            lines += para("", option, width, f"  {option_letter(i)}) ")
+        lines.append(("", ""))
+        lines += para("dim", f"Type the letters {letters(item)}, the earliest event's first; "
+                      "spaces and commas are fine.", width)
+    elif item.kind == "match":
+        for n, option in enumerate(item.options, start=1):
+            lines += para("", option, width, f"  {n}. ")
+        lines.append(("", ""))
+        years = " · ".join(f"{option_letter(i)}) {year}" for i, year in enumerate(item.targets))
+        lines += para("", years, width, "  ")
+        lines.append(("", ""))
+        lines += para("dim", f"Type the letter of each event's year, event 1's first, "
+                      f"{letters(item)} once each; spaces and commas are fine.", width)
     elif item.answer_date is not None:
         lines += para("dim", _DATE_FORMS[item.answer_date.precision], width)
     for style, said in (("hint", prompt.hint), ("notice", prompt.notice)):
@@ -279,17 +306,24 @@ def question_lines(prompt: Prompt, width: int, pointer: int | None = None,
 
 
 def answer_text(item: Item) -> str:
-    if item.kind == "choice" and item.answer_index is not None:
-        return f"{option_letter(item.answer_index)}) {item.answer}"
-    return item.answer
+    """The answer as the verdict and the summary give it."""
+    return solution(item)
+
+
+def right_letters(item: Item) -> str:
+    """The letters of an order or match answer: the events earliest first, or each row's
+    year."""
+    return "".join(option_letter(i) for i in item.key)
 
 
 def verdict_line(outcome: Outcome) -> tuple[str, str]:
     """The verdict as (style, sentence)."""
     item = outcome.item
+    if item.kind in ("order", "match"):
+        return _letters_verdict(outcome)
     if outcome.verdict is Verdict.EXACT:
-        return "right", f"✓ Right: {answer_text(item)}."
-    the_answer = f"The answer is {answer_text(item)}."
+        return "right", f"✓ Right: {stop(answer_text(item))}"
+    the_answer = f"The answer is {stop(answer_text(item))}"
     if outcome.verdict is Verdict.NEAR:
         return "close", f"~ {outcome.message} {the_answer}"
     if outcome.given == DONT_KNOW:
@@ -297,8 +331,87 @@ def verdict_line(outcome: Outcome) -> tuple[str, str]:
     if item.kind == "choice":
         chosen = (f"{option_letter(item.options.index(outcome.given))}) {outcome.given}"
                   if outcome.given in item.options else outcome.given)
-        return "wrong", f"✗ Wrong: you chose {chosen}. {the_answer}"
+        return "wrong", f"✗ Wrong: you chose {stop(chosen)} {the_answer}"
     return "wrong", f"✗ {outcome.message} {the_answer}"
+
+
+def stop(text: str) -> str:
+    """``text`` ended with a full stop, unless it ends a sentence already, as a statement
+    option does: "… in 1954." never gets a second stop."""
+    return text if text.endswith((".", "!", "?")) else f"{text}."
+
+
+def _letters_verdict(outcome: Outcome) -> tuple[str, str]:
+    """The verdict of an order or match: how much was right, and the right letters."""
+    item = outcome.item
+    what = "order" if item.kind == "order" else "letters"
+    the_answer = f"The right {what}: {right_letters(item)}."
+    if outcome.given == DONT_KNOW:
+        return "wrong", f"✗ Not answered. {the_answer}"
+    if outcome.verdict is Verdict.EXACT:
+        return "right", f"✓ Right: {right_letters(item)}."
+    mark, style = ("~", "close") if outcome.verdict is Verdict.NEAR else ("✗", "wrong")
+    return style, f"{mark} {outcome.message} You typed {outcome.given}. {the_answer}"
+
+
+def _given(outcome: Outcome) -> tuple[int, ...] | None:
+    """The option indices the student typed, None for "?"."""
+    if outcome.given == DONT_KNOW:
+        return None
+    return read_letters(outcome.item, outcome.given)
+
+
+def _order_lines(outcome: Outcome, width: int) -> list[Line]:
+    """The events in the right order, each with its date."""
+    item = outcome.item
+    lines = para("", "The right order, earliest first:", width)
+    for place, i in enumerate(item.key, start=1):
+        note = item.notes[i] if i < len(item.notes) else ""
+        lines += para("", f"{item.options[i]}" + (f" ({note})" if note else ""), width,
+                      f"  {place}. {option_letter(i)}) ")
+    return lines
+
+
+def _match_lines(outcome: Outcome, width: int) -> list[Line]:
+    """Each event with its year, marked right or wrong, and the year the student gave."""
+    item = outcome.item
+    given = _given(outcome)
+    lines: list[Line] = []
+    for n, (event, k) in enumerate(zip(item.options, item.key, strict=True)):
+        year = item.targets[k]
+        note = item.notes[n] if n < len(item.notes) else ""
+        text = f"{event} → {year}" + (f" ({note})" if note and note != year else "")
+        mark = "  "
+        if given is not None:
+            mark = "✓ " if given[n] == k else "✗ "
+            if given[n] != k:
+                text += f"; you: {item.targets[given[n]]}"
+        lines += para("", text, width, f"{mark}{n + 1}. ")
+    return lines
+
+
+def _notes_lines(item: Item, width: int) -> list[Line]:
+    """Each option's note: why a false statement is false ("true-statement"), when each
+    event happened ("first")."""
+    pairs = [(i, option, note) for i, (option, note)
+             in enumerate(zip(item.options, item.notes, strict=False)) if note]
+    if not pairs:
+        return []
+    if item.template == "true-statement":
+        lines = para("", "Why the others are false:", width)
+        for i, option, note in pairs:
+            lines += para("", option, width, f"  {option_letter(i)}) ")
+            lines += para("", note, width, "     ")
+        return lines
+    if item.template == "first":
+        lines = para("", "When each happened:", width)
+        for i, option, note in pairs:
+            lines += para("", f"{option} ({note})", width, f"  {option_letter(i)}) ")
+        return lines
+    lines = []
+    for i, option, note in pairs:
+        lines += para("", f"{option_letter(i)}) {option}: {note}", width, "  ", "     ")
+    return lines
 
 
 def feedback_lines(outcome: Outcome, width: int, *, header: str = "",
@@ -321,10 +434,12 @@ def feedback_lines(outcome: Outcome, width: int, *, header: str = "",
     if outcome.flagged or notice:
         lines += para("notice", notice or FLAG_SAVED, width)
     lines.append(("", ""))
-    # each option's note: why a false statement is false, or when an event happened
-    for i, (option, note) in enumerate(zip(item.options, item.notes, strict=False)):
-        if note:
-            lines += para("", f"{option_letter(i)}) {option}: {note}", width, "  ", "     ")
+    if item.kind == "order":
+        lines += [*_order_lines(outcome, width), ("", "")]
+    elif item.kind == "match":
+        lines += [*_match_lines(outcome, width), ("", "")]
+    elif item.notes:
+        lines += [*_notes_lines(item, width), ("", "")]
     # the fact itself first: explanations are written to follow it
     lines += para("fact", item.statement, width, "  ")
     lines += para("", item.explanation, width, "  ")
@@ -361,6 +476,11 @@ def summary_lines(summary: Summary, width: int, *, exam: bool, stopped: bool = F
             number = f"  {n}. "
             lines += para("", o.item.question, width, number)
             mark = "close" if o.verdict is Verdict.NEAR else "wrong"
+            given = _given(o) if o.item.kind in ("order", "match") else None
+            if given is not None:
+                right, total = letters_score(o.item, given)
+                unit = "pairs in order" if o.item.kind == "order" else "years right"
+                mark += f", {right} of {total} {unit}"
             said = "not answered" if o.given == DONT_KNOW else f"you: {o.given} ({mark})"
             lines += para("dim", f"{said} · answer: {answer_text(o.item)}", width,
                           " " * len(number))

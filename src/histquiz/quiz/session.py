@@ -13,18 +13,19 @@ Modes:
 How an answer becomes an FSRS rating:
   wrong (or "?" for "I don't know")   → Again
   a date off by a little (a near miss) → Hard   (the student recalled roughly when)
+  an order or a match partly right     → Hard   (see ``partly_right``)
   right                                → Good
   Easy is never given, and a slow answer is not downgraded: time at a terminal measures
   reading and typing as much as recall, and FSRS loses little when Hard and Easy fold into
   Good. A date typed in a form that cannot be read, less precisely than asked (1971 when the
   full date is asked), or in a year outside the decks' decades (971), is asked again with a hint
-  and costs nothing.
+  and costs nothing; so are letters that do not give each shown letter once (order, match).
 
-Counting, everywhere: "right" means exactly right; a near miss is "close", counted apart and
-never as right; "missed" means not right (wrong, "?" or close), and missed questions are offered
-again at the end. In learn mode those retries move the card on as well (a same-day relearning
-review, which FSRS models); in the other modes they join the history only. Statistics count
-first answers, never retries.
+Counting, everywhere: "right" means exactly right; a near miss (or an order or match partly
+right) is "close", counted apart and never as right; "missed" means not right (wrong, "?" or
+close), and missed questions are offered again at the end. In learn mode those retries move
+the card on as well (a same-day relearning review, which FSRS models); in the other modes they
+join the history only. Statistics count first answers, never retries.
 
 Besides answers, the UI may return a Command (stop, undo) or a Flag. Undo takes the last answer
 of the round back, in the store too, and asks that question again. Stopping ends the round;
@@ -265,8 +266,9 @@ Tell = Callable[[Outcome], Reply]
 class Grade:
     verdict: Verdict
     message: str
-    given: str  # the option's text, or the date as read ("9 August 1971")
+    given: str  # the option's text, the date as read ("9 August 1971"), the letters typed
     read_as: str | None = None  # how typed text was read, when it was not written out in full
+    kept: str | None = None  # what the store keeps, when not ``given`` (see ``_kept``)
 
     @property
     def final(self) -> bool:
@@ -280,6 +282,8 @@ class Grade:
 
 def grade(item: Item, answer: int | str, years: tuple[int, int] | None = None) -> Grade:
     """Grade one answer. ``years``: the range a typed year must fall in to be graded."""
+    if item.kind in ("order", "match"):
+        return _grade_letters(item, str(answer))
     if item.kind == "choice":
         if answer == DONT_KNOW:
             return Grade(Verdict.WRONG, "Not answered.", DONT_KNOW)
@@ -327,6 +331,135 @@ def option_letter(index: int) -> str:
     return chr(ord("A") + index)
 
 
+# --- ordering and matching -------------------------------------------------------------------
+
+# What may stand between typed letters: "c, a d b", "C-A-D-B", "c > a > d > b", "1b; 2d".
+_BETWEEN = re.compile(r"[\s,;:./>=→-]+")
+
+
+def read_letters(item: Item, text: str) -> tuple[int, ...] | None:
+    """The letters typed for an order or match item, as option indices (order: the events,
+    earliest first; match: the year of each row, row 1 first), or None unless each shown letter
+    comes exactly once. Case, spaces and commas do not matter; a match may also be typed as
+    numbered pairs in any order ("1B 2D 3A 4C")."""
+    n = len(item.options)
+    compact = _BETWEEN.sub("", text).upper()
+    if item.kind == "match" and re.fullmatch(r"(?:[0-9][A-Z])+", compact):
+        rows: dict[int, str] = {}
+        for digit, letter in re.findall(r"([0-9])([A-Z])", compact):
+            row = int(digit) - 1
+            if not 0 <= row < n or row in rows:
+                return None
+            rows[row] = letter
+        compact = "".join(rows.get(r, "") for r in range(n))
+    picked = tuple(ord(ch) - ord("A") for ch in compact)
+    if sorted(picked) != list(range(n)):
+        return None
+    return picked
+
+
+def pairs_in_order(key: Sequence[int], given: Sequence[int]) -> int:
+    """How many pairs of events ``given`` (option indices, in the student's order) puts in the
+    same order as ``key`` (the right order): 6 of 6 for the right order of four events, 5 with
+    two neighbours swapped, 0 for the order reversed."""
+    rank = {option: place for place, option in enumerate(key)}
+    return sum(rank[a] < rank[b] for n, a in enumerate(given) for b in given[n + 1:])
+
+
+def rows_right(key: Sequence[int], given: Sequence[int]) -> int:
+    """How many rows of a match got their own year."""
+    return sum(g == k for g, k in zip(given, key, strict=True))
+
+
+def letters_score(item: Item, given: Sequence[int]) -> tuple[int, int]:
+    """(right, out of): pairs in the right relative order for an order item, rows matched to
+    their year for a match item."""
+    n = len(item.options)
+    if item.kind == "order":
+        return pairs_in_order(item.key, given), n * (n - 1) // 2
+    return rows_right(item.key, given), n
+
+
+def partly_right(kind: str, right: int, total: int) -> bool:
+    """Whether an answer not wholly right still earns Hard (a pass) rather than Again.
+
+    The bar sits well above what a blind guess reaches. A random order of four events already
+    has half of its six pairs in order on average (three or more in 15 of the 24 orders), so
+    "half the pairs" would pass guesses; partly right is instead at most a quarter of the pairs
+    out of order (one pair when a quarter is less): for four events 5 of 6, that is two
+    neighbours swapped, which a guess hits 3 times in 24. A random match gets one row right on
+    average whatever the number of rows, so at least half the rows will do: for four rows 2 of
+    4 (two years swapped, the only way to miss by little, since each year is used once), which a
+    guess hits 6 times in 24, no more often than it hits the answer of a four-option choice
+    question.
+    """
+    if right >= total:
+        return False
+    if kind == "order":
+        return total - right <= max(1, total // 4)
+    return 2 * right >= total
+
+
+def _grade_letters(item: Item, text: str) -> Grade:
+    typed = " ".join(text.split())
+    if typed == DONT_KNOW:
+        return Grade(Verdict.WRONG, "Not answered.", DONT_KNOW)
+    given = read_letters(item, typed)
+    if given is None:
+        return Grade(Verdict.UNREADABLE, letters_help(item, typed), typed)
+    right, total = letters_score(item, given)
+    shown = "".join(option_letter(i) for i in given)
+    kept = _kept(item, given)
+    if item.kind == "order":
+        said = f"{right} of {total} pairs in the right order."
+    else:
+        said = f"{right} of {total} events matched to their year."
+    if right == total:
+        return Grade(Verdict.EXACT, f"Right: {said}", shown, kept=kept)
+    if partly_right(item.kind, right, total):
+        return Grade(Verdict.NEAR, f"Partly right: {said}", shown, kept=kept)
+    return Grade(Verdict.WRONG, f"Wrong: {said}", shown, kept=kept)
+
+
+def _kept(item: Item, given: Sequence[int]) -> str:
+    """An order or match answer as the progress file keeps it: the events themselves, not
+    letters, because which letter an event gets depends on the run's seed (and a retry
+    reshuffles them). An order is its events in the student's order, "; " between them; a match
+    each event with the year given to it, as an item's own answer is written."""
+    if item.kind == "order":
+        return "; ".join(item.options[i] for i in given)
+    return "; ".join(f"{event}: {item.targets[k]}"
+                     for event, k in zip(item.options, given, strict=True))
+
+
+def letters_help(item: Item, typed: str) -> str:
+    """The one-line hint when letters are asked again (not graded): what was wrong with them."""
+    span = f"A–{option_letter(len(item.options) - 1)}"
+    if item.kind == "order":
+        return f"'{typed}' is not an order of {span}: type each letter once, earliest first."
+    return f"'{typed}' is not one of {span} per event: type each letter once, row 1's first."
+
+
+def solution(item: Item) -> str:
+    """The answer spelled out on one line, as the summary and a flag show it: the option with
+    its letter, the events in order with their dates, the events with their years, or the
+    date."""
+    if item.kind == "choice" and item.answer_index is not None:
+        return f"{option_letter(item.answer_index)}) {item.answer}"
+    if item.kind == "order":
+        return "; ".join(f"{option_letter(i)}) {item.options[i]}{_dated(item, i)}"
+                         for i in item.key)
+    if item.kind == "match":
+        return "; ".join(f"{n + 1}. {event} → {item.targets[k]}"
+                         for n, (event, k) in enumerate(zip(item.options, item.key, strict=True)))
+    return item.answer
+
+
+def _dated(item: Item, index: int) -> str:
+    note = item.notes[index] if index < len(item.notes) else ""
+    return f" ({note})" if note else ""
+
+
 def _option_index(item: Item, text: str) -> int | None:
     """An option chosen by its full text or its letter (b). A number is never a position:
     "4" must not pick the fourth option when the options are themselves numbers."""
@@ -347,9 +480,11 @@ def choice_help(item: Item) -> str:
 
 
 def reshuffled(item: Item, rng: random.Random) -> Item:
-    """The same choice item with its options in a new order and the answer under another
-    letter, so a retry tests the answer, not the letter. Options in date or number order
-    keep their order."""
+    """The same item with its options in a new order and the answer under another letter, so
+    a retry tests the answer, not the letters. Options in date or number order keep their
+    order; the events of an order or match item are shown in a new order."""
+    if item.kind in ("order", "match"):
+        return _rearranged(item, rng)
     if item.kind != "choice" or item.ordered or item.answer_index is None or len(item.options) < 2:
         return item
     n = len(item.options)
@@ -358,6 +493,28 @@ def reshuffled(item: Item, rng: random.Random) -> Item:
     rng.shuffle(others)
     options = [*others[:spot], item.options[item.answer_index], *others[spot:]]
     return replace(item, options=tuple(options), answer_index=spot)
+
+
+def _rearranged(item: Item, rng: random.Random) -> Item:
+    """An order or match item with its events in a new order (never already in the right
+    order, for an order item), the key following them."""
+    n = len(item.options)
+    if n < 3:
+        return item
+    while True:
+        moved = list(range(n))  # new position p shows the event that stood at moved[p]
+        rng.shuffle(moved)
+        if moved == list(range(n)):
+            continue
+        if item.kind == "order":
+            key = tuple(moved.index(k) for k in item.key)
+            if key == tuple(range(n)):
+                continue
+        else:
+            key = tuple(item.key[m] for m in moved)
+        break
+    notes = tuple(item.notes[m] for m in moved) if len(item.notes) == n else item.notes
+    return replace(item, options=tuple(item.options[m] for m in moved), notes=notes, key=key)
 
 
 # --- running a round -----------------------------------------------------------------------
@@ -473,11 +630,13 @@ class Quiz:
 
     def flag(self, item: Item, comment: str) -> None:
         shown = item.question
-        if item.kind == "choice":
+        if item.kind in ("choice", "order"):
             shown += "".join(f"\n{option_letter(i)}) {o}" for i, o in enumerate(item.options))
-        answer = (f"{option_letter(item.answer_index)}) {item.answer}"
-                  if item.kind == "choice" and item.answer_index is not None else item.answer)
-        self.store.add_flag(self.session_id, item.id, shown, answer, comment.strip(),
+        elif item.kind == "match":
+            shown += "".join(f"\n{n}. {o}" for n, o in enumerate(item.options, start=1))
+            shown += "\n" + " · ".join(f"{option_letter(i)}) {t}"
+                                        for i, t in enumerate(item.targets))
+        self.store.add_flag(self.session_id, item.id, shown, solution(item), comment.strip(),
                             self.clock())
 
     def ask_one(self, planned: Planned, number: int, total: int, ask: Ask, *,
@@ -507,7 +666,7 @@ class Quiz:
         now = self.clock()
         seconds = max(0.0, (now - started).total_seconds())
         recorded = self.store.record(
-            Review(self.session_id, item.id, item.topic, now, result.given,
+            Review(self.session_id, item.id, item.topic, now, result.kept or result.given,
                    result.verdict.value, result.rating, result.verdict is Verdict.EXACT,
                    round(seconds * 1000), self.mode.value, retry),
             schedule=self.mode.schedules,

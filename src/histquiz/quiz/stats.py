@@ -3,8 +3,9 @@ memory, the reviews due over the next week as a bar chart, and the recent sessio
 
 Every number means one thing, the same here as in the quiz's own summary (README, "The
 terminal quiz"): answers are first answers (retries are counted apart), right is exactly right,
-close is a date a little off (never counted as right), and "in a week" is FSRS's predicted
-recall seven days from now, which a student can raise by reviewing.
+close is a date a little off or an order or match partly right (never counted as right), and
+"in a week" is FSRS's predicted recall seven days from now, which a student can raise by
+reviewing.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ BAR_WIDTH = 24
 TOPIC_BAR = 10
 EXPLAINED = (
     "Answers: first answers (retries apart). Right: exactly right. Close: a date a little off, "
-    "not counted as right. In a week: the chance, by FSRS, that you would still recall the "
-    "topic's learn-mode items 7 days from now without reviewing them (— when none are "
-    "scheduled yet)."
+    "or an order or match partly right, not counted as right. In a week: the chance, by FSRS, "
+    "that you would still recall the topic's learn-mode items 7 days from now without "
+    "reviewing them (— when none are scheduled yet)."
 )
 
 

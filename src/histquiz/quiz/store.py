@@ -205,7 +205,7 @@ class TopicStats:
     items_seen: int  # distinct items answered at least once, in any mode
     answers: int  # first answers (retries left out)
     right: int  # first answers exactly right
-    close: int  # first answers that were near misses (dates a little off)
+    close: int  # first answers close: a date a little off, an order or match partly right
     cards: int  # items of the topic with an FSRS schedule (answered in learn mode)
     recall_in_week: float | None  # FSRS's predicted recall 7 days from now, mean over cards
 

@@ -56,8 +56,8 @@ if TYPE_CHECKING:
 
 CLEAR = "\x1b[H\x1b[2J"
 BACK = "h, Esc or Enter: back"
-PLAIN_KEYS = ("Type a letter, the option's text or a date, then Enter; or ? (I don't know), "
-              "u (undo), f (flag), h (help) or q (stop).")
+PLAIN_KEYS = ("Type a letter, the option's text, letters in order or a date, then Enter; or ? "
+              "(I don't know), u (undo), f (flag), h (help) or q (stop).")
 FLAG_PROMPT = ("Flag this question as wrong or unclear: say what is wrong in a few words "
                "(Enter saves, Esc cancels).")
 
@@ -139,8 +139,11 @@ class PlainUI:
         else:
             lines, _focus = question_lines(prompt, width)
             self.show([("", ""), *lines[:-1]] if lines[-1] == ("", "") else [("", ""), *lines])
-        how = (f"A letter, {letters(item)}, or the option's text" if item.kind == "choice"
-               else "A date")
+        how = {
+            "choice": f"A letter, {letters(item)}, or the option's text",
+            "order": f"The letters {letters(item)}, earliest event first",
+            "match": f"A letter, {letters(item)}, for each event in turn",
+        }.get(item.kind, "A date")
         self.show(para("dim", f"{how}; ? if you don't know, h for help.", width))
         while True:
             reply = self._read("Your answer: ")
@@ -189,9 +192,11 @@ def share_default_key_bindings() -> None:
 
 
 def fit(prompt: Prompt, width: int, rows: int, banner: Sequence[str], pointer: int | None,
-        keys: str) -> tuple[list[Line], list[Line]]:
+        keys: str, scroll: dict[str, int | None] | None = None) -> tuple[list[Line], list[Line]]:
     """A question screen cut to ``rows``: the intro only when everything fits with it, and
-    the key line saying when options are out of view."""
+    the key line saying when options are out of view. ``scroll``, for a screen scrolled with
+    ↑↓: its "offset" (None until the student scrolls; until then the focus decides) is
+    applied, and the offset shown ("at") and the furthest one ("last") are set."""
     lines, focus = question_lines(prompt, width, pointer, banner)
     below = para("keys", keys, width)
     if banner and len(lines) + len(below) > rows:
@@ -201,7 +206,10 @@ def fit(prompt: Prompt, width: int, rows: int, banner: Sequence[str], pointer: i
         focus = [(start, min(end, len(lines) - 1)) for start, end in focus]
     if len(lines) + len(below) > rows:
         below = para("keys", "↓ more · " + keys, width)
-    shown, offset = window(lines, rows - len(below), focus)
+    room = rows - len(below)
+    shown, offset = window(lines, room, focus, None if scroll is None else scroll["offset"])
+    if scroll is not None:
+        scroll["at"], scroll["last"] = offset, max(0, len(lines) - max(1, room))
     return shown, para("keys", more_marker(offset, len(shown), len(lines)) + keys, width)
 
 
@@ -326,7 +334,7 @@ class TerminalUI:
                 return Command.STOP
         pointer = [0]  # kept while the help or a flag's comment is on screen
         while True:
-            reply = self._choice(prompt, pointer) if item.kind == "choice" else self._date(prompt)
+            reply = self._choice(prompt, pointer) if item.kind == "choice" else self._typed(prompt)
             if reply is Command.HELP:
                 if self._page(lambda width: help_lines(width, item), BACK) is Command.STOP:
                     return Command.STOP
@@ -435,17 +443,29 @@ class TerminalUI:
         kb.add("<any>")(_other)
         return self._run(compose, kb)
 
-    def _date(self, prompt: Prompt) -> Any:
+    def _typed(self, prompt: Prompt) -> Any:
+        """A question answered on a line of its own: a date, or letters (order, match). ↑↓
+        scroll a question taller than the screen, the answer line staying in place."""
         from prompt_toolkit.buffer import Buffer
 
         item = prompt.item
         banner, self.banner = self.banner, []
         entry = Buffer(multiline=False)
+        scroll: dict[str, int | None] = {"offset": None, "at": 0, "last": 0}
 
         def compose(width: int, rows: int) -> tuple[list[Line], list[Line]]:
-            return fit(prompt, width, rows - 1, banner, None, key_line(item))
+            return fit(prompt, width, rows - 1, banner, None, key_line(item), scroll)
 
         kb = self._keys()
+
+        def move(step: int) -> Callable[[Any], None]:
+            def handler(event: Any) -> None:
+                at = scroll["offset"] if scroll["offset"] is not None else scroll["at"] or 0
+                scroll["offset"] = max(0, min(at + step, scroll["last"] or 0))
+            return handler
+
+        for key, step in (("up", -1), ("down", 1), ("pageup", -10), ("pagedown", 10)):
+            kb.add(key)(move(step))
 
         def _enter(event: Any) -> None:
             text = entry.text.strip()
@@ -579,7 +599,8 @@ def choose_ui(stdin: TextIO | None = None, stdout: TextIO | None = None) -> UI:
 def no_terminal_note(stream: TextIO) -> str:
     """The note for piped input, wrapped to the terminal the note goes to."""
     text = ("histquiz: no terminal, so the questions come as plain lines: answer each with a "
-            "letter, the option's text or a date; q stops, ? means I don't know.")
+            "letter, the option's text, letters in order or a date; q stops, ? means I don't "
+            "know.")
     width = text_width() if stream.isatty() else 10_000
     return "\n".join(wrap(text, width))
 
