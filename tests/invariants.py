@@ -65,6 +65,8 @@ def check_event_set(item: Item, events: dict[str, object], n_options: int) -> No
     assert len(series) == len(set(series)), f"{item.id}: two events of one series {series}"
     for o in item.options:
         assert not re.search(r"\b(1[5-9]|20)\d\d\b", o), f"{item.id}: {o!r} names a year"
+    numbered = [o for o in item.options if re.search(r"\bResolution (ES-)?\d", o, re.I)]
+    assert len(numbered) <= 1, f"{item.id}: numbered resolutions tell the order {numbered}"
     dates: list[HistDate | DateSpan] = [f.date for f in facts]  # type: ignore[attr-defined]
     assert len({normalize(o) for o in item.options}) == len(item.options), item.id
     years = [y for d in dates for y in years_of(d)]

@@ -479,8 +479,9 @@ def test_which_happened_is_quietly_left_out_without_other_years(tmp_path: Path) 
     path = tmp_path / "quiet.yaml"
     path.write_text(text.replace("    templates: [which-happened]\n", ""), encoding="utf-8")
     (deck,) = load_decks([path])
-    # no 'when', no questions, no other years: only the event templates that need no year
-    assert [f.templates for f in deck.facts] == [()] * 3  # no 'when', no questions, no others
+    # no 'when', no questions, no other years: only the templates over events, which the
+    # generator leaves out where it finds no events to set beside the fact's
+    assert [f.templates for f in deck.facts] == [("first", "order", "match")] * 3
 
 
 def test_undated_fact_takes_its_era(tmp_path: Path) -> None:

@@ -90,7 +90,9 @@ def rows_deck_yaml() -> str:
                       f"      - text: {_q(f'{event} a decade later.')}",
                       "        why: It was a decade earlier.",
                       f"      - text: {_q(f'{event} in secret.')}",
-                      "        why: It was announced."]
+                      "        why: It was announced.",
+                      f"      - text: {_q(f'{event} a decade later, in secret.')}",
+                      "        why: It was announced, a decade earlier."]
         if n % 4 == 0:
             person = ["Anna Petrova", "Ravi Menon", "Oleg Sokolov", "Meera Iyer"][n // 4]
             lines += ["    questions:", "      - id: who", f"        ask: {_q(f'Who led it in {fid[1:]}?')}",
@@ -199,8 +201,9 @@ def test_order_and_match_keys_follow_each_versions_rows_and_the_dates(decks: lis
 
 
 def test_parts_follow_in_order_each_with_its_instruction(decks: list[Deck], tmp_path: Path) -> None:
-    items = pick_questions(generate(decks, 2), 30, random.Random(2))
-    assert {i.kind for i in items} == {"choice", "date", "order", "match"}
+    every = generate(decks, 2)
+    sheets = (pick_questions(every, 30, random.Random(seed)) for seed in range(40))
+    items = next(s for s in sheets if {i.kind for i in s} == {"choice", "date", "order", "match"})
     sheet, key = build(items, tmp_path / "mixed.pdf", versions=2, seed=2)
     printed = check_worksheet(items, sheet, key, 2, decks=decks)
     pages = pdf_pages(sheet)
@@ -253,8 +256,9 @@ def test_a_mixed_sheet_holds_a_tenth_of_each_capped_kind(decks: list[Deck]) -> N
     items = generate(decks, 1)
     kinds = Counter(i.kind for i in items)
     assert kinds["order"] >= 10 and kinds["match"] >= 10
+    seen = 0
     for seed in range(6):
-        for count in (10, 20, 30):
+        for count in (10, 15):  # (a sheet of this deck holds 16 to 22)
             chosen = pick(items, count, random.Random(seed))
             got = Counter(i.kind for i in chosen.items)
             tenth = max(1, count // 10)
@@ -263,7 +267,9 @@ def test_a_mixed_sheet_holds_a_tenth_of_each_capped_kind(decks: list[Deck]) -> N
         every = pick(items, None, random.Random(seed)).items  # as many as fit: a tenth of them
         got = Counter(i.kind for i in every)
         tenth = max(1, len(every) // 10)
-        assert 1 <= got["order"] <= tenth and 1 <= got["match"] <= tenth, seed
+        assert got["order"] <= tenth and got["match"] <= tenth, seed
+        seen += got["order"] + got["match"]
+    assert seen  # the full sheets hold some (as many as keep clear of the date questions)
     # the cap does bite: without it, a sheet of 20 would hold more of them
     alone = [i for i in items if i.kind in ("order", "match")]
     assert Counter(i.kind for i in pick_questions(alone, 20, random.Random(0)))["order"] > 2
@@ -276,8 +282,9 @@ def test_cli_cap_and_the_short_sheet_message(deck_path: Path, tmp_path: Path,
                  "-o", str(out)]) == 0
     capsys.readouterr()
     stems = Counter(norm(q.stem) for q in parse_versions(pdf_pages(out))["A"].questions)
-    assert stems["Put these events in order, earliest first."] == 2
-    assert stems["Match each event to its year."] == 2
+    # at most the cap (a tenth of 20), fewer where the events' date questions are on the sheet
+    assert 1 <= stems["Put these events in order, earliest first."] <= 2
+    assert 1 <= stems["Match each event to its year."] <= 2
     assert main(["worksheet", "--decks", str(deck_path), "--kind", "order,date", "--count", "40",
                  "-o", str(tmp_path / "short.pdf")]) == 0
     err = capsys.readouterr().err
@@ -382,8 +389,6 @@ def test_an_inconsistent_order_item_is_a_clear_error(decks: list[Deck], tmp_path
     assert not list(tmp_path.glob("*.pdf"))
 
 
-@pytest.mark.xfail(strict=True, reason="generate/reveal.py does not yet relate an order or match "
-                   "item to the date questions of the other facts whose events it lists")
 def test_order_and_match_never_share_a_sheet_with_a_date_question_of_their_events(
         decks: list[Deck]) -> None:
     """An order or match item shows, once marked, the date order or the years of its events

@@ -50,9 +50,13 @@ def run(args: argparse.Namespace) -> int:
 def render_text(item: Item) -> str:
     lines = [f"{item.id}  [{item.kind} · {item.topic} · {item.date_display or 'undated'}]",
              f"  {item.question}"]
+    numbered = item.kind == "match"  # events numbered, the years lettered
     for i, option in enumerate(item.options):
         mark = "*" if i == item.answer_index else " "
-        lines.append(f"  {mark} {chr(65 + i)}) {option}")
+        lines.append(f"  {mark} {i + 1 if numbered else chr(65 + i)}) {option}")
+    if item.targets:
+        lines.append("    years: " + ", ".join(f"{chr(65 + i)}) {t}"
+                                                for i, t in enumerate(item.targets)))
     lines.append(f"  answer: {item.answer}")
     return "\n".join(lines) + "\n"
 

@@ -10,8 +10,8 @@
 The events of ``first``, ``order`` and ``match`` come from the fact's topic (or, when it has
 too few, its deck), from the fact's period, within ``SPAN`` years of one another, and so far
 apart that their order is knowable: no two overlap and no two fall in the same month; and
-never two of one series (the 19th and 21st annual summits), whose order their names tell, nor
-an event whose headline names a year. Which
+never two of one series (the 19th and 21st annual summits) or two numbered resolutions, whose
+order their names tell, nor an event whose headline names a year. Which
 events, and in what order they are shown, come from the item's own seeded stream.
 """
 
@@ -68,6 +68,8 @@ def _single_year(when: When) -> int | None:
 
 
 _YEAR = re.compile(r"\b(1[5-9]|20)\d\d\b")
+# a numbered resolution (UN resolutions are numbered in the order they are adopted)
+_NUMBERED = re.compile(r"\bResolution (ES-)?\d", re.IGNORECASE)
 
 
 def placeable(fact: Fact) -> bool:
@@ -97,6 +99,9 @@ def pick_events(fact: Fact, ctx: Context, count: int,
             return False
         if other.series is not None and any(c.series == other.series for c in chosen):
             return False  # the 19th and the 21st summit: the numbers tell the order
+        if _NUMBERED.search(other.event or "") and any(_NUMBERED.search(c.event or "")
+                                                       for c in chosen):
+            return False  # Resolution 47 came before Resolution 307: numbers run in time
         ends = [y for d in (*dates, other.date) for y in (first_day(d)[0], _last_day(d)[0])]
         if max(ends) - min(ends) > SPAN:
             return False

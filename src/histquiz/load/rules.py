@@ -21,10 +21,8 @@ from ..textnorm import normalize
 TEMPLATE_ORDER = ("date-recall", "date-choice", "which-happened", "choice", "true-statement",
                   "first", "order", "match")
 
-# What a fact gets when its deck names no templates. The history templates (true statement,
-# which came first, order, match) are asked for by name (a deck's or a fact's ``templates``)
-# until every output, worksheet scanning and the quiz's tests take them.
-DEFAULT_TEMPLATES = ("date-recall", "date-choice", "which-happened", "choice")
+# What a fact gets when its deck names no templates: every template whose fields it has.
+DEFAULT_TEMPLATES = TEMPLATE_ORDER
 
 # The fact field a template cannot work without (the date templates also need the date).
 TEMPLATE_NEEDS = {

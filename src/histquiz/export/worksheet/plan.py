@@ -200,8 +200,8 @@ def pick(items: Sequence[Item], count: int | None, rng: random.Random) -> Pick:
     Order and match questions take long to answer and are many in a bank (one of each per
     dated fact), so when the items mix them with other kinds each of the two makes at most a
     tenth of the sheet (``kind_cap``): of ``count``, or without one, of the questions chosen,
-    the cap lowered until it holds. Items of those kinds alone (``--kind order,match``) have
-    no cap.
+    the cap lowered until it holds; they are chosen first, up to the cap, so that the sheet
+    holds them. Items of those kinds alone (``--kind order,match``) have no cap.
 
     Two items that ask the same (the same stem over the same options: "Which came first?" made
     for each of two events over the pair) count once: only the first of them is a candidate."""
@@ -212,6 +212,9 @@ def pick(items: Sequence[Item], count: int | None, rng: random.Random) -> Pick:
         return Pick([items[i] for i in spread(range(len(items)), relation, rng, count)])
     order = list(range(len(items)))
     rng.shuffle(order)
+    # the capped kinds are offered first: each shows the dates of several events, so once the
+    # sheet holds the date questions of most events there would be no room left for them
+    order.sort(key=lambda i: i not in capped)
     if count is not None:
         cap = kind_cap(count)
         chosen, held = _take(items, order, relation, count, cap)
