@@ -51,6 +51,11 @@ def check_items(items: Sequence[Item], decks: Sequence[Deck], n_options: int = 4
             check_choice_item(item, fact, events, pools, n_options)
 
 
+def _to_the_day(when: HistDate | DateSpan) -> bool:
+    ends = (when.start, when.end) if isinstance(when, DateSpan) else (when,)
+    return all(d.day is not None for d in ends)
+
+
 def _first_day(when: HistDate | DateSpan) -> tuple[int, int, int]:
     return (when.start if isinstance(when, DateSpan) else when).sort_key()
 
@@ -73,9 +78,16 @@ def check_event_set(item: Item, events: dict[str, object], n_options: int) -> No
     assert max(years) - min(years) <= 30, f"{item.id}: spans {min(years)}-{max(years)}"
     starts = [_first_day(d) for d in dates]
     for i, a in enumerate(dates):
-        for b in dates[i + 1:]:
+        for j, b in enumerate(dates[i + 1:], start=i + 1):
             ya, yb = years_of(a), years_of(b)
             assert set(ya).isdisjoint(yb) or a != b, item.id
+            sequence = facts[i].sequence  # type: ignore[attr-defined]
+            if sequence is not None and sequence == facts[j].sequence:  # type: ignore[attr-defined]
+                # one sequence: days of one month may stand together, if dated to the day
+                if _first_day(a)[:2] == _first_day(b)[:2]:
+                    assert _to_the_day(a) and _to_the_day(b), f"{item.id}: {a} {b}"
+                    assert _first_day(a) != _first_day(b), f"{item.id}: same day {a} {b}"
+                continue
             assert _first_day(a)[:2] != _first_day(b)[:2], f"{item.id}: same month {a} {b}"
     earliest_first = sorted(range(len(dates)), key=lambda i: starts[i])
     if item.template == "first":

@@ -210,3 +210,32 @@ def test_no_two_items_of_one_template_ask_the_same_events(builtin_decks: list[De
         items = generate(with_every_template(builtin_decks), seed)
         asked = [(i.template, frozenset(i.option_facts)) for i in items if i.option_facts]
         assert len(asked) == len(set(asked))
+
+
+def test_a_sequence_may_order_days_of_one_month(tmp_path: Path) -> None:
+    """Events in one month stand together only when the deck marks them as one sequence and
+    each is dated to the day; otherwise never."""
+    def deck(sequence: str) -> list[Deck]:
+        days = [("d09", "1971-12-09"), ("d12", "1971-12-12"), ("d14", "1971-12-14"),
+                ("d16", "1971-12-16"), ("m12", "1971-12")]
+        lines = ["deck: {id: s, title: S, description: D.}",
+                 "sources: {r: {title: R, publisher: P, date: 2000}}",
+                 "templates: {default: [order]}", "facts:"]
+        for fid, day in days:
+            lines += [f"  - id: {fid}", "    statement: S.", "    explanation: E.", "    topic: t",
+                      "    sources: [r]", f"    event: The event of the day {fid}",
+                      f"    date: {day}", *([f"    sequence: {sequence}"] if sequence else [])]
+        path = tmp_path / f"seq-{sequence or 'none'}.yaml"
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        return load_decks([path])
+
+    marked = deck("war-1971")
+    items = []
+    for seed in range(10):
+        made = generate(marked, seed)
+        check_items(made, marked)
+        items += made
+    assert items and all(len(i.options) >= 3 for i in items)
+    # the fact dated to the month only never stands beside a day of that month
+    assert all("s/m12" not in i.option_facts for i in items)
+    assert [i for seed in range(10) for i in generate(deck(""), seed)] == []

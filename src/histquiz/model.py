@@ -152,6 +152,7 @@ class Fact:
     origin: Origin | None = None
     decade: str | None = None  # the era of an undated fact, as written in the deck
     series: str | None = None  # facts of one series (annual summits) never distract each other
+    sequence: str | None = None  # facts of one sequence: days of one month may be put in order
     not_before: HistDate | None = None  # no date option lies before it ...
     not_after: HistDate | None = None  # ... or after it
     day_matters: bool = False  # date options may be days apart; otherwise months apart

@@ -9,7 +9,8 @@
 
 The events of ``first``, ``order`` and ``match`` come from the fact's topic (or, when it has
 too few, its deck), from the fact's period, within ``SPAN`` years of one another, and so far
-apart that their order is knowable: no two overlap and no two fall in the same month; and
+apart that their order is knowable: no two overlap and no two fall in the same month (unless
+the deck marks them as one ``sequence`` and both are dated to the day); and
 never two of one series (the 19th and 21st annual summits) or two numbered resolutions, whose
 order their names tell, nor an event whose headline names a year. Which
 events, and in what order they are shown, come from the item's own seeded stream.
@@ -52,14 +53,27 @@ def _last_day(when: When) -> tuple[int, int, int]:
     return (end.year, end.month, end.day or calendar.monthrange(end.year, end.month)[1])
 
 
-def apart(a: When, b: When) -> bool:
-    """Is the order of two dates knowable: no overlap, and not in the same month?"""
+def apart(a: When, b: When, same_sequence: bool = False) -> bool:
+    """Is the order of two dates knowable: no overlap, and not in the same month (or, for two
+    facts the deck marks as one sequence, both dated to the day and on different days)?"""
+    if same_sequence and _to_the_day(a) and _to_the_day(b):
+        return first_day(a) != first_day(b) and (_last_day(a) < first_day(b)
+                                                 or _last_day(b) < first_day(a))
     (a0, a1), (b0, b1) = (first_day(a), _last_day(a)), (first_day(b), _last_day(b))
     if a1 < b0:
         return a1[:2] != b0[:2]
     if b1 < a0:
         return b1[:2] != a0[:2]
     return False
+
+
+def _sequence(a: Fact, b: Fact) -> bool:
+    return a.sequence is not None and a.sequence == b.sequence
+
+
+def _to_the_day(when: When) -> bool:
+    return all(d.day is not None for d in
+               ((when.start, when.end) if isinstance(when, DateSpan) else (when,)))
 
 
 def _single_year(when: When) -> int | None:
@@ -92,9 +106,10 @@ def pick_events(fact: Fact, ctx: Context, count: int,
 
     def ok(chosen: Sequence[Fact], other: Fact) -> bool:
         assert other.date is not None
-        dates = [c.date for c in chosen if c.date is not None]
-        if any(not apart(d, other.date) for d in dates):
+        if any(c.date is not None and not apart(c.date, other.date, _sequence(c, other))
+               for c in chosen):
             return False
+        dates = [c.date for c in chosen if c.date is not None]
         if any(normalize(c.event or "") == normalize(other.event or "") for c in chosen):
             return False
         if other.series is not None and any(c.series == other.series for c in chosen):

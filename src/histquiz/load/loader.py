@@ -298,6 +298,7 @@ class _Linker:
             explanation=rec.explanation, date=rec.date, when=rec.when, event=rec.event,
             tags=rec.tags or (), note=rec.note, templates=templates, decade=rec.era,
             questions=tuple(questions.values()), origin=rec.node.origin, series=rec.series,
+            sequence=rec.sequence,
             not_before=rec.not_before if isinstance(rec.not_before, HistDate) else None,
             not_after=rec.not_after if isinstance(rec.not_after, HistDate) else None,
             day_matters=bool(rec.day_matters),

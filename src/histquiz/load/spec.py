@@ -337,6 +337,10 @@ class FactRecord(Record):
         Slug, hints=("group", "recurring"),
         help="facts of one series (annual summits, yearly resolutions, repeated agreements) "
         "share it: they never distract each other, and each headline must say what sets it apart")
+    sequence: str | None = row(
+        Slug, hints=("steps", "chain"),
+        help="facts of one sequence (the days of one crisis, the steps of one negotiation) share "
+        "it: two of them dated to the day may be put in order though they fall in one month")
     not_before: When | None = row(
         Date(spans=False, single="'not_before' is one date"), hints=("after", "earliest"),
         help="no date option lies before this date (e.g. India's independence for its first "
