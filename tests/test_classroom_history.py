@@ -386,8 +386,12 @@ def test_validate_warns_of_what_the_author_can_fix_and_not_of_long_statements(
     assert main(["validate", str(DECK)]) == 0
     out = capsys.readouterr()
     warnings = [line for line in (out.out + out.err).splitlines() if ": warning: " in line]
-    assert len(warnings) == 1, warnings
-    assert any("fact 'satellite': kahoot leaves out 'first'" in w and "'event_short'" in w
+    # the satellite's long headline: its own "which came first" item, where it has one (two
+    # facts that drew the same pair of events share one item), cannot fit without a short form;
+    # another fact's item that drew it is dealt again with a partner that fits
+    own = [i for i in generate(load_decks([DECK]), 0) if i.id == "hist/satellite/first"]
+    assert len(warnings) == len(own), warnings
+    assert all("fact 'satellite': kahoot leaves out 'first'" in w and "'event_short'" in w
                for w in warnings)
     assert not any("fact 'war'" in w or "fact 'test'" in w  # a long statement is by design
                    for w in warnings)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..dates import years_of
 from ..load.rules import EventIndex, Pool, distractor_pools
@@ -32,6 +32,8 @@ class Context:
     events: EventIndex
     latest_year: int
     seed: int
+    # what a template builds once per generation and keeps for its next items (by name)
+    memo: dict[str, object] = field(default_factory=dict)
 
     def seed_for(self, key: str) -> None:
         """Give the next item its own random stream, derived from the run's seed and its id."""

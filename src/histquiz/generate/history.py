@@ -18,6 +18,7 @@ events, and in what order they are shown, come from the item's own seeded stream
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import re
 from collections.abc import Callable, Sequence
@@ -92,16 +93,51 @@ def placeable(fact: Fact) -> bool:
     return fact.date is not None and bool(fact.event) and not _YEAR.search(fact.event or "")
 
 
+def _scopes(fact: Fact) -> tuple[str, str, str]:
+    """Where a fact's companions are sought, nearest first: its topic in its deck, its topic,
+    its deck."""
+    return (f"topic {fact.topic} deck {fact.deck}", f"topic {fact.topic}", f"deck {fact.deck}")
+
+
+class _Pools:
+    """The placeable events of the loaded decks, by scope (topic and deck, topic, deck) and
+    period, each list sorted by first year: built once per generation, so that picking the
+    events of one item costs a search and a few draws, not a pass over every fact."""
+
+    def __init__(self, ctx: Context) -> None:
+        ix = ctx.events
+        groups: dict[tuple[str, str | None], list[tuple[int, str, str, Fact]]] = {}
+        for i, other in enumerate(ix.facts):
+            if not placeable(other) or other.date is None:
+                continue
+            year = first_day(other.date)[0]
+            for scope in _scopes(other):
+                groups.setdefault((scope, ix.period[i]), []).append(
+                    (year, other.deck, other.id, other))
+        self.pools: dict[tuple[str, str | None], tuple[list[int], list[Fact]]] = {}
+        for group, rows in groups.items():
+            rows.sort(key=lambda r: r[:3])
+            self.pools[group] = ([r[0] for r in rows], [r[3] for r in rows])
+
+    @staticmethod
+    def of(ctx: Context) -> _Pools:
+        found = ctx.memo.get("history-pools")
+        if not isinstance(found, _Pools):
+            found = ctx.memo["history-pools"] = _Pools(ctx)
+        return found
+
+
 def pick_events(fact: Fact, ctx: Context, count: int,
                 fits: Callable[[Fact, Fact], bool] | None = None) -> list[Fact]:
-    """The fact and ``count - 1`` other events for it (fewer if there are not enough): of its
-    topic, else its deck; of its period; within SPAN years; pairwise ``apart`` (and ``fits``)."""
-    ix = ctx.events
+    """The fact and ``count - 1`` other events for it (none if there are not enough): of its
+    topic and deck, else its topic, else its deck; of its period; within SPAN years; pairwise
+    ``apart`` (and ``fits``). Candidates are drawn by random index from the events within SPAN
+    years, so a pick costs the same with a hundred facts or a hundred thousand."""
     if not placeable(fact) or fact.date is None:
         return []
     if fits is not None and not fits(fact, fact):
         return []
-    period = period_of(fact.date, ix.periods)
+    period = period_of(fact.date, ctx.events.periods)
     year = first_day(fact.date)[0]
 
     def ok(chosen: Sequence[Fact], other: Fact) -> bool:
@@ -122,33 +158,38 @@ def pick_events(fact: Fact, ctx: Context, count: int,
             return False
         return fits is None or all(fits(c, other) for c in chosen)
 
-    scopes: tuple[Callable[[Fact], bool], ...] = (
-        lambda f: f.topic == fact.topic and f.deck == fact.deck,
-        lambda f: f.topic == fact.topic, lambda f: f.deck == fact.deck)
-    for same in scopes:
-        near = [i for y in range(year - SPAN, year + SPAN + 1) for i in ix.by_year.get(y, ())]
-        seen: set[int] = set()
-        pool = []
-        for i in near:
-            other = ix.facts[i]
-            if i in seen or other is fact or other.id == fact.id or not same(other):
-                continue
-            if not placeable(other):
-                continue
-            seen.add(i)
-            if ix.period[i] == period:
-                pool.append(other)
-        pool.sort(key=lambda f: (f.deck, f.id))
-        ctx.rng.shuffle(pool)
+    pools = _Pools.of(ctx).pools
+    for scope in _scopes(fact):
+        years, pool = pools.get((scope, period), ([], []))
+        lo, hi = bisect.bisect_left(years, year - SPAN), bisect.bisect_right(years, year + SPAN)
         chosen = [fact]
-        for other in pool:
-            if len(chosen) == count:
-                break
-            if ok(chosen, other):
+        seen: set[int] = set()
+        tries = 0
+        while len(chosen) < count and len(seen) < hi - lo and tries < _TRIES * count:
+            tries += 1
+            j = lo + ctx.rng.randrange(hi - lo)
+            if j in seen:
+                continue
+            seen.add(j)
+            other = pool[j]
+            if other.id != fact.id and ok(chosen, other):
                 chosen.append(other)
+        if len(chosen) < count and hi - lo - len(seen) <= _WALK:
+            # few left (a small deck): walk the rest in a seeded order
+            rest = [j for j in range(lo, hi) if j not in seen]
+            ctx.rng.shuffle(rest)
+            for j in rest:
+                if len(chosen) == count:
+                    break
+                if pool[j].id != fact.id and ok(chosen, pool[j]):
+                    chosen.append(pool[j])
         if len(chosen) == count:
             return chosen
     return []
+
+
+_TRIES = 30  # random draws per event wanted, before the rest of a small pool is walked
+_WALK = 400  # a pool with at most this many events left undrawn is walked to the end
 
 
 def _display(f: Fact) -> str:

@@ -25,6 +25,12 @@ def reverse_stem(fact: Fact) -> tuple[str, int] | None:
     return f"Which of these happened in {fact.date.year}?", fact.date.year
 
 
+# Once the rings walked hold this many events, farther ones are not looked at: in a deck of
+# ten thousand facts the first window alone holds hundreds, and walking them all for every
+# fact made the template quadratic.
+_PLENTY = 32
+
+
 def which_happened(fact: Fact, ctx: Context) -> list[Item]:
     stem = reverse_stem(fact)
     if stem is None or fact.event is None:
@@ -42,6 +48,8 @@ def which_happened(fact: Fact, ctx: Context) -> list[Item]:
             break
         for i in found:
             near.setdefault(index.keys[i], i)
+        if len(near) >= _PLENTY:
+            break  # a big deck: the nearest rings hold plenty to draw from
     if len(near) < MIN_OPTIONS - 1:
         return []
     chosen = sorted(near.values())
