@@ -237,9 +237,13 @@ def spread(candidates: Sequence[int], relation: Reveals, rng: random.Random,
     order = list(candidates)
     rng.shuffle(order)
     chosen: set[int] = set()
+    given: set[int] = set()  # the items that those chosen give away
     for i in order:
         if count is not None and len(chosen) >= count:
             break
-        if not relation.neighbours(i) & chosen:
+        # (the same test as ``neighbours(i) & chosen``, without building the relation's reverse
+        # for every item: a sample of one from a big deck looks at one or two)
+        if i not in given and not relation.gives[i] & chosen:
             chosen.add(i)
+            given.update(relation.gives[i])
     return [i for i in candidates if i in chosen]
