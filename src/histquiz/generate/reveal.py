@@ -149,8 +149,23 @@ class Reveals:
         return sorted(self.items[b].id for b in self.gives[i])
 
 
+# The last relation made, and the items it was made over: a build asks it of the same items
+# for the Anki order, the worksheet and the JSON file (items are frozen, so the same objects in
+# the same order give the same relation).
+_last: list[Reveals] = []
+
+
 def reveals(items: Sequence[Item]) -> Reveals:
     """The relation over ``items``: which of them gives which away."""
+    if _last and len(_last[0].items) == len(items) and all(
+            a is b for a, b in zip(_last[0].items, items, strict=True)):
+        return _last[0]
+    relation = _reveals(items)
+    _last[:] = [relation]
+    return relation
+
+
+def _reveals(items: Sequence[Item]) -> Reveals:
     # The keys by their whole words, each split by the fact of the item it gives away, and the
     # lengths of the keys that begin with each word: a word shown is looked up once per length.
     # A match within the fact always counts; a match across facts (only for keys that are not
