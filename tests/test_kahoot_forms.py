@@ -184,3 +184,23 @@ def test_validate_is_quiet_on_the_built_in_decks(capsys: pytest.CaptureFixture[s
     assert main(["validate"]) == 0
     out, err = capsys.readouterr()
     assert err == "" and out.startswith("ok: ") and "warning" not in out
+
+
+def test_a_rebuild_removes_the_stale_parts_it_made_and_nothing_else(tmp_path: Path) -> None:
+    """Parts, then one file, then parts again: each run leaves exactly the files it wrote,
+    beside a teacher's own files, which are never touched."""
+    out = tmp_path / "k.xlsx"
+    theirs = tmp_path / "k-9.xlsx"  # a file of the part pattern that histquiz did not make
+    theirs.write_bytes(b"PK not ours")
+    kept_name = tmp_path / "k-final.xlsx"  # one of ours, but not at a part's name
+
+    def run(count: int) -> set[str]:
+        assert main(["export", "--format", "kahoot", "--topic", "defence", "--count", str(count),
+                     "--seed", "1", "-o", str(out)]) == 0
+        return {p.name for p in tmp_path.iterdir()}
+
+    assert run(150) == {"k-1.xlsx", "k-2.xlsx", "k-9.xlsx"}
+    kept_name.write_bytes((tmp_path / "k-2.xlsx").read_bytes())
+    assert run(20) == {"k.xlsx", "k-9.xlsx", "k-final.xlsx"}
+    assert run(150) == {"k-1.xlsx", "k-2.xlsx", "k-9.xlsx", "k-final.xlsx"}
+    assert theirs.read_bytes() == b"PK not ours"

@@ -12,7 +12,9 @@ reportlab are imported only when a format that needs them renders.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import glob
 import importlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -278,7 +280,30 @@ def write_format(name: str, items: Sequence[Item], ctx: Context,
     files = list(zip(paths, rendered.files, strict=True))
     files += [(target.with_name(f"{target.stem}{ending}"), data) for ending, data in rendered.extra]
     write_files(files)
-    return rendered, tuple(path for path, _ in files)
+    written = tuple(path for path, _ in files)
+    if fmt.per_file is not None:
+        _remove_stale_parts(fmt, target, written)
+    return rendered, written
+
+
+def _remove_stale_parts(fmt: Format, target: Path, written: Sequence[Path]) -> None:
+    """Remove the files an earlier run of a splitting format left at ``target`` that this one
+    did not replace (the single file when it now writes parts, parts beyond those written, or
+    the parts when it now writes one file): a teacher would import a stale part by mistake.
+    Only a regular file that the format's module recognises as its own (``made_here``) goes."""
+    made_here: Callable[[Path], bool] | None = getattr(
+        importlib.import_module(fmt.module), "made_here", None)
+    if made_here is None:
+        return
+    prefix = f"{target.stem}-"
+    candidates = [target, *(p for p in target.parent.glob(f"{glob.escape(prefix)}*{target.suffix}")
+                            if p.stem[len(prefix):].isdigit())]
+    for path in candidates:
+        if path in written or path.is_symlink() or not path.is_file():
+            continue
+        if made_here(path):
+            with contextlib.suppress(OSError):
+                path.unlink()
 
 
 def where_written(paths: Sequence[Path]) -> str:

@@ -29,6 +29,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import replace
+from pathlib import Path
 
 from ...errors import UsageError
 from ...generate.variants import Limits, Variants
@@ -36,6 +37,9 @@ from ...model import Fact, Item, Question
 from ..registry import Context, ExportOptions, Rendered, Skipped, single_deck_title
 from .common import KAHOOT_TIME_LIMITS, one_line
 from .xlsx import BOLD_WRAP, TITLE, WRAP, Cell, build_xlsx
+
+# The sheet's line that tells histquiz's own files from a teacher's (see made_here).
+MADE_BY = "Made by histquiz."
 
 QUESTION_LIMIT = 120
 ANSWER_LIMIT = 75
@@ -181,7 +185,7 @@ def left_out(items: Sequence[Item], ctx: Context) -> list[Skipped]:
 def _sheet(rows_of_items: Sequence[Item], title: str, time_limit: int) -> bytes:
     rows: dict[int, list[Cell]] = {
         2: [Cell(None), Cell(title, TITLE)],
-        3: [Cell(None), Cell("Made by histquiz. Import it in Kahoot's creator with "
+        3: [Cell(None), Cell(f"{MADE_BY} Import it in Kahoot's creator with "
                              "\"Import spreadsheet\"; the questions start on row 9.")],
         4: [Cell(None), Cell(f"Kahoot's limits: questions {QUESTION_LIMIT} characters, answers "
                              f"{ANSWER_LIMIT}; the correct answer is given by its number (1-4).")],
@@ -219,3 +223,18 @@ def render_kahoot(items: Sequence[Item], options: ExportOptions | None = None,
 def render(items: Sequence[Item], ctx: Context) -> Rendered:
     title = ctx.options.title or single_deck_title(ctx.decks, items)
     return render_kahoot(items, replace(ctx.options, title=title), ctx)
+
+
+def made_here(path: Path) -> bool:
+    """Is the file at ``path`` a Kahoot sheet that histquiz wrote (its "Made by histquiz" line)?
+    Anything unreadable, or not such a sheet, is not."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as package:
+            info = package.getinfo("xl/sharedStrings.xml")
+            if info.file_size > 50_000_000:
+                return False
+            return MADE_BY.encode("utf-8") in package.read(info)
+    except (OSError, KeyError, zipfile.BadZipFile, ValueError, RuntimeError):
+        return False
