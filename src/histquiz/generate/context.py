@@ -13,7 +13,7 @@ a thousand facts or a hundred thousand.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Sequence, Sized
 from dataclasses import dataclass, field
 
 from ..dates import years_of
@@ -45,16 +45,23 @@ class Context:
 
     def sample(
         self,
-        population: Sequence[str],
+        population: Sized,
         want: int,
         reject: Callable[[int], bool],
+        *,
+        draws: int | None = None,
+        walk: int | None = None,
     ) -> list[int]:
-        """Up to ``want`` distinct indices of ``population`` that ``reject`` lets through."""
+        """Up to ``want`` distinct indices of ``population`` that ``reject`` lets through: at
+        most ``draws`` random draws (20 per index wanted, and 20, by default), then the rest
+        walked in a seeded order, unless more than ``walk`` are left (a big population where
+        the draws found too few: walking it all would cost a pass per item)."""
         size = len(population)
         chosen: list[int] = []
         seen: set[int] = set()
         tries = 0
-        while len(chosen) < want and tries < 20 * want + 20 and len(seen) < size:
+        limit = 20 * want + 20 if draws is None else draws
+        while len(chosen) < want and tries < limit and len(seen) < size:
             tries += 1
             i = self.rng.randrange(size)
             if i in seen:
@@ -62,7 +69,7 @@ class Context:
             seen.add(i)
             if not reject(i):
                 chosen.append(i)
-        if len(chosen) < want and len(seen) < size:
+        if len(chosen) < want and len(seen) < size and (walk is None or size - len(seen) <= walk):
             # Rare: most candidates were rejected. Walk the rest in a seeded order.
             rest = [i for i in range(size) if i not in seen]
             self.rng.shuffle(rest)

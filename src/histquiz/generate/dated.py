@@ -11,6 +11,7 @@ import calendar
 from datetime import date, timedelta
 
 from ..dates import MAX_YEAR, MIN_YEAR, DateSpan, HistDate, Precision, When
+from ..load.rules import last_day, last_day_of
 from ..model import Fact, Item
 from .common import make_item
 from .context import MIN_OPTIONS, Context
@@ -93,7 +94,7 @@ def nearby_dates(ctx: Context, asked: HistDate, fact: Fact, count: int) -> tuple
               Precision.DAY: _DAY_STEPS}[asked.precision])
     limit = max(ctx.latest_year, asked.year)
     low = fact.not_before.sort_key() if fact.not_before is not None else None
-    high = _last_day(fact.not_after) if fact.not_after is not None else None
+    high = last_day(fact.not_after) if fact.not_after is not None else None
 
     # is the candidate also true of the fact (inside its span, at the candidate's precision)?
     # worked out once for this call's precision
@@ -117,7 +118,7 @@ def nearby_dates(ctx: Context, asked: HistDate, fact: Fact, count: int) -> tuple
         # some day of the candidate lies inside the bounds
         if cand[0] > limit or inside(cand):
             return False
-        return ((low is None or _last_day_of(cand) >= low)
+        return ((low is None or last_day_of(*cand) >= low)
                 and (high is None or _key(cand) <= high))
 
     def side(sign: int) -> list[_Parts]:
@@ -139,15 +140,6 @@ def nearby_dates(ctx: Context, asked: HistDate, fact: Fact, count: int) -> tuple
     return [HistDate(*parts) for parts in sorted(set(chosen), key=_key)], below
 
 
-def _last_day(d: HistDate) -> tuple[int, int, int]:
-    return _last_day_of((d.year, d.month, d.day))
-
-
-def _last_day_of(parts: _Parts) -> tuple[int, int, int]:
-    year, month, day = parts
-    if month is None:
-        return (year, 12, 31)
-    return (year, month, day or calendar.monthrange(year, month)[1])
 
 
 def _pick_near(ctx: Context, candidates: list[_Parts], k: int) -> list[_Parts]:

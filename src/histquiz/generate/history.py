@@ -19,12 +19,11 @@ events, and in what order they are shown, come from the item's own seeded stream
 from __future__ import annotations
 
 import bisect
-import calendar
 import re
 from collections.abc import Callable, Sequence
 
 from ..dates import DateSpan, When, years_of
-from ..load.rules import MIN_FALSE, enough_false, first_day, period_of
+from ..load.rules import MIN_FALSE, enough_false, first_day, last_day, period_of
 from ..model import Fact, Item
 from ..textnorm import normalize
 from .common import make_item, place_shuffled
@@ -47,20 +46,13 @@ def true_statement(fact: Fact, ctx: Context) -> list[Item]:
                       fact.statement, options=options, answer_index=position, notes=notes)]
 
 
-def _last_day(when: When) -> tuple[int, int, int]:
-    end = when.end if isinstance(when, DateSpan) else when
-    if end.month is None:
-        return (end.year, 12, 31)
-    return (end.year, end.month, end.day or calendar.monthrange(end.year, end.month)[1])
-
-
 def apart(a: When, b: When, same_sequence: bool = False) -> bool:
     """Is the order of two dates knowable: no overlap, and not in the same month (or, for two
     facts the deck marks as one sequence, both dated to the day and on different days)?"""
     if same_sequence and _to_the_day(a) and _to_the_day(b):
-        return first_day(a) != first_day(b) and (_last_day(a) < first_day(b)
-                                                 or _last_day(b) < first_day(a))
-    (a0, a1), (b0, b1) = (first_day(a), _last_day(a)), (first_day(b), _last_day(b))
+        return first_day(a) != first_day(b) and (last_day(a) < first_day(b)
+                                                 or last_day(b) < first_day(a))
+    (a0, a1), (b0, b1) = (first_day(a), last_day(a)), (first_day(b), last_day(b))
     if a1 < b0:
         return a1[:2] != b0[:2]
     if b1 < a0:
@@ -153,7 +145,7 @@ def pick_events(fact: Fact, ctx: Context, count: int,
         if _NUMBERED.search(other.event or "") and any(_NUMBERED.search(c.event or "")
                                                        for c in chosen):
             return False  # Resolution 47 came before Resolution 307: numbers run in time
-        ends = [y for d in (*dates, other.date) for y in (first_day(d)[0], _last_day(d)[0])]
+        ends = [y for d in (*dates, other.date) for y in (first_day(d)[0], last_day(d)[0])]
         if max(ends) - min(ends) > SPAN:
             return False
         return fits is None or all(fits(c, other) for c in chosen)
@@ -162,30 +154,27 @@ def pick_events(fact: Fact, ctx: Context, count: int,
     for scope in _scopes(fact):
         years, pool = pools.get((scope, period), ([], []))
         lo, hi = bisect.bisect_left(years, year - SPAN), bisect.bisect_right(years, year + SPAN)
-        chosen = [fact]
-        seen: set[int] = set()
-        tries = 0
-        while len(chosen) < count and len(seen) < hi - lo and tries < _TRIES * count:
-            tries += 1
-            j = lo + ctx.rng.randrange(hi - lo)
-            if j in seen:
-                continue
-            seen.add(j)
-            other = pool[j]
-            if other.id != fact.id and ok(chosen, other):
-                chosen.append(other)
-        if len(chosen) < count and hi - lo - len(seen) <= _WALK:
-            # few left (a small deck): walk the rest in a seeded order
-            rest = [j for j in range(lo, hi) if j not in seen]
-            ctx.rng.shuffle(rest)
-            for j in rest:
-                if len(chosen) == count:
-                    break
-                if pool[j].id != fact.id and ok(chosen, pool[j]):
-                    chosen.append(pool[j])
+        chosen = _draw(fact, pool, range(lo, hi), count, ok, ctx)
         if len(chosen) == count:
             return chosen
     return []
+
+
+def _draw(fact: Fact, pool: Sequence[Fact], near: range, count: int,
+          ok: Callable[[Sequence[Fact], Fact], bool], ctx: Context) -> list[Fact]:
+    """The fact and up to ``count - 1`` events of ``pool`` at the positions ``near``, drawn at
+    random (Context.sample), each fitting beside those taken before it (``ok``)."""
+    chosen = [fact]
+
+    def reject(j: int) -> bool:
+        other = pool[near[j]]
+        if other.id == fact.id or not ok(chosen, other):
+            return True
+        chosen.append(other)  # taken at once: the next must fit beside it too
+        return False
+
+    ctx.sample(near, count - 1, reject, draws=_TRIES * count, walk=_WALK)
+    return chosen
 
 
 _TRIES = 30  # random draws per event wanted, before the rest of a small pool is walked

@@ -245,20 +245,36 @@ def _event_links(items: Sequence[Item]) -> Iterable[tuple[int, int]]:
                 yield b, a
 
 
+class Apart:
+    """A selection that grows one item at a time and never holds two items that give each
+    other away: what worksheets, samples, quiz sessions and Anki's order build on."""
+
+    def __init__(self, relation: Reveals) -> None:
+        self.relation = relation
+        self.chosen: set[int] = set()
+        self._given: set[int] = set()  # the items that those chosen give away
+
+    def fits(self, i: int) -> bool:
+        """Could item ``i`` join? (The test of ``neighbours(i) & chosen``, without building the
+        relation's reverse for every item: a sample of one from a big deck looks at one or two.)"""
+        return (i not in self.chosen and i not in self._given
+                and not self.relation.gives[i] & self.chosen)
+
+    def take(self, i: int) -> None:
+        self.chosen.add(i)
+        self._given.update(self.relation.gives[i])
+
+
 def spread(candidates: Sequence[int], relation: Reveals, rng: random.Random,
            count: int | None = None) -> list[int]:
     """Up to ``count`` of ``candidates`` (all that fit, if None) with no revealing pair among
     them, chosen in a seeded random order; returned in the candidates' own order."""
     order = list(candidates)
     rng.shuffle(order)
-    chosen: set[int] = set()
-    given: set[int] = set()  # the items that those chosen give away
+    apart = Apart(relation)
     for i in order:
-        if count is not None and len(chosen) >= count:
+        if count is not None and len(apart.chosen) >= count:
             break
-        # (the same test as ``neighbours(i) & chosen``, without building the relation's reverse
-        # for every item: a sample of one from a big deck looks at one or two)
-        if i not in given and not relation.gives[i] & chosen:
-            chosen.add(i)
-            given.update(relation.gives[i])
-    return [i for i in candidates if i in chosen]
+        if apart.fits(i):
+            apart.take(i)
+    return [i for i in candidates if i in apart.chosen]

@@ -8,6 +8,7 @@ those questions. Light on purpose: nothing here reads files or imports YAML.
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -248,6 +249,18 @@ def is_event(fact: Fact) -> bool:
 def first_day(when: When) -> tuple[int, int, int]:
     start = when.start if isinstance(when, DateSpan) else when
     return start.sort_key()
+
+
+def last_day(when: When) -> tuple[int, int, int]:
+    """The last possible day of ``when``: a month's last day, a year's 31 December."""
+    end = when.end if isinstance(when, DateSpan) else when
+    return last_day_of(end.year, end.month, end.day)
+
+
+def last_day_of(year: int, month: int | None, day: int | None) -> tuple[int, int, int]:
+    if month is None:
+        return (year, 12, 31)
+    return (year, month, day or calendar.monthrange(year, month)[1])
 
 
 def period_of(when: When, periods: Sequence[Period]) -> str | None:

@@ -45,7 +45,7 @@ from datetime import datetime, timedelta
 from enum import Enum
 
 from ..dates import Precision, Verdict, When, grade_date, parse_answer, years_of
-from ..generate.reveal import reveals
+from ..generate.reveal import Apart, reveals
 from ..model import Item
 from ..textnorm import normalize, topic_title
 from .store import CardInfo, Recorded, Review, Store, local_midnight
@@ -113,19 +113,17 @@ class _Apart:
     picked (generate.reveal), in the order offered."""
 
     def __init__(self, items: Sequence[Item]) -> None:
-        self.relation = reveals(items)
+        self.apart = Apart(reveals(items))
         self.index = {item.id: n for n, item in enumerate(items)}
         self.facts: set[tuple[str, str]] = set()
-        self.picked: set[int] = set()
 
     def fits(self, item: Item, *, per_fact: bool = True) -> bool:
-        n = self.index[item.id]
-        if n in self.picked or (per_fact and (item.deck, item.fact) in self.facts):
+        if per_fact and (item.deck, item.fact) in self.facts:
             return False
-        return not self.relation.neighbours(n) & self.picked
+        return self.apart.fits(self.index[item.id])
 
     def take(self, item: Item) -> None:
-        self.picked.add(self.index[item.id])
+        self.apart.take(self.index[item.id])
         self.facts.add((item.deck, item.fact))
 
     def pick(self, items: Sequence[Item], limit: int, *, per_fact: bool = True) -> list[Item]:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ...errors import ExportError, UsageError
-from ...generate.reveal import Reveals, reveals, spread
+from ...generate.reveal import Apart, Reveals, reveals, spread
 from ...model import Deck, Item
 from ...seeds import WORKSHEET_VERSION, derive
 
@@ -201,11 +201,7 @@ def pick(items: Sequence[Item], count: int | None, rng: random.Random) -> Pick:
     dated fact), so when the items mix them with other kinds each of the two makes at most a
     tenth of the sheet (``kind_cap``): of ``count``, or without one, of the questions chosen,
     the cap lowered until it holds; they are chosen first, up to the cap, so that the sheet
-    holds them. Items of those kinds alone (``--kind order,match``) have no cap.
-
-    Two items that ask the same (the same stem over the same options: "Which came first?" made
-    for each of two events over the pair) count once: only the first of them is a candidate."""
-    items = _distinct(items)
+    holds them. Items of those kinds alone (``--kind order,match``) have no cap."""
     relation = reveals(items)
     capped = {i for i, item in enumerate(items) if item.kind in CAPPED_KINDS}
     if not capped or len(capped) == len(items):
@@ -229,40 +225,26 @@ def pick(items: Sequence[Item], count: int | None, rng: random.Random) -> Pick:
     return Pick([items[i] for i in sorted(chosen)], cap if held else None)
 
 
-def _distinct(items: Sequence[Item]) -> Sequence[Item]:
-    """The items without those that print as an earlier one does (the same stem, the same set
-    of options or events): a sheet would ask the same question twice."""
-    seen: set[tuple[str, str, frozenset[str]]] = set()
-    kept = []
-    for item in items:
-        key = (item.kind, " ".join(item.question.split()),
-               frozenset(" ".join(o.split()) for o in item.options))
-        if key not in seen:
-            seen.add(key)
-            kept.append(item)
-    return kept if len(kept) < len(items) else items
-
-
 def _take(items: Sequence[Item], order: Sequence[int], relation: Reveals, count: int | None,
           cap: int | None) -> tuple[set[int], bool]:
     """In ``order``, each item that gives none of those taken away (nor is given away by
     one), until there are ``count``, and at most ``cap`` of each capped kind; and whether the
     cap held back an item that would otherwise have been taken."""
-    chosen: set[int] = set()
+    apart = Apart(relation)
     taken: Counter[str] = Counter()
     held = False
     for i in order:
-        if count is not None and len(chosen) >= count:
+        if count is not None and len(apart.chosen) >= count:
             break
-        if relation.neighbours(i) & chosen:
+        if not apart.fits(i):
             continue
         kind = items[i].kind
         if cap is not None and kind in CAPPED_KINDS and taken[kind] >= cap:
             held = True
             continue
-        chosen.add(i)
+        apart.take(i)
         taken[kind] += 1
-    return chosen, held
+    return apart.chosen, held
 
 
 def _check_item(item: Item) -> None:
