@@ -129,11 +129,6 @@ class Reveals:
         """The items that give item ``i`` away."""
         return self._given_by[i]
 
-    def neighbours(self, i: int) -> set[int]:
-        found = set(self.gives[i])
-        found.update(self._given_by[i])
-        return found
-
     @property
     def _given_by(self) -> tuple[frozenset[int], ...]:
         cached: tuple[frozenset[int], ...] | None = self.__dict__.get("_given_by_cache")
@@ -255,8 +250,9 @@ class Apart:
         self._given: set[int] = set()  # the items that those chosen give away
 
     def fits(self, i: int) -> bool:
-        """Could item ``i`` join? (The test of ``neighbours(i) & chosen``, without building the
-        relation's reverse for every item: a sample of one from a big deck looks at one or two.)"""
+        """Could item ``i`` join: it gives none of those chosen away, nor does any of them give
+        it away? (Kept as it goes, so the relation's reverse is never built: a sample of one
+        from a big deck looks at one or two items.)"""
         return (i not in self.chosen and i not in self._given
                 and not self.relation.gives[i] & self.chosen)
 
