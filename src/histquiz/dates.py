@@ -381,10 +381,10 @@ def grade_date(answer: HistDate, typed: str) -> DateGrade:
 # spacing and punctuation the reader would also forgive.
 
 
-def _ordinal_suffix(day: int) -> str:
-    if 10 <= day % 100 <= 20:
-        return "th"
-    return {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+def ordinal(number: int) -> str:
+    """1 → 1st, 2 → 2nd, 3 → 3rd, 11 → 11th, 23 → 23rd."""
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
 
 
 def month_spellings(month: int) -> list[str]:
@@ -421,7 +421,7 @@ def spellings(date: HistDate) -> list[str]:
         forms += [f"{mm}{sep}{y}" for sep in "/." for mm in _numbers(m)]
     else:
         names = month_spellings(m)
-        days = [*_numbers(d), f"{d}{_ordinal_suffix(d)}"]
+        days = [*_numbers(d), ordinal(d)]
         forms += [f"{day}{of} {name}{sep}{y}" for name in names for day in days
                   for of in ("", " of") for sep in (" ", ", ")]
         forms += [f"{name} {day}{sep}{y}" for name in names for day in days for sep in (" ", ", ")]

@@ -148,7 +148,7 @@ class Format:
     (``k-kahoot-1.xlsx``, ``k-kahoot-2.xlsx``); ``limits`` says that its module can tell,
     without writing anything, which items it would leave out (``left_out(items, ctx)``).
     ``kinds`` are the item kinds it holds; ``reasons`` say, in its own words, why it leaves out
-    each kind it does not (else ``KIND_REASONS``), for the build's summary."""
+    each kind it does not, for the build's summary."""
 
     name: str
     suffix: str
@@ -192,8 +192,7 @@ class Format:
 
     def reason_for(self, kind: str) -> str:
         """Why the format leaves out items of a kind it does not hold."""
-        own = dict(self.reasons).get(kind)
-        return own or KIND_REASONS.get(kind, f"it cannot hold {kind} items")
+        return dict(self.reasons).get(kind, f"it cannot hold {kind} items")
 
     def labels(self, files: int = 1) -> tuple[str, ...]:
         """What each of ``files`` rendered files is, for the build's table."""
@@ -208,11 +207,6 @@ ORDER = "events to put in order"
 MATCH = "events to match to their years"
 KAHOOT = "Kahoot's spreadsheet holds only multiple choice"
 QUIZLET = "a Quizlet card is one term and its definition"
-
-KIND_REASONS = {
-    "order": "it has no question that asks to put events in order",
-    "match": "it has no question that asks to match events to years",
-}
 
 
 def _held(fmt: Format, render: Render, items: Sequence[Item], ctx: Context) -> Rendered:

@@ -30,7 +30,7 @@ import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from ..dates import MONTHS, HistDate, Precision
+from ..dates import MONTHS, HistDate, Precision, ordinal
 from ..load.rules import EVENT_SETS
 from ..model import Item
 from ..textnorm import normalize
@@ -96,8 +96,7 @@ def _number_words(item: Item) -> list[str]:
     if not head.isdigit():
         return []
     n = int(head)
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    words = [f"{n}{suffix}"]
+    words = [ordinal(n)]
     if 2 <= n < 2 + len(_SPELLED):  # 'one' and 'first' say nothing: every stem has them
         words += [_SPELLED[n - 2], _ORDINALS[n - 2]]
     return words

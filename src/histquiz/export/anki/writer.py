@@ -449,9 +449,9 @@ def _insert_apart(placed: list[int], item: int, given_by: frozenset[int], gives:
     before = [n for n, i in enumerate(placed) if i in given_by]
     after = [n for n, i in enumerate(placed) if i in gives]
 
-    def room(p: int) -> int:
-        return min([*(p - q for q in before if q < p), *(q + 1 - p for q in after if q >= p),
-                    *(0 for q in before if q >= p), *(0 for q in after if q < p), APART])
+    def room(p: int) -> int:  # 0 where a card that must come before (after) it would not
+        gaps = [p - q if q < p else 0 for q in before] + [q + 1 - p if q >= p else 0 for q in after]
+        return min([*gaps, APART])
 
     best = max(range(len(placed) + 1), key=lambda p: (room(p), -abs(p - wanted), -p))
     placed.insert(best, item)

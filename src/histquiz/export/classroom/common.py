@@ -8,7 +8,7 @@ import html
 import re
 from collections.abc import Iterable
 
-from ...dates import HistDate, Precision, spellings
+from ...dates import HistDate, Precision, ordinal, spellings
 from ...model import Item
 
 KAHOOT_TIME_LIMITS = (5, 10, 20, 30, 60, 90, 120, 240)
@@ -65,13 +65,6 @@ def by_category(items: Iterable[Item]) -> list[tuple[str, list[Item]]]:
     for item in items:
         groups.setdefault(category(item), []).append(item)
     return list(groups.items())
-
-
-def ordinal(number: int) -> str:
-    """1 → 1st, 2 → 2nd, 3 → 3rd, 11 → 11th: a place in time, for order items asked as
-    matching (events to places)."""
-    suffix = "th" if number % 100 in (11, 12, 13) else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
-    return f"{number}{suffix}"
 
 
 def key_lines(item: Item) -> list[str]:

@@ -15,11 +15,10 @@ questions each. Typed-date items (date-recall)
 are left out too: Kahoot has no typed answers, and the same date is asked as a choice by the
 item's date-choice sibling; and so are order and match items (the registry says why).
 
-"Which of these statements is true?" offers whole sentences. One whose true statement (the
-fact's own) is over 75 characters is left out by design: there is no short form of a
-statement to write, and it is counted in the build's summary, not warned of. One whose true
-statement fits but a false one does not is dealt again with the false statements that fit
-(fewer options); only when none fits is it left out, and ``validate`` warns of it.
+"Which of these statements is true?" offers whole sentences, with no short forms, and its
+three false statements are a 2×2 set that must be shown whole (load.rules.MIN_FALSE): one with
+any statement over 75 characters is left out by design, counted in the build's summary and not
+warned of.
 
 Lengths are counted as Kahoot's web editor counts them, in UTF-16 code units.
 """
@@ -162,8 +161,6 @@ def _with_fix(skip: Skipped, item: Item, fact: Fact | None) -> Skipped:
             fix = f"the fact needs {'a shorter' if fact.event_short else 'an'} 'event_short'"
         elif skip.detail.startswith("the right answer"):
             fix = "the answer itself is too long for Kahoot"
-        elif item.template == "true-statement":
-            fix = f"none of the fact's false statements is {ANSWER_LIMIT} characters or fewer"
         else:
             fix = "too few other candidates of its kind fit"
     detail = f"{skip.detail}; {fix}" if fix else skip.detail

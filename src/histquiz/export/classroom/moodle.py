@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from xml.sax.saxutils import escape
 
+from ...dates import ordinal
 from ...model import Item
 from ..registry import Context, ExportOptions, Rendered
 from .common import (
@@ -36,7 +37,6 @@ from .common import (
     feedback_text,
     html_text,
     idnumber,
-    ordinal,
     question_tags,
     text_answers,
 )
