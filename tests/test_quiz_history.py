@@ -20,9 +20,7 @@ import pytest
 from quiz_pty import Terminal, environment
 
 from histquiz import Item, generate, load_decks
-from histquiz.commands.quiz import ASKABLE
 from histquiz.dates import Verdict
-from histquiz.generate import ITEM_KINDS
 from histquiz.quiz.screen import (
     cells,
     feedback_lines,
@@ -421,10 +419,6 @@ def test_a_flag_keeps_the_events_as_shown(items: list[Item], store: Store) -> No
     assert rows[1:5] == [f"{n}. {event}" for n, event in enumerate(match.options, start=1)]
     assert rows[5] == " · ".join(f"{'ABCD'[i]}) {y}" for i, y in enumerate(match.targets))
     assert flag.answer == solution(match) and "→" in flag.answer
-
-
-def test_the_quiz_asks_every_item_kind() -> None:
-    assert set(ASKABLE) == set(ITEM_KINDS)
 
 
 # --- the screens -----------------------------------------------------------------------------

@@ -7,6 +7,7 @@ No I/O happens here. Every fact keeps the file, line and column it came from, so
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .dates import DateSpan, HistDate, When, era_of
@@ -238,6 +239,14 @@ class Item:
     @property
     def date_display(self) -> str:
         return self.date.display() if self.date is not None else ""
+
+    def rows_key(self, rows: Sequence[int]) -> tuple[int, ...]:
+        """An order or match item's ``key`` once its events are shown in another order,
+        ``rows`` giving the option index of each row shown: the rows earliest first (order), or
+        each row's target (match)."""
+        if self.kind == "order":
+            return tuple(rows.index(k) for k in self.key)
+        return tuple(self.key[i] for i in rows)
 
     def to_json(self) -> dict[str, object]:
         data: dict[str, object] = {

@@ -48,7 +48,6 @@ MODES = ("learn", "practice", "exam", "mistakes")
 DEFAULT_COUNT = 10
 DEFAULT_NEW_PER_DAY = 20
 DEFAULT_DAYS = 7
-ASKABLE = ("choice", "date", "order", "match")  # the item kinds the terminal quiz asks
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -94,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
     path, create = resolve_path(args.db)
     seed = seed_of(args)
     decks = load(args)
-    items = [i for i in generate(decks, seed, selection(args)) if i.kind in ASKABLE]
+    items = generate(decks, seed, selection(args))
     if not items:
         raise UsageError("no questions match these filters; try fewer filters or other decks")
     # Opening checks that the store can be written: nothing is shown before that is known.

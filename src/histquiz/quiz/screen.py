@@ -305,11 +305,6 @@ def question_lines(prompt: Prompt, width: int, pointer: int | None = None,
     return lines, [(top, end), (options_at, end), pointed]
 
 
-def answer_text(item: Item) -> str:
-    """The answer as the verdict and the summary give it."""
-    return solution(item)
-
-
 def right_letters(item: Item) -> str:
     """The letters of an order or match answer: the events earliest first, or each row's
     year."""
@@ -322,8 +317,8 @@ def verdict_line(outcome: Outcome) -> tuple[str, str]:
     if item.kind in ("order", "match"):
         return _letters_verdict(outcome)
     if outcome.verdict is Verdict.EXACT:
-        return "right", f"✓ Right: {stop(answer_text(item))}"
-    the_answer = f"The answer is {stop(answer_text(item))}"
+        return "right", f"✓ Right: {stop(solution(item))}"
+    the_answer = f"The answer is {stop(solution(item))}"
     if outcome.verdict is Verdict.NEAR:
         return "close", f"~ {outcome.message} {the_answer}"
     if outcome.given == DONT_KNOW:
@@ -482,6 +477,6 @@ def summary_lines(summary: Summary, width: int, *, exam: bool, stopped: bool = F
                 unit = "pairs in order" if o.item.kind == "order" else "years right"
                 mark += f", {right} of {total} {unit}"
             said = "not answered" if o.given == DONT_KNOW else f"you: {o.given} ({mark})"
-            lines += para("dim", f"{said} · answer: {answer_text(o.item)}", width,
+            lines += para("dim", f"{said} · answer: {solution(o.item)}", width,
                           " " * len(number))
     return lines

@@ -504,12 +504,9 @@ def _rearranged(item: Item, rng: random.Random) -> Item:
         rng.shuffle(moved)
         if moved == list(range(n)):
             continue
-        if item.kind == "order":
-            key = tuple(moved.index(k) for k in item.key)
-            if key == tuple(range(n)):
-                continue
-        else:
-            key = tuple(item.key[m] for m in moved)
+        key = item.rows_key(moved)
+        if item.kind == "order" and key == tuple(range(n)):
+            continue
         break
     notes = tuple(item.notes[m] for m in moved) if len(item.notes) == n else item.notes
     return replace(item, options=tuple(item.options[m] for m in moved), notes=notes, key=key)

@@ -310,24 +310,16 @@ def _shuffle_options(item: Item, rng: random.Random, dealer: Dealer) -> tuple[tu
     return tuple(others), position
 
 
-def _row_key(item: Item, rows: Sequence[int]) -> tuple[int, ...]:
-    """An order or match item's key for its events printed in ``rows`` (the item's option
-    index of each printed row): the rows earliest first, or each row's year."""
-    if item.kind == "order":
-        return tuple(rows.index(k) for k in item.key)
-    return tuple(item.key[i] for i in rows)
-
-
 def _shuffle_rows(item: Item, rng: random.Random, number: int, points: int) -> PrintedQuestion:
     """An order or match question with its event rows in a new order, never in time order
     (the boxes would then read 1, 2, 3 or A, B, C), and its key recomputed for the rows
     printed."""
     rows = list(range(len(item.options)))
     rng.shuffle(rows)
-    key = _row_key(item, rows)
+    key = item.rows_key(rows)
     if list(key) == sorted(key):  # earliest first, or the years ascending: turn it a step
         rows = rows[1:] + rows[:1]
-        key = _row_key(item, rows)
+        key = item.rows_key(rows)
     return PrintedQuestion(number, item, tuple(item.options[i] for i in rows), None, points, key,
                            tuple(item.notes[i] for i in rows))
 
