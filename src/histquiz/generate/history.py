@@ -21,6 +21,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from ..dates import DateSpan, When, years_of
 from ..load.rules import MIN_FALSE, enough_false, first_day, last_day, period_of
@@ -44,24 +45,6 @@ def true_statement(fact: Fact, ctx: Context) -> list[Item]:
     notes = tuple("" if i == position else why[o] for i, o in enumerate(options))
     return [make_item(fact, "true-statement", "Which of these statements is true?",
                       fact.statement, options=options, answer_index=position, notes=notes)]
-
-
-def apart(a: When, b: When, same_sequence: bool = False) -> bool:
-    """Is the order of two dates knowable: no overlap, and not in the same month (or, for two
-    facts the deck marks as one sequence, both dated to the day and on different days)?"""
-    if same_sequence and _to_the_day(a) and _to_the_day(b):
-        return first_day(a) != first_day(b) and (last_day(a) < first_day(b)
-                                                 or last_day(b) < first_day(a))
-    (a0, a1), (b0, b1) = (first_day(a), last_day(a)), (first_day(b), last_day(b))
-    if a1 < b0:
-        return a1[:2] != b0[:2]
-    if b1 < a0:
-        return b1[:2] != a0[:2]
-    return False
-
-
-def _sequence(a: Fact, b: Fact) -> bool:
-    return a.sequence is not None and a.sequence == b.sequence
 
 
 def _to_the_day(when: When) -> bool:
@@ -107,6 +90,7 @@ class _Pools:
                 groups.setdefault((scope, ix.period[i]), []).append(
                     (year, other.deck, other.id, other))
         self.pools: dict[tuple[str, str | None], tuple[list[int], list[Fact]]] = {}
+        self.places: dict[int, _Placed] = {}  # by id() of the fact, made when first needed
         for group, rows in groups.items():
             rows.sort(key=lambda r: r[:3])
             self.pools[group] = ([r[0] for r in rows], [r[3] for r in rows])
@@ -117,6 +101,41 @@ class _Pools:
         if not isinstance(found, _Pools):
             found = ctx.memo["history-pools"] = _Pools(ctx)
         return found
+
+
+@dataclass(frozen=True, slots=True)
+class _Placed:
+    """What ``apart`` and the other tests of ``pick_events`` read of an event, worked out once."""
+
+    first: tuple[int, int, int]
+    last: tuple[int, int, int]
+    key: str  # the headline, normalised
+    series: str | None
+    sequence: str | None
+    numbered: bool
+    to_the_day: bool
+
+
+def _place(places: dict[int, _Placed], fact: Fact) -> _Placed:
+    found = places.get(id(fact))
+    if found is None:
+        assert fact.date is not None
+        found = places[id(fact)] = _Placed(
+            first_day(fact.date), last_day(fact.date), normalize(fact.event or ""), fact.series,
+            fact.sequence, bool(_NUMBERED.search(fact.event or "")), _to_the_day(fact.date))
+    return found
+
+
+def apart(a: _Placed, b: _Placed) -> bool:
+    """Is the order of two events knowable: no overlap, and not in the same month (or, for two
+    facts the deck marks as one sequence, both dated to the day and on different days)?"""
+    if a.sequence is not None and a.sequence == b.sequence and a.to_the_day and b.to_the_day:
+        return a.first != b.first and (a.last < b.first or b.last < a.first)
+    if a.last < b.first:
+        return a.last[:2] != b.first[:2]
+    if b.last < a.first:
+        return b.last[:2] != a.first[:2]
+    return False
 
 
 def pick_events(fact: Fact, ctx: Context, count: int,
@@ -131,22 +150,22 @@ def pick_events(fact: Fact, ctx: Context, count: int,
         return []
     period = period_of(fact.date, ctx.events.periods)
     year = first_day(fact.date)[0]
+    places = _Pools.of(ctx).places
 
     def ok(chosen: Sequence[Fact], other: Fact) -> bool:
-        assert other.date is not None
-        if any(c.date is not None and not apart(c.date, other.date, _sequence(c, other))
-               for c in chosen):
+        placed = [_place(places, c) for c in chosen]
+        p = _place(places, other)
+        if p.key in (c.key for c in placed):
             return False
-        dates = [c.date for c in chosen if c.date is not None]
-        if any(normalize(c.event or "") == normalize(other.event or "") for c in chosen):
-            return False
-        if other.series is not None and any(c.series == other.series for c in chosen):
+        if p.series is not None and any(c.series == p.series for c in placed):
             return False  # the 19th and the 21st summit: the numbers tell the order
-        if _NUMBERED.search(other.event or "") and any(_NUMBERED.search(c.event or "")
-                                                       for c in chosen):
+        if p.numbered and any(c.numbered for c in placed):
             return False  # Resolution 47 came before Resolution 307: numbers run in time
-        ends = [y for d in (*dates, other.date) for y in (first_day(d)[0], last_day(d)[0])]
-        if max(ends) - min(ends) > SPAN:
+        if not all(apart(c, p) for c in placed):
+            return False
+        low = min(p.first[0], min(c.first[0] for c in placed))
+        high = max(p.last[0], max(c.last[0] for c in placed))
+        if high - low > SPAN:
             return False
         return fits is None or all(fits(c, other) for c in chosen)
 

@@ -41,15 +41,13 @@ def which_happened(fact: Fact, ctx: Context) -> list[Item]:
     near: dict[str, int] = {}  # one event per headline, the nearest rings first
     windows = iter(WINDOWS)
     limit = next(windows)
-    for distance, found in index.rings(fact):
+    for distance, found in index.rings(fact, _PLENTY):
         while distance > limit and len(near) < want:
             limit = next(windows, 10**6)
         if distance > limit:
             break
         for i in found:
-            near.setdefault(index.keys[i], i)
-        if len(near) >= _PLENTY:
-            break  # a big deck: the nearest rings hold plenty to draw from
+            near[index.keys[i]] = i  # rings names each headline once
     if len(near) < MIN_OPTIONS - 1:
         return []
     chosen = sorted(near.values())

@@ -321,39 +321,53 @@ class EventIndex:
         return _Eligible(self, asked_year(fact.date), period_of(fact.date, self.periods),
                          fact.series, own)
 
-    def rings(self, fact: Fact) -> Iterator[tuple[int, list[int]]]:
-        """(distance, the eligible events at that distance from the asked year), outwards."""
+    def rings(self, fact: Fact, enough: int | None = None) -> Iterator[tuple[int, list[int]]]:
+        """(distance, the eligible events at that distance from the asked year), outwards: one
+        event per headline (the first met), the years before and after taken in turn. With
+        ``enough``, the walk ends inside the ring where that many headlines are found, so a
+        big deck costs no more than a small one."""
         # _Eligible's test, inlined: this loop runs for every event near every fact
         ok = self.eligible(fact)
         year, period, series, own = ok.year, ok.period, ok.series, ok.own
         before, after = year - GAP + 1, year + GAP - 1
         keys, spans, all_series, by_year = self.keys, self.span, self.series, self.by_year_period
         seen: set[int] = set()
+        named: set[str] = {own}
         reach = max(year - self.first, self.last - year)
         for distance in range(GAP, reach + 1):
-            found = []
-            for y in (year - distance, year + distance):
-                for i in by_year.get((y, period), ()):
-                    if i in seen:
-                        continue
-                    seen.add(i)
-                    if keys[i] == own or (series is not None and all_series[i] == series):
-                        continue
-                    lo, hi = spans[i]
-                    if hi < before or lo > after:
-                        found.append(i)
+            found: list[int] = []
+            earlier = by_year.get((year - distance, period), ())
+            later = by_year.get((year + distance, period), ())
+            for i in _alternate(earlier, later):
+                if i in seen:
+                    continue
+                seen.add(i)
+                key = keys[i]
+                if key in named or (series is not None and all_series[i] == series):
+                    continue
+                lo, hi = spans[i]
+                if hi < before or lo > after:
+                    named.add(key)
+                    found.append(i)
+                    if enough is not None and len(named) > enough:
+                        break
             yield distance, found
+            if enough is not None and len(named) > enough:
+                return
 
     def count(self, fact: Fact, enough: int = MIN_DISTRACTORS) -> int:
         """How many distinct eligible events there are for ``fact``, counted until ``enough``
-        (then any number from ``enough`` up): the walk of ``rings``, stopped once there are."""
-        named: set[str] = set()
-        for _, found in self.rings(fact):
-            named.update(self.keys[i] for i in found)
-            if len(named) >= enough:
-                break
-        return len(named)
-        return len(named)
+        (then any number from ``enough`` up)."""
+        return sum(len(found) for _, found in self.rings(fact, enough))
+
+
+def _alternate(a: Sequence[int], b: Sequence[int]) -> Iterator[int]:
+    """The items of ``a`` and ``b`` taken in turn, then the rest of the longer."""
+    for x, y in zip(a, b, strict=False):
+        yield x
+        yield y
+    longer = a if len(a) > len(b) else b
+    yield from longer[min(len(a), len(b)):]
 
 
 @dataclass(frozen=True)
