@@ -100,9 +100,34 @@ def generate(
         return _generate(facts, build_context(decks, seed, n_options), selection)
 
 
+# Below this many facts the items are made in one process: forking would cost more than it saves.
+FORK_FROM = 2000
+
+
 def _generate(facts: Sequence[Fact], ctx: Context, selection: Selection) -> list[Item]:
+    from .. import forked
+
+    processes = forked.jobs() if len(facts) >= FORK_FROM else 1
+    n = len(facts)
+    chunks = [facts[n * k // processes: n * (k + 1) // processes] for k in range(processes)]
+    made = forked.run(lambda chunk: _items_of(chunk, ctx, selection), chunks, processes)
     items: list[Item] = []
     sets: set[tuple[str, frozenset[str]]] = set()  # the events asked, by template
+    for item in (item for part in made for item in part):
+        if item.option_facts:
+            # in a small topic two facts may draw the same events: one question
+            asked = (item.template, frozenset(item.option_facts))
+            if asked in sets:
+                continue
+            sets.add(asked)
+        items.append(item)
+    return items
+
+
+def _items_of(facts: Sequence[Fact], ctx: Context, selection: Selection) -> list[Item]:
+    """The selected templates' items of ``facts``, each from its own stream: the same whatever
+    other facts are made in this process (so the facts can be shared out among processes)."""
+    items: list[Item] = []
     for fact in facts:
         for name in TEMPLATE_ORDER:
             if name not in fact.templates:
@@ -113,12 +138,5 @@ def _generate(facts: Sequence[Fact], ctx: Context, selection: Selection) -> list
                                         or name in selection.kinds):
                 continue
             ctx.seed_for(f"{fact.deck}/{fact.id}/{name}")
-            for item in TEMPLATES[name](fact, ctx):
-                if item.option_facts:
-                    # in a small topic two facts may draw the same events: one question
-                    asked = (name, frozenset(item.option_facts))
-                    if asked in sets:
-                        continue
-                    sets.add(asked)
-                items.append(item)
+            items.extend(TEMPLATES[name](fact, ctx))
     return items

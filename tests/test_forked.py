@@ -1,0 +1,69 @@
+"""Work shared out among forked processes gives exactly what one process gives."""
+
+from __future__ import annotations
+
+import importlib
+import os
+from pathlib import Path
+
+import pytest
+from synth import write_deck
+
+from histquiz import Deck, forked, generate, load_decks
+
+needs_fork = pytest.mark.skipif(not forked.can_fork(), reason="no fork on this platform")
+gen_module = importlib.import_module("histquiz.generate")
+
+
+@needs_fork
+def test_results_come_back_in_order() -> None:
+    assert forked.run(lambda n: [n * n, os.getpid()][0], list(range(7)), 3) == [
+        n * n for n in range(7)]
+
+
+@needs_fork
+def test_children_do_the_work() -> None:
+    pids = forked.run(lambda _n: os.getpid(), [0, 1, 2], 3)
+    assert pids[0] == os.getpid()
+    assert len(set(pids)) == 3
+
+
+@needs_fork
+def test_a_failing_child_has_its_task_run_here() -> None:
+    here = os.getpid()
+
+    def only_here(n: int) -> int:
+        if os.getpid() != here:
+            raise RuntimeError("fails in every child")
+        return n + 1
+
+    assert forked.run(only_here, [1, 2, 3], 2) == [2, 3, 4]
+
+
+def test_histquiz_jobs_one_runs_everything_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(forked.ENV, "1")
+    assert forked.jobs() == 1
+    assert set(forked.run(lambda _n: os.getpid(), [0, 1, 2])) == {os.getpid()}
+
+
+@needs_fork
+@pytest.mark.parametrize("n_facts", [60, 700])
+def test_forked_generation_gives_the_same_items(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                               n_facts: int) -> None:
+    decks: list[Deck] = load_decks([write_deck(tmp_path, n_facts, 5)])
+    monkeypatch.setenv(forked.ENV, "1")
+    alone = generate(decks, 3)
+    monkeypatch.setenv(forked.ENV, "2")
+    monkeypatch.setattr(gen_module, "FORK_FROM", 0)
+    real_run = forked.run
+    used: list[int] = []
+
+    def counting(func, tasks, processes=None):  # type: ignore[no-untyped-def]
+        used.append(len(tasks))
+        return real_run(func, tasks, processes)
+
+    monkeypatch.setattr(forked, "run", counting)
+    shared = generate(decks, 3)
+    assert used == [2]
+    assert shared == alone
+    assert [i.id for i in shared] == [i.id for i in alone]
