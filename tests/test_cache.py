@@ -130,23 +130,26 @@ def test_an_option_that_changes_items_regenerates(
     assert items_out(capsys, deck, *option) == other
 
 
-@pytest.mark.parametrize("damage", ["truncate", "garbage", "empty", "swap"])
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "empty", "swap", "flip"])
 def test_a_damaged_cache_is_rebuilt(damage: str, store: Path, deck: Path,
                                     capsys: pytest.CaptureFixture[str],
                                     monkeypatch: pytest.MonkeyPatch) -> None:
     first = items_out(capsys, deck)
     entries = sorted(store.iterdir())
     assert len(entries) == 3
+    originals = [entry.read_bytes() for entry in entries]
     for i, entry in enumerate(entries):
-        data = entry.read_bytes()
+        data = originals[i]
         if damage == "truncate":
             entry.write_bytes(data[: len(data) // 2])
         elif damage == "garbage":
             entry.write_bytes(bytes((b * 7 + 3) % 256 for b in data))
         elif damage == "empty":
             entry.write_bytes(b"")
-        else:  # a whole, valid entry, but another one's
-            entry.write_bytes(entries[(i + 1) % len(entries)].read_bytes() if i == 0 else data)
+        elif damage == "flip":  # one byte near the end, where the last items are
+            entry.write_bytes(data[:-40] + bytes([data[-40] ^ 0x55]) + data[-39:])
+        else:  # whole, valid entries, but each another's
+            entry.write_bytes(originals[(i + 1) % len(entries)])
     calls = Calls(monkeypatch)
     assert items_out(capsys, deck) == first
     rebuilt = calls.take()
@@ -173,3 +176,37 @@ def test_off_writes_nothing(tmp_path: Path, deck: Path, capsys: pytest.CaptureFi
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     items_out(capsys, deck)
     assert not (tmp_path / "xdg").exists()
+
+
+def test_records_are_read_a_run_at_a_time_and_rebuilt_when_a_run_is_damaged(
+        tmp_path: Path) -> None:
+    values = [f"value {n}" for n in range(300)]
+    path = tmp_path / "items-x.cache"
+    cache._write_records(path, "k", values)
+    rebuilt: list[int] = []
+
+    def rebuild() -> list[str]:
+        rebuilt.append(1)
+        return list(values)
+
+    records = cache._open_records(path, "k", rebuild)
+    assert records is not None and len(records) == 300
+    assert records[299] == "value 299" and records[-300] == "value 0"
+    assert records[5:8] == ["value 5", "value 6", "value 7"]
+    assert list(records) == values and not rebuilt
+    assert cache._open_records(path, "another key", rebuild) is None
+    with pytest.raises(IndexError):
+        records[300]
+    # one byte changed in the last run: found when that run is read, and the values rebuilt
+    data = path.read_bytes()
+    path.write_bytes(data[:-3] + bytes([data[-3] ^ 1]) + data[-2:])
+    damaged = cache._open_records(path, "k", rebuild)
+    assert damaged is not None
+    assert damaged[0] == "value 0" and not rebuilt  # the first run is whole
+    assert damaged[299] == "value 299" and rebuilt == [1]
+    assert list(damaged) == values and rebuilt == [1]
+    # cut short, or padded: not opened at all
+    path.write_bytes(data[:-1])
+    assert cache._open_records(path, "k", rebuild) is None
+    path.write_bytes(data + b"\0")
+    assert cache._open_records(path, "k", rebuild) is None

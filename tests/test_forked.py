@@ -12,7 +12,7 @@ from synth import write_deck
 from histquiz import Deck, forked, generate, load_decks
 
 needs_fork = pytest.mark.skipif(not forked.can_fork(), reason="no fork on this platform")
-gen_module = importlib.import_module("histquiz.generate")
+gen_module = importlib.import_module("histquiz.generate.run")
 
 
 @needs_fork

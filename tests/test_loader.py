@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from synth import write_deck
 
+import histquiz.load.files
 import histquiz.load.yaml
 from histquiz import DeckError, load_decks
 
@@ -498,7 +499,8 @@ def test_empty_folder(tmp_path: Path) -> None:
 
 def test_file_larger_than_the_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = BAD / "unknown-source.yaml"
-    monkeypatch.setattr(histquiz.load.yaml, "MAX_FILE_BYTES", path.stat().st_size - 1)
+    for module in (histquiz.load.files, histquiz.load.yaml):  # the reader, and the check
+        monkeypatch.setattr(module, "MAX_FILE_BYTES", path.stat().st_size - 1)
     assert problems_of(path) == [f"{path}:1:1: file is larger than 0 MiB"]
 
 

@@ -13,7 +13,13 @@ What is cached, and when it is used:
 An entry is a file holding a magic line, a digest of its payload and the payload (a pickle of
 what was built); it is written beside its target and renamed into place. Reading checks the
 magic, the digest and the key stored inside; anything unexpected (a truncated file, garbage,
-a file of another version) is ignored and the entry rebuilt from the decks. The cache lives in
+a file of another version) is ignored and the entry rebuilt from the decks.
+
+Items and their revealing relation are stored as *records* instead (see ``_Records``): a small
+index, then the values pickled in runs of ``_RUN``, each run with its own digest, so that
+``histquiz items --count 1`` on a big deck reads the index and one run, and never the decks.
+A run that fails its digest when it is read has the whole sequence built again from the decks
+(the same values: items depend on the decks and options only), and the entry rewritten. The cache lives in
 the user's cache folder; ``HISTQUIZ_CACHE`` names another folder, or ``off`` turns it off.
 """
 
@@ -24,16 +30,17 @@ import gc
 import hashlib
 import os
 import pickle
-from collections.abc import Sequence
+from array import array
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, BinaryIO, Generic, TypeVar, cast, overload
 
 from .version import __version__
 
 if TYPE_CHECKING:
-    from .generate import Selection
     from .generate.reveal import Reveals
     from .model import Deck, Item
+    from .selection import Selection
 
 ENV = "HISTQUIZ_CACHE"
 _OFF = {"off", "0", "no", "false", "none"}
@@ -41,10 +48,15 @@ _MAGIC = b"histquiz-cache 1\n"
 _DIGEST = 32
 _KEEP = 24  # entries kept per kind; the oldest are removed beyond that
 
+_RECORDS_MAGIC = b"histquiz-records 1\n"
+_RUN = 64  # values per pickled run of a records entry: an item's fact's siblings share one
+
+T = TypeVar("T")
+
 # the decks lists this process loaded, with their keys (kept alive, so ``is`` is sound)
 _LOADED: list[tuple[list[Deck], str]] = []
-# likewise the items lists generated through the cache
-_GENERATED: list[tuple[list[Item], str]] = []
+# likewise the items generated through the cache (lists, or records read lazily)
+_GENERATED: list[tuple[Sequence[Item], str]] = []
 
 
 def folder() -> Path | None:
@@ -84,7 +96,7 @@ def _code_fingerprint() -> bytes:
 def _decks_key(files: Sequence[str]) -> str | None:
     """The key of loading exactly these files, or None if one cannot be read (the loader will
     say why)."""
-    from .load.yaml import read_file  # refuses FIFOs and devices without blocking on them
+    from .load.files import read_file  # refuses FIFOs and devices without blocking on them
 
     digest = hashlib.blake2b(_code_fingerprint(), digest_size=32)
     for path in files:
@@ -142,14 +154,163 @@ def _prune(where: Path, kind: str) -> None:
             old.unlink()
 
 
+class _Damaged(Exception):
+    """A records entry that cannot be used."""
+
+
+class _Records(Sequence[T], Generic[T]):
+    """A sequence read lazily from a records entry: the index when opened, a run of values when
+    one of them is first asked for (and kept). Should a run turn out damaged, ``rebuild`` makes
+    the whole sequence again, which is then served instead."""
+
+    def __init__(self, path: Path, key: str, rebuild: Callable[[], Sequence[T]]) -> None:
+        self._path = path
+        self._rebuild = rebuild
+        self._instead: Sequence[T] | None = None
+        self._runs: dict[int, list[T]] = {}
+        try:
+            with path.open("rb") as file:
+                self._open(file, key)
+        except _Damaged:
+            raise
+        except Exception as exc:  # a missing file, or any surprise in a damaged index
+            raise _Damaged from exc
+
+    def _open(self, file: BinaryIO, key: str) -> None:
+        head = file.read(len(_RECORDS_MAGIC) + 8 + _DIGEST)
+        if len(head) < len(_RECORDS_MAGIC) + 8 + _DIGEST or not head.startswith(_RECORDS_MAGIC):
+            raise _Damaged
+        size = int.from_bytes(head[len(_RECORDS_MAGIC):len(_RECORDS_MAGIC) + 8], "big")
+        index = file.read(size)
+        if (len(index) != size
+                or hashlib.blake2b(index, digest_size=_DIGEST).digest() != head[-_DIGEST:]):
+            raise _Damaged
+        stored_key, self._len, offsets, self._digests = pickle.loads(index)
+        if stored_key != key:
+            raise _Damaged
+        self._offsets = array("Q")
+        self._offsets.frombytes(offsets)
+        self._base = len(head) + size
+        runs = -(-self._len // _RUN)
+        total = file.seek(0, os.SEEK_END) - self._base
+        if len(self._offsets) != runs + 1 or len(self._digests) != 8 * runs \
+                or self._offsets[-1] != total:
+            raise _Damaged  # a truncated or padded file
+
+    def __len__(self) -> int:
+        return self._len if self._instead is None else len(self._instead)
+
+    @overload
+    def __getitem__(self, i: int) -> T: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[T]: ...
+
+    def __getitem__(self, i: int | slice) -> T | Sequence[T]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if self._instead is not None:
+            return self._instead[i]
+        n = i + self._len if i < 0 else i
+        if not 0 <= n < self._len:
+            raise IndexError(i)
+        run = self._runs.get(n // _RUN)
+        if run is None:
+            run = self._read_runs(n // _RUN, n // _RUN + 1)
+            if run is None:
+                return self[n]  # rebuilt: served from the new sequence
+        return run[n % _RUN]
+
+    def __iter__(self) -> Iterator[T]:
+        if self._instead is None and len(self._runs) < len(self._offsets) - 1:
+            self._read_runs(0, len(self._offsets) - 1)  # one read of the whole file
+        for i in range(len(self)):
+            yield self[i]
+
+    def _read_runs(self, first: int, end: int) -> list[T] | None:
+        """Read runs ``first`` to ``end`` (excluded); the first of them, or None when one was
+        damaged and the sequence has been rebuilt instead."""
+        offsets = self._offsets
+        try:
+            with self._path.open("rb") as file:
+                file.seek(self._base + offsets[first])
+                data = memoryview(file.read(offsets[end] - offsets[first]))
+            for r in range(first, end):
+                if r in self._runs:
+                    continue
+                chunk = data[offsets[r] - offsets[first]:offsets[r + 1] - offsets[first]]
+                if hashlib.blake2b(chunk, digest_size=8).digest() != self._digests[8 * r:8 * r + 8]:
+                    raise _Damaged
+                run = _loads(chunk)
+                if not isinstance(run, list) or len(run) != min(_RUN, self._len - r * _RUN):
+                    raise _Damaged
+                self._runs[r] = run
+        except Exception:  # whatever a damaged (or since replaced) file makes of reading it
+            self._instead = self._rebuild()
+            self._runs.clear()
+            return None
+        return self._runs[first]
+
+
+def _loads(data: bytes | memoryview) -> Any:
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return pickle.loads(data)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _write_records(path: Path, key: str, values: Sequence[Any]) -> None:
+    """Store ``values`` for ``key`` as a records entry, atomically (skipped if it cannot be)."""
+    from . import atomic
+    from .errors import HistquizError
+
+    runs = [pickle.dumps(list(values[i:i + _RUN]), protocol=pickle.HIGHEST_PROTOCOL)
+            for i in range(0, len(values), _RUN)]
+    offsets = array("Q", [0])
+    for run in runs:
+        offsets.append(offsets[-1] + len(run))
+    digests = b"".join(hashlib.blake2b(run, digest_size=8).digest() for run in runs)
+    index = pickle.dumps((key, len(values), offsets.tobytes(), digests),
+                         protocol=pickle.HIGHEST_PROTOCOL)
+    data = b"".join([_RECORDS_MAGIC, len(index).to_bytes(8, "big"),
+                     hashlib.blake2b(index, digest_size=_DIGEST).digest(), index, *runs])
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic.write_file(path, data)
+    except (OSError, HistquizError):
+        return
+    _prune(path.parent, path.name.split("-", 1)[0])
+
+
+def _open_records(path: Path, key: str, rebuild: Callable[[], Sequence[T]]) -> _Records[T] | None:
+    try:
+        return _Records(path, key, rebuild)
+    except _Damaged:
+        return None
+
+
 def load_decks(paths: Sequence[str | os.PathLike[str]] | None = None) -> list[Deck]:
     """``histquiz.load.load_decks``, through the cache."""
-    from .load.loader import find_deck_files
+    return _load(paths, _key_of(paths))
+
+
+def _key_of(paths: Sequence[str | os.PathLike[str]] | None) -> str | None:
+    """The decks' key, or None when the cache is off or the files cannot all be found."""
+    from .load.files import find_deck_files
+
+    if folder() is None:
+        return None
+    files, problems = find_deck_files(paths)
+    return _decks_key(files) if not problems else None
+
+
+def _load(paths: Sequence[str | os.PathLike[str]] | None, key: str | None) -> list[Deck]:
     from .load.loader import load_decks as load_uncached
 
     where = folder()
-    files, problems = find_deck_files(paths)
-    key = _decks_key(files) if where is not None and not problems else None
     if where is None or key is None:
         loaded = load_uncached(paths)
         _settle()
@@ -173,33 +334,66 @@ def _settle() -> None:
     gc.freeze()
 
 
+def _items_key(decks_key: str, seed: int, selection: Selection | None, n_options: int) -> str:
+    from .selection import Selection
+
+    options = repr((decks_key, seed, n_options, selection or Selection())).encode()
+    return hashlib.blake2b(options, digest_size=32).hexdigest()
+
+
 def generate(decks: list[Deck], seed: int, selection: Selection | None = None,
              n_options: int = 4) -> list[Item]:
     """``histquiz.generate``, through the cache when ``decks`` came from ``load_decks`` above."""
-    from .generate import Selection
     from .generate import generate as generate_uncached
 
     where = folder()
     decks_key = next((k for d, k in _LOADED if d is decks), None)
     if where is None or decks_key is None:
         return generate_uncached(decks, seed, selection, n_options)
-    chosen = selection or Selection()
-    options = repr((decks_key, seed, n_options, chosen)).encode()
-    key = hashlib.blake2b(options, digest_size=32).hexdigest()
+    key = _items_key(decks_key, seed, selection, n_options)
     target = where / f"items-{key[:40]}.cache"
-    found = _read(target, key)
-    if isinstance(found, list):
-        items = cast("list[Item]", found)
-    else:
-        items = generate_uncached(decks, seed, chosen, n_options)
-        _write(target, key, items)
+
+    def make() -> list[Item]:
+        made = generate_uncached(decks, seed, selection, n_options)
+        _write_records(target, f"items {key}", made)
+        return made
+
+    stored: _Records[Item] | None = _open_records(target, f"items {key}", make)
+    items = list(stored) if stored is not None else make()
     _GENERATED.append((items, key))
     return items
 
 
-def reveals(items: list[Item]) -> Reveals:
+def items_for(paths: Sequence[str | os.PathLike[str]] | None, seed: int,
+              selection: Selection | None = None, n_options: int = 4) -> Sequence[Item]:
+    """The items of the decks at ``paths``: read lazily from the cache when it holds them, so
+    that neither the decks nor the items not asked for are read; else loaded and generated
+    (and stored). A deck error goes up as from ``load_decks``."""
+    where = folder()
+    decks_key = _key_of(paths)
+    if where is None or decks_key is None:
+        return generate(_load(paths, decks_key), seed, selection, n_options)
+    key = _items_key(decks_key, seed, selection, n_options)
+    target = where / f"items-{key[:40]}.cache"
+
+    def make() -> list[Item]:
+        from .generate import generate as generate_uncached
+
+        made = generate_uncached(_load(paths, decks_key), seed, selection, n_options)
+        _write_records(target, f"items {key}", made)
+        return made
+
+    items: Sequence[Item] | None = _open_records(target, f"items {key}", make)
+    if items is None:
+        items = make()
+    _GENERATED.append((items, key))
+    return items
+
+
+def reveals(items: Sequence[Item]) -> Reveals:
     """``histquiz.generate.reveal.reveals``, through the cache when ``items`` came from
-    ``generate`` above (the relation depends on the items only)."""
+    ``generate`` or ``items_for`` above (the relation depends on the items only); read lazily,
+    so a sample of one never reads it."""
     from .generate.reveal import Reveals
     from .generate.reveal import reveals as reveals_uncached
 
@@ -208,9 +402,13 @@ def reveals(items: list[Item]) -> Reveals:
     if where is None or key is None:
         return reveals_uncached(items)
     target = where / f"reveals-{key[:40]}.cache"
-    gives = _read(target, key)
-    if isinstance(gives, tuple) and len(gives) == len(items):
-        return Reveals(tuple(items), gives)
-    relation = reveals_uncached(items)
-    _write(target, key, relation.gives)
-    return relation
+
+    def make() -> Sequence[frozenset[int]]:
+        relation = reveals_uncached(items)
+        _write_records(target, f"reveals {key}", relation.gives)
+        return relation.gives
+
+    gives: Sequence[frozenset[int]] | None = _open_records(target, f"reveals {key}", make)
+    if gives is None or len(gives) != len(items):
+        gives = make()
+    return Reveals(items, gives)

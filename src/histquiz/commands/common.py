@@ -5,10 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from .. import seeds
-from ..export.registry import Context, ExportOptions, LeftOutReport
-from ..generate import ITEM_KINDS, Selection
+from ..load.rules import ITEM_KINDS
+from ..selection import Selection
+
+if TYPE_CHECKING:
+    from ..export.registry import Context, ExportOptions, LeftOutReport
 from ..model import Deck, Item
 
 
@@ -77,6 +81,7 @@ def context(args: argparse.Namespace, decks: Sequence[Deck],
             options: ExportOptions | None = None) -> Context:
     """What the formats need besides the items: the decks, the seed, the build time (resolved
     once, here), the options, and the topic and tag filters."""
+    from ..export.registry import Context, ExportOptions
     from ..load import find_deck_files
     from ..reproducible import build_time, is_reproducible
 
@@ -121,14 +126,16 @@ def add_sample_options(parser: argparse.ArgumentParser, options_help: str = "") 
                         help=options_help or "options per choice item, 3 to 5 (default 4)")
 
 
-def sample_items(args: argparse.Namespace, decks: list[Deck]) -> list[Item]:
+def sample_items(args: argparse.Namespace, decks: list[Deck] | None = None) -> Sequence[Item]:
     """The selected items, with --options options, and a seeded --count of them (in order),
-    of which none gives another away (generate.reveal)."""
-    from ..cache import generate, reveals
+    of which none gives another away (generate.reveal). Without ``decks``, the decks named by
+    --decks, read only if the cache does not hold their items."""
+    from ..cache import generate, items_for, reveals
     from ..generate.reveal import spread
 
     seed = seed_of(args)
-    items = generate(decks, seed, selection(args), args.options)
+    items = (items_for(args.decks or None, seed, selection(args), args.options) if decks is None
+             else generate(decks, seed, selection(args), args.options))
     if args.count is None or args.count >= len(items):
         return items
     chosen = spread(range(len(items)), reveals(items), seeds.derive(seed, seeds.SAMPLE),

@@ -30,11 +30,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..textui import say, write_bytes
-    from .common import load, sample_items
+    from .common import sample_items
 
     if args.stats:
         return show_stats(args)
-    items = sample_items(args, load(args))
+    items = sample_items(args)
     if args.format == "json":
         from ..export.classroom.jsonout import render_json
 

@@ -27,7 +27,7 @@ proportion to the words shown, not to the square of the number of items.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from ..dates import MONTHS, HistDate, Precision, ordinal
@@ -112,8 +112,8 @@ def shown_text(item: Item) -> str:
 class Reveals:
     """``gives[i]``: the indices of the items that item ``i`` gives away."""
 
-    items: tuple[Item, ...]
-    gives: tuple[frozenset[int], ...]
+    items: Sequence[Item]
+    gives: Sequence[frozenset[int]]
 
     def pairs(self) -> Iterable[tuple[int, int]]:
         for a, targets in enumerate(self.gives):
@@ -247,29 +247,45 @@ class Apart:
         self.relation = relation
         self.chosen: set[int] = set()
         self._given: set[int] = set()  # the items that those chosen give away
+        self._pending: list[int] = []  # chosen, but what they give away not yet looked up
 
     def fits(self, i: int) -> bool:
         """Could item ``i`` join: it gives none of those chosen away, nor does any of them give
-        it away? (Kept as it goes, so the relation's reverse is never built: a sample of one
-        from a big deck looks at one or two items.)"""
-        return (i not in self.chosen and i not in self._given
-                and not self.relation.gives[i] & self.chosen)
+        it away? (Kept as it goes, so the relation's reverse is never built, and looked up only
+        when a second item is tried: a sample of one reads nothing of the relation.)"""
+        if not self.chosen:
+            return True
+        gives = self.relation.gives
+        for taken in self._pending:
+            self._given.update(gives[taken])
+        self._pending.clear()
+        return i not in self.chosen and i not in self._given and not gives[i] & self.chosen
 
     def take(self, i: int) -> None:
         self.chosen.add(i)
-        self._given.update(self.relation.gives[i])
+        self._pending.append(i)
+
+
+def shuffled(n: int, rng: random.Random) -> Iterator[int]:
+    """0 to n-1 in a seeded random order, drawn as it is consumed (a Fisher-Yates shuffle from
+    the front, the moved places kept in a dict): the first k cost k draws, whatever n is."""
+    moved: dict[int, int] = {}
+    for i in range(n):
+        j = rng.randrange(i, n)
+        yield moved.get(j, j)
+        moved[j] = moved.get(i, i)
 
 
 def spread(candidates: Sequence[int], relation: Reveals, rng: random.Random,
            count: int | None = None) -> list[int]:
     """Up to ``count`` of ``candidates`` (all that fit, if None) with no revealing pair among
     them, chosen in a seeded random order; returned in the candidates' own order."""
-    order = list(candidates)
-    rng.shuffle(order)
     apart = Apart(relation)
-    for i in order:
-        if count is not None and len(apart.chosen) >= count:
+    places: list[int] = []
+    for place in shuffled(len(candidates), rng):
+        if count is not None and len(places) >= count:
             break
-        if apart.fits(i):
-            apart.take(i)
-    return [i for i in candidates if i in apart.chosen]
+        if apart.fits(candidates[place]):
+            apart.take(candidates[place])
+            places.append(place)
+    return [candidates[p] for p in sorted(places)]

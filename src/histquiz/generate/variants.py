@@ -23,8 +23,9 @@ from dataclasses import dataclass
 
 from ..load.rules import EventIndex
 from ..model import Deck, Fact, Item
-from . import Selection, _generate
+from ..selection import Selection
 from .context import Context, build_context
+from .run import _generate
 
 Fits = Callable[[str], bool]
 

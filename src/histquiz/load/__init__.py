@@ -13,12 +13,14 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .loader import builtin_decks_dir, find_deck_files, load_decks
+    from .files import builtin_decks_dir, find_deck_files
+    from .loader import load_decks
 
 __all__ = ["builtin_decks_dir", "find_deck_files", "load_decks"]
 
 
 def __getattr__(name: str) -> Any:
-    if name in __all__:
-        return getattr(importlib.import_module(".loader", __name__), name)
+    if name in __all__:  # finding files needs no YAML: the cache asks before anything is loaded
+        module = ".loader" if name == "load_decks" else ".files"
+        return getattr(importlib.import_module(module, __name__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -19,8 +19,9 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 from ..dates import DateSpan, When, parse_iso
 from ..model import BASE_KINDS, NUMERIC_KINDS, Origin, PoolValue, YearSpan
+from .files import Problem
 from .rules import TEMPLATE_NEEDS, TEMPLATE_ORDER
-from .yaml import Map, Node, Null, Problem, Scalar, Seq
+from .yaml import Map, Node, Null, Scalar, Seq
 
 T = TypeVar("T")
 R = TypeVar("R", bound="Record")

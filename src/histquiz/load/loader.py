@@ -13,7 +13,6 @@ import dataclasses
 import itertools
 import os
 from collections.abc import Sequence
-from pathlib import Path
 
 from ..dates import HistDate
 from ..errors import DeckError
@@ -30,6 +29,7 @@ from ..model import (
 )
 from ..textnorm import gc_paused
 from .fields import Report, suggest
+from .files import Problem, find_deck_files
 from .guards import check_file
 from .rules import (
     MIN_DISTRACTORS,
@@ -43,49 +43,7 @@ from .rules import (
     series_problem,
 )
 from .spec import DeckRecord, FactRecord, FileRecord, QuestionRecord, read_document
-from .yaml import Map, Problem, load_file
-
-
-def builtin_decks_dir() -> Path:
-    """The decks shipped in the wheel, or the checkout's decks/ when running from source."""
-    here = Path(__file__).resolve().parent.parent
-    packaged = here / "decks"
-    if packaged.is_dir():
-        return packaged
-    return here.parents[1] / "decks"
-
-
-def find_deck_files(paths: Sequence[str | os.PathLike[str]] | None) -> tuple[list[str], list[Problem]]:
-    """Expand folders into their .yaml/.yml files (sorted). Returns (files, problems).
-
-    Every name ending in .yaml or .yml is taken, whatever it is: reading it then says what is
-    wrong with one that is not a regular file (a folder, a FIFO, a link to nowhere), rather
-    than leaving it out without a word."""
-    if not paths:
-        paths = [builtin_decks_dir()]
-    files: list[str] = []
-    problems: list[Problem] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            try:
-                found = sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml"))
-            except OSError as exc:
-                problems.append(Problem(Origin(str(path), 1, 1), "cannot list the folder: "
-                                        f"{exc.strerror or exc}"))
-                continue
-            if not found:
-                problems.append(Problem(Origin(str(path), 1, 1),
-                                        "this folder holds no .yaml deck files"))
-            files.extend(str(p) for p in found)
-        elif path.exists() or path.is_symlink() or not str(raw).strip():
-            files.append(str(path))
-        else:
-            problems.append(Problem(Origin(str(path), 1, 1), "no such file or folder"))
-    unique: dict[str, str] = {}
-    for f in files:
-        unique.setdefault(os.path.realpath(f), f)
-    return list(unique.values()), problems
+from .yaml import Map, load_file
 
 
 def load_decks(paths: Sequence[str | os.PathLike[str]] | None = None) -> list[Deck]:

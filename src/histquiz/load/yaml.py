@@ -22,19 +22,15 @@ it opens).
 
 from __future__ import annotations
 
-import errno
-import os
-import stat
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 import yaml
 
 from ..model import Origin
 from ..textnorm import UNSAFE_IN_TEXT, describe_char
+from .files import MAX_FILE_BYTES, Problem, read_file
 
-MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_DEPTH = 100
 # What aliases may add: the expanded document may cost (values + characters) this many times
 # the file's size, plus a fixed allowance. A document without aliases costs at most about
@@ -66,20 +62,6 @@ def _start(event: yaml.Event) -> _Mark:
     mark = event.start_mark
     assert mark is not None  # libyaml marks every event
     return mark
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong in a deck: where it was written and what to do about it."""
-
-    origin: Origin
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.origin}: {self.message}"
-
-    def sort_key(self) -> tuple[str, int, int]:
-        return (self.origin.path, self.origin.line, self.origin.col)
 
 
 # --- the tree ------------------------------------------------------------------------------
@@ -160,57 +142,12 @@ class Map(Node):
 # --- reading -------------------------------------------------------------------------------
 
 
-def _kind(mode: int) -> str:
-    if stat.S_ISFIFO(mode):
-        return "a named pipe (FIFO)"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "not a regular file"
-
-
 def load_file(path: str) -> tuple[Node | None, list[Problem]]:
     """Read and parse one file; every failure becomes a problem, never an exception."""
     data, problems = read_file(path)
     if data is None:
         return None, problems
     return read_yaml(path, data)
-
-
-def read_file(path: str) -> tuple[bytes | None, list[Problem]]:
-    """The bytes of one deck file (at most MAX_FILE_BYTES + 1 of them), or None and the problem.
-
-    Only a regular file is read. The file is opened without blocking and checked before a
-    byte is read, so a FIFO or a device named like a deck (``/dev/zero``) is refused instead of
-    hanging or filling memory. Everything that reads deck files goes through here."""
-    start = Origin(path, 1, 1)
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except FileNotFoundError:
-        if os.path.islink(path):
-            return None, [Problem(start, "is a symbolic link to a file that does not exist; "
-                                  "fix or remove the link")]
-        return None, [Problem(start, "no such file")]
-    except IsADirectoryError:
-        return None, [Problem(start, "is a folder, not a YAML file")]
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            return None, [Problem(start, "is a symbolic link that leads back to itself (a link "
-                                  "loop); fix or remove the link")]
-        return None, [Problem(start, f"cannot read the file: {exc.strerror or exc}")]
-    try:
-        mode = os.fstat(fd).st_mode
-        if stat.S_ISDIR(mode):
-            os.close(fd)
-            return None, [Problem(start, "is a folder, not a YAML file")]
-        if not stat.S_ISREG(mode):
-            os.close(fd)
-            return None, [Problem(start, f"is {_kind(mode)}, not a deck file; give a .yaml file")]
-        with os.fdopen(fd, "rb") as handle:
-            return handle.read(MAX_FILE_BYTES + 1), []
-    except OSError as exc:
-        return None, [Problem(start, f"cannot read the file: {exc.strerror or exc}")]
 
 
 def _utf16(data: bytes) -> str | None:
