@@ -71,7 +71,8 @@ def test_second_run_reads_the_cache(store: Path, deck: Path, capsys: pytest.Capt
     calls = Calls(monkeypatch)
     first = items_out(capsys, deck)
     assert calls.take() == {"load": 1, "generate": 1, "reveals": 1}
-    assert sorted(p.name.split("-")[0] for p in store.iterdir()) == ["decks", "items", "reveals"]
+    assert sorted(p.name.split("-")[0] for p in store.iterdir()) == [
+        "decks", "digests.cache", "items", "reveals"]
     second = items_out(capsys, deck)
     assert calls.take() == {"load": 0, "generate": 0, "reveals": 0}
     assert second == first
@@ -135,8 +136,8 @@ def test_a_damaged_cache_is_rebuilt(damage: str, store: Path, deck: Path,
                                     capsys: pytest.CaptureFixture[str],
                                     monkeypatch: pytest.MonkeyPatch) -> None:
     first = items_out(capsys, deck)
-    entries = sorted(store.iterdir())
-    assert len(entries) == 3
+    entries = sorted(store.iterdir())  # the deck files' digests too
+    assert len(entries) == 4
     originals = [entry.read_bytes() for entry in entries]
     for i, entry in enumerate(entries):
         data = originals[i]
@@ -210,3 +211,35 @@ def test_records_are_read_a_run_at_a_time_and_rebuilt_when_a_run_is_damaged(
     assert cache._open_records(path, "k", rebuild) is None
     path.write_bytes(data + b"\0")
     assert cache._open_records(path, "k", rebuild) is None
+
+
+def test_a_settled_deck_file_is_not_read_again_but_any_change_is_seen(
+        store: Path, deck: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    import histquiz.load.files as files
+
+    hour_ago = deck.stat().st_mtime_ns - 3600 * 10**9
+    os.utime(deck, ns=(hour_ago, hour_ago))
+    first = items_out(capsys, deck)
+    reads: list[str] = []
+    real_read = files.read_file
+
+    def counting(path: str) -> Any:
+        reads.append(path)
+        return real_read(path)
+
+    monkeypatch.setattr(files, "read_file", counting)
+    calls = Calls(monkeypatch)
+    assert items_out(capsys, deck) == first
+    assert reads == [] and calls.take() == {"load": 0, "generate": 0, "reveals": 0}
+    # the same size and the same modification time, one byte changed: the change time moves
+    data = deck.read_bytes()
+    at = data.index(b"statement: ") + len(b"statement: ") + 1
+    deck.write_bytes(data[:at] + bytes([data[at] ^ 0x20]) + data[at + 1:])
+    os.utime(deck, ns=(hour_ago, hour_ago))
+    changed = items_out(capsys, deck)
+    assert reads == [str(deck)] and calls.take()["load"] == 1
+    monkeypatch.setenv(cache.ENV, "off")
+    assert changed == items_out(capsys, deck)  # what the changed deck gives

@@ -30,6 +30,7 @@ import gc
 import hashlib
 import os
 import pickle
+import time
 from array import array
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -96,16 +97,72 @@ def _code_fingerprint() -> bytes:
 def _decks_key(files: Sequence[str]) -> str | None:
     """The key of loading exactly these files, or None if one cannot be read (the loader will
     say why)."""
-    from .load.files import read_file  # refuses FIFOs and devices without blocking on them
-
     digest = hashlib.blake2b(_code_fingerprint(), digest_size=32)
+    known = _Digests.read()
     for path in files:
+        found = known.digest(path)
+        if found is None:
+            return None
+        size, content = found
+        digest.update(os.fsencode(path) + b"\0" + size.to_bytes(8, "big") + content)
+    known.save()
+    return digest.hexdigest()
+
+
+class _Digests:
+    """The content digest of each deck file read before, with what ``stat`` said of the file
+    then: a file whose size, times, inode and device are unchanged is not read again, as git
+    trusts its index. Only a file last modified well before its digest was taken is trusted
+    this way (``_SETTLED``): a change within the clock's resolution of the digest could keep
+    every one of those the same. (Setting a file's times back changes its status-change time,
+    which no program can set.)"""
+
+    _SETTLED = 2_000_000_000  # ns
+
+    def __init__(self, where: Path | None, entries: dict[str, tuple[tuple[int, ...], int, bytes]]) -> None:
+        self.where = where
+        self.entries = entries
+        self.changed = False
+
+    @classmethod
+    def read(cls) -> _Digests:
+        where = folder()
+        if where is None:
+            return cls(None, {})
+        target = where / "digests.cache"
+        found = _read(target, "digests")
+        return cls(target, found if isinstance(found, dict) else {})
+
+    def digest(self, path: str) -> tuple[int, bytes] | None:
+        """(size, blake2b digest) of the file's bytes, or None if it cannot be read."""
+        from .load.files import read_file  # refuses FIFOs and devices without blocking on them
+
+        real = os.path.realpath(path)
+        try:
+            st = os.stat(real)
+            stamp = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
+        except OSError:
+            stamp = None
+        entry = self.entries.get(real)
+        if stamp is not None and entry is not None and entry[0] == stamp \
+                and st.st_mtime_ns + self._SETTLED < entry[1]:
+            return stamp[0], entry[2]
+        taken = time.time_ns()
         data, _problems = read_file(path)
         if data is None:
             return None
-        digest.update(os.fsencode(path) + b"\0" + len(data).to_bytes(8, "big"))
-        digest.update(hashlib.blake2b(data, digest_size=32).digest())
-    return digest.hexdigest()
+        content = hashlib.blake2b(data, digest_size=32).digest()
+        if stamp is not None and stamp[0] == len(data):
+            self.entries[real] = (stamp, taken, content)
+            self.changed = True
+        return len(data), content
+
+    _KEEP = 1000  # files remembered, the most recently read
+
+    def save(self) -> None:
+        if self.where is not None and self.changed:
+            kept = sorted(self.entries.items(), key=lambda e: e[1][1])[-self._KEEP:]
+            _write(self.where, "digests", dict(kept))
 
 
 def _read(path: Path, key: str) -> Any:
