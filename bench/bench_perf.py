@@ -13,6 +13,9 @@ Figures, each the median of --repeat runs of a fresh process:
 - cold:  load, validate and generate N facts with the cache off, against `yaml.load` with
          libyaml's CSafeLoader of the same file (goal ≤ 1.5×, 100k/10k ≤ 11×), with the
          peak memory of both (goal at 100k ≤ 1.2× the floor's);
+- first: the quiz's first question drawn in a pseudo-terminal (built-in decks, warm cache, a
+         new progress store), against a bare questionary script that imports the libraries the
+         quiz uses (questionary, fsrs, sqlite3) and draws one question (goal ≤ 1.3×);
 - build: `histquiz build` of a 10k-fact deck, seconds and peak memory (goal ≤ 10 s).
 """
 
@@ -33,6 +36,28 @@ sys.path.insert(0, str(HERE.parent / "tests"))
 from synth import write_deck  # noqa: E402
 
 PY = sys.executable
+
+QUESTION_DRAWN = b"then Enter"  # the key line, drawn last on a question screen
+BARE_FIRST = """
+import sqlite3
+import fsrs
+import questionary
+questionary.select("Question 1", choices=["one", "two", "three", "four"],
+                   instruction="(then Enter)").unsafe_ask()
+"""
+
+
+def first_question(cmd: list[str], env: dict[str, str]) -> float:
+    """Seconds from starting ``cmd`` in an 80x24 pseudo-terminal to its first question drawn."""
+    import pexpect
+
+    start = time.perf_counter()
+    child = pexpect.spawn(cmd[0], cmd[1:], env=env, dimensions=(24, 80), timeout=60)
+    try:
+        child.expect(QUESTION_DRAWN)
+        return time.perf_counter() - start
+    finally:
+        child.close(force=True)
 
 
 def run(cmd: list[str], env: dict[str, str]) -> tuple[float, int]:
@@ -63,10 +88,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="10000", help="fact counts for the cold figures")
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--only", default="help,warm,cold,build")
+    parser.add_argument("--only", default="help,warm,cold,first,build")
     args = parser.parse_args()
     only = set(args.only.split(","))
     env = dict(os.environ)
+    # as after `pip install`, which compiles every module: the first run here writes the bytecode
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["PYTHONPATH"] = str(HERE.parent / "src") + os.pathsep + env.get("PYTHONPATH", "")
     floor_cmd = [PY, "-c", "import yaml"]
     with tempfile.TemporaryDirectory() as tmp:
@@ -107,6 +134,21 @@ def main() -> None:
                      "MiB")
             if 10000 in times and 100000 in times:
                 print(f"scaling 100k/10k: {times[100000] / times[10000]:.1f}× (goal ≤ 11×)")
+        if "first" in only:
+            pty_env = {k: v for k, v in env.items() if k not in ("COLUMNS", "LINES")}
+            pty_env.update(PROMPT_TOOLKIT_NO_CPR="1", TERM="xterm-256color", NO_COLOR="1",
+                           HISTQUIZ_CACHE=str(work / "cache"))
+            ours, floors = [], []
+            for n in range(args.repeat * 3):  # alternated, so that load from elsewhere hits both
+                store = work / f"first-{n}.sqlite3"
+                quiz = [PY, "-m", "histquiz", "quiz", "--mode", "practice", "--count", "5",
+                        "--db", str(store), "--seed", "1"]
+                if n == 0:
+                    first_question(quiz, pty_env)  # fills the cache
+                ours.append(first_question(quiz, pty_env))
+                floors.append(first_question([PY, "-c", BARE_FIRST], pty_env))
+            line("quiz: first question, built-in decks", statistics.median(ours),
+                 statistics.median(floors), 1.3)
         if "build" in only:
             off = dict(env, HISTQUIZ_CACHE="off")
             value, peak = run([PY, "-m", "histquiz", "build", "--decks", str(deck(10000)),

@@ -243,3 +243,20 @@ def test_a_settled_deck_file_is_not_read_again_but_any_change_is_seen(
     assert reads == [str(deck)] and calls.take()["load"] == 1
     monkeypatch.setenv(cache.ENV, "off")
     assert changed == items_out(capsys, deck)  # what the changed deck gives
+
+
+def test_a_summary_of_the_decks_is_kept_beside_them(store: Path, deck: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = Calls(monkeypatch)
+
+    def count(decks: list[Any]) -> int:
+        return sum(len(d.facts) for d in decks)
+
+    assert cache.of_decks([deck], "facts", count) == 40
+    assert calls.take()["load"] == 1
+    cache._LOADED.clear()  # as in a new process
+    assert cache.of_decks([deck], "facts", count) == 40
+    assert calls.take()["load"] == 0
+    deck.write_text(deck.read_text(encoding="utf-8") + "\n# a comment\n", encoding="utf-8")
+    assert cache.of_decks([deck], "facts", count) == 40
+    assert calls.take()["load"] == 1  # another deck file, read again

@@ -372,6 +372,9 @@ def _load(paths: Sequence[str | os.PathLike[str]] | None, key: str | None) -> li
         loaded = load_uncached(paths)
         _settle()
         return loaded
+    done = next((d for d, k in _LOADED if k == key), None)
+    if done is not None:
+        return done
     target = where / f"decks-{key[:40]}.cache"
     found = _read(target, key)
     if isinstance(found, list):
@@ -445,6 +448,25 @@ def items_for(paths: Sequence[str | os.PathLike[str]] | None, seed: int,
         items = make()
     _GENERATED.append((items, key))
     return items
+
+
+def of_decks(paths: Sequence[str | os.PathLike[str]] | None, name: str,
+             compute: Callable[[list[Deck]], T]) -> T:
+    """``compute`` of the decks at ``paths`` (a small summary, such as the years they cover),
+    stored under ``name`` beside them, so that a run that reads its items from the cache need
+    not read the decks for it either."""
+    where = folder()
+    decks_key = _key_of(paths)
+    if where is None or decks_key is None:
+        return compute(_load(paths, decks_key))
+    key = f"{name} {decks_key}"
+    target = where / f"summary-{hashlib.blake2b(key.encode(), digest_size=20).hexdigest()}.cache"
+    found = _read(target, key)
+    if isinstance(found, tuple) and len(found) == 1:
+        return cast("T", found[0])
+    value = compute(_load(paths, decks_key))
+    _write(target, key, (value,))
+    return value
 
 
 def reveals(items: Sequence[Item]) -> Reveals:

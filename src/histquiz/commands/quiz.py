@@ -69,7 +69,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..cache import generate
+    from ..cache import items_for, of_decks
     from ..quiz.play import clock_from_env, play
     from ..quiz.session import (
         Mode,
@@ -84,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
     from ..quiz.store import Store, resolve_path
     from ..quiz.terminal import PlainUI, choose_ui, no_terminal_note
     from ..seeds import QUIZ, derive
-    from .common import load, seed_of, selection
+    from .common import seed_of, selection
 
     if args.new_per_day < 0:
         raise UsageError("--new-per-day must be 0 or more")
@@ -92,8 +92,7 @@ def run(args: argparse.Namespace) -> int:
     mode = Mode(args.mode)
     path, create = resolve_path(args.db)
     seed = seed_of(args)
-    decks = load(args)
-    items = generate(decks, seed, selection(args))
+    items = items_for(args.decks or None, seed, selection(args))
     if not items:
         raise UsageError("no questions match these filters; try fewer filters or other decks")
     # Opening checks that the store can be written: nothing is shown before that is known.
@@ -142,7 +141,8 @@ def run(args: argparse.Namespace) -> int:
         lines.append(f"{intro} Every answer is saved as you go.")
         ui.intro(lines)
         session_id = store.start_session(mode.value, len(plan), now)
-        years = years_covered(f.date for d in decks for f in d.facts)
+        years = of_decks(args.decks or None, "years covered",
+                         lambda decks: years_covered(f.date for d in decks for f in d.facts))
         quiz = Quiz(store, mode, clock, session_id, years=years)
         try:
             return play(quiz, ui, plan, order)

@@ -45,7 +45,7 @@ from datetime import datetime, timedelta
 from enum import Enum
 
 from ..dates import Precision, Verdict, When, grade_date, parse_answer, years_of
-from ..generate.reveal import Apart, reveals
+from ..generate.reveal import Apart
 from ..model import Item
 from ..textnorm import normalize, topic_title
 from .store import CardInfo, Recorded, Review, Store, local_midnight
@@ -113,6 +113,8 @@ class _Apart:
     picked (generate.reveal), in the order offered."""
 
     def __init__(self, items: Sequence[Item]) -> None:
+        from ..cache import reveals  # read from the cache when the items came from it
+
         self.apart = Apart(reveals(items))
         self.index = {item.id: n for n, item in enumerate(items)}
         self.facts: set[tuple[str, str]] = set()
