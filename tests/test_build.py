@@ -433,3 +433,35 @@ def test_a_build_time_a_zip_cannot_hold_is_one_line(tmp_path: Path, epoch: str) 
     (line,) = result.stderr.splitlines()
     assert line.startswith("histquiz: error: SOURCE_DATE_EPOCH must be ")
     assert not (tmp_path / "d").exists() or not list((tmp_path / "d").iterdir())
+
+
+def test_a_build_shared_out_among_processes_writes_the_same(decks_dir: Path, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch,
+                                                            capsys: pytest.CaptureFixture[str]
+                                                            ) -> None:
+    import histquiz.export.build as build_module
+    from histquiz import forked
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
+    outputs = {}
+    for jobs in ("1", "2"):
+        monkeypatch.setattr(forked, "jobs", lambda jobs=jobs: int(jobs))  # whatever the cores
+        monkeypatch.setattr(build_module, "FORK_FROM", 0)
+        out = tmp_path / jobs
+        assert main(["build", "--decks", str(decks_dir), "--out", str(out), "--seed", "5"]) == 0
+        outputs[jobs] = ({p.name: p.read_bytes() for p in out.iterdir()}, capsys.readouterr().out)
+    (alone, alone_report), (shared, shared_report) = outputs["1"], outputs["2"]
+    assert sorted(shared) == sorted(alone)
+    assert [n for n in alone if alone[n] != shared[n]] == []
+    # the same table and left-out report, the folder's name aside
+    assert shared_report.replace(str(tmp_path / "2"), "OUT") == \
+        alone_report.replace(str(tmp_path / "1"), "OUT")
+
+
+def test_work_is_shared_evenly() -> None:
+    from histquiz.export.build import _share
+
+    groups = _share([5, 1, 3, 3, 2, 2], 2)
+    assert sorted(i for g in groups for i in g) == list(range(6))
+    assert sorted(sum([5, 1, 3, 3, 2, 2][i] for i in g) for g in groups) == [8, 8]
+    assert _share([4, 4], 1) == [[0, 1]] and _share([], 2) == [[]]

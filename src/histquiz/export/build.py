@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
+from .. import forked
 from ..atomic import make_folder, remove_stale_temporaries
 from ..errors import HistquizError, UsageError
 from ..model import Deck, Item
@@ -96,34 +97,91 @@ def build(decks: Sequence[Deck], items: Sequence[Item], formats: Sequence[str] |
         out, [n for deck in decks for n in file_names(deck.id, chosen, len(items_of[deck.id]))])
     report.empty = [d.id for d in decks if not items_of[d.id]]
     plan = [(deck, name) for deck in decks if items_of[deck.id] for name in chosen]
+    processes = forked.jobs() if len(items) >= FORK_FROM else 1
+    if processes > 1:
+        from ..generate.reveal import reveals
+
+        # made once here, before forking, for the formats that order by it in either process
+        reveals(items_of[max(decks, key=lambda d: len(items_of[d.id])).id])
+    groups = _share([_WEIGHT.get(name, 1) * len(items_of[deck.id]) for deck, name in plan],
+                    processes)
+    done: dict[int, _Done] = {}
+
+    def write_group(group: list[int]) -> list[tuple[int, _Done]]:
+        # only the first group runs in this process, and shows its progress as it goes
+        shown = progress if group is groups[0] else None
+        return [(i, _write_one(*plan[i], items_of, out, ctx, shown)) for i in group]
+
     try:
-        for deck, name in plan:
-            fmt = FORMATS[name]
-            target = out / f"{deck.id}{fmt.suffix}"
-            if progress is not None:
-                progress.start(target.name)
-            deck_ctx = replace(ctx, options=replace(ctx.options, title=deck.title))
-            try:
-                rendered, paths = write_format(name, items_of[deck.id], deck_ctx, target)
-            except HistquizError as exc:
-                report.failed.append(Failed(target, name, str(exc)))
-                if progress is not None:
-                    progress.advance([f"failed {target}"])
-                continue
-            files = []
-            for n, (path, label) in enumerate(zip(paths, fmt.labels(len(paths)), strict=False)):
-                note = rendered.note(n)
-                if n == 0 and rendered.skipped:
-                    note = ", ".join(x for x in (note, f"{len(rendered.skipped)} left out") if x)
-                files.append(Written(path, label, rendered.count_of(n), note))
-            report.written += files
-            report.left_out += report_entries(where_written(paths), name, rendered)
-            if progress is not None:
-                progress.advance([f"wrote {w.path} ({plural(w.count, 'item')})" for w in files])
+        for part in forked.run(write_group, groups, processes):
+            for i, result in part:
+                done[i] = result
+                if progress is not None and i not in groups[0]:
+                    progress.start(result.target.name)
+                    progress.advance(result.lines)
     finally:
         if progress is not None:
             progress.close()
+    for i in range(len(plan)):  # reported in the plan's order, wherever each was written
+        report.written += done[i].files
+        report.left_out += done[i].left_out
+        report.failed += done[i].failed
     return report
+
+
+# Below this many items a build writes in one process: forking would cost more than it saves.
+FORK_FROM = 5000
+# How long each format takes per item, roughly, against the lightest: to share the work out.
+_WEIGHT = {"qti": 5, "anki": 3, "moodle-xml": 3, "gift": 2}
+
+
+@dataclass
+class _Done:
+    """What writing one format of one deck gave: the files, or the failure, and the report."""
+
+    target: Path
+    files: list[Written] = field(default_factory=list)
+    left_out: list[LeftOut] = field(default_factory=list)
+    failed: list[Failed] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)
+
+
+def _write_one(deck: Deck, name: str, items_of: dict[str, list[Item]], out: Path, ctx: Context,
+               progress: Progress | None) -> _Done:
+    fmt = FORMATS[name]
+    target = out / f"{deck.id}{fmt.suffix}"
+    if progress is not None:
+        progress.start(target.name)
+    deck_ctx = replace(ctx, options=replace(ctx.options, title=deck.title))
+    done = _Done(target)
+    try:
+        rendered, paths = write_format(name, items_of[deck.id], deck_ctx, target)
+    except HistquizError as exc:
+        done.failed.append(Failed(target, name, str(exc)))
+        done.lines.append(f"failed {target}")
+    else:
+        for n, (path, label) in enumerate(zip(paths, fmt.labels(len(paths)), strict=False)):
+            note = rendered.note(n)
+            if n == 0 and rendered.skipped:
+                note = ", ".join(x for x in (note, f"{len(rendered.skipped)} left out") if x)
+            done.files.append(Written(path, label, rendered.count_of(n), note))
+        done.left_out += report_entries(where_written(paths), name, rendered)
+        done.lines += [f"wrote {w.path} ({plural(w.count, 'item')})" for w in done.files]
+    if progress is not None:
+        progress.advance(done.lines)
+    return done
+
+
+def _share(costs: Sequence[int], processes: int) -> list[list[int]]:
+    """The tasks (by index) in ``processes`` groups of about equal cost, the costliest placed
+    first, each into the group with least so far; the first group is never empty."""
+    groups: list[list[int]] = [[] for _ in range(max(1, processes))]
+    load = [0] * len(groups)
+    for i in sorted(range(len(costs)), key=lambda i: (-costs[i], i)):
+        g = min(range(len(groups)), key=lambda g: (load[g], g))
+        groups[g].append(i)
+        load[g] += costs[i]
+    return [sorted(g) for g in groups if g] or [[]]
 
 
 def table_lines(written: Sequence[Written]) -> list[str]:
