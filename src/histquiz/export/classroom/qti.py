@@ -196,16 +196,76 @@ def _xml(root: ET.Element) -> bytes:
     return ('<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n").encode("utf-8")
 
 
+def _write(element: ET.Element, level: int, out: list[str]) -> None:
+    """``element`` as ``ET.indent`` (two spaces, at ``level``) and ``ET.tostring`` would write
+    it, for the elements built here (text only in elements without children, no tails): one
+    pass, without ElementTree's namespace scan of every element it writes."""
+    out.append("<" + element.tag)
+    for name, value in element.items():
+        out.append(f' {name}="{_attribute(value)}"')
+    if len(element):
+        pad = "\n" + "  " * (level + 1)
+        out.append(">")
+        for child in element:
+            out.append(pad)
+            _write(child, level + 1, out)
+        out.append("\n" + "  " * level + "</" + element.tag + ">")
+    elif element.text:
+        out.append(">" + _text(element.text) + "</" + element.tag + ">")
+    else:
+        out.append(" />")
+
+
+def _text(text: str) -> str:
+    """Character data escaped as ElementTree escapes it."""
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    return text
+
+
+def _attribute(value: str) -> str:
+    """An attribute's value escaped as ElementTree escapes it."""
+    value = _text(value)
+    for raw, escaped in (('"', "&quot;"), ("\r", "&#13;"), ("\n", "&#10;"), ("\t", "&#09;")):
+        if raw in value:
+            value = value.replace(raw, escaped)
+    return value
+
+
+# Where the items stand in an assessment: questestinterop > assessment > section > item.
+_ITEM_LEVEL = 3
+_PLACE = "histquiz-items-go-here"
+
+
 def assessment_xml(assessment_id: str, title: str, items: Sequence[Item], tolerance: int) -> bytes:
-    """One deck's questions as a QTI 1.2 assessment."""
+    """One deck's questions as a QTI 1.2 assessment. Each item is built and written out on its
+    own, then set into the document where a placeholder stands: a big deck's tree is never
+    held whole (the bytes are those of indenting and writing the whole tree)."""
     root = ET.Element("questestinterop", {
         "xmlns": QTI_NS, "xmlns:xsi": XSI_NS, "xsi:schemaLocation": f"{QTI_NS} {QTI_XSD}"})
     assessment = _sub(root, "assessment", ident=assessment_id, title=one_line(title))
     _metadata(assessment, [("cc_maxattempts", "1")])
     section = _sub(assessment, "section", ident="root_section")
-    for item in items:
-        _item(section, item, tolerance)
-    return _xml(root)
+    if not items:
+        return _xml(root)
+    ET.SubElement(section, _PLACE)
+    ET.indent(root, space="  ")
+    skeleton = ET.tostring(root, encoding="unicode")
+    between = "\n" + "  " * _ITEM_LEVEL
+    parts: list[str] = []
+    for n, item in enumerate(items):
+        holder = ET.Element("section")
+        _item(holder, item, tolerance)
+        if n:
+            parts.append(between)
+        _write(holder[0], _ITEM_LEVEL, parts)
+    before, after = skeleton.split(f"<{_PLACE} />", 1)
+    body = before + "".join(parts) + after
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n").encode("utf-8")
 
 
 def assessment_meta(assessment_id: str, title: str, description: str, points: int) -> bytes:
