@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import io
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from histquiz.textui import (
     FANCY,
     PLAIN,
@@ -119,3 +122,21 @@ def test_data_is_written_as_its_own_bytes_whatever_the_encoding() -> None:
     out.write("before ")
     write_bytes(out, "Хрущёв – “x”\n".encode())
     assert out.buffer.getvalue() == "before Хрущёв – “x”\n".encode()  # type: ignore[attr-defined]
+
+
+@given(st.text(max_size=40))
+def test_normalize_folds_exactly_case_accents_punctuation_and_spacing(text: str) -> None:
+    import re
+    import unicodedata
+
+    from histquiz.textnorm import normalize
+
+    # the definition, written out the slow way
+    if not text.isascii():
+        text_ = "".join(ch for ch in unicodedata.normalize("NFKD", text)
+                        if not unicodedata.combining(ch))
+    else:
+        text_ = text
+    expected = " ".join(re.sub(r"[^\w\s%#+]", " ", text_.casefold()).split())
+    assert normalize(text) == expected
+    assert normalize("Хрущёв, São Tomé!") == "хрущев sao tome"

@@ -15,13 +15,25 @@ from collections.abc import Iterator
 _PUNCT = re.compile(r"[^\w\s%#+]")
 
 
+class _Marks(dict[int, "int | None"]):
+    """A ``str.translate`` table that drops combining marks (accents, once decomposed) and
+    keeps every other character, each looked up in Unicode's tables once, when first met."""
+
+    def __missing__(self, code: int) -> int | None:
+        kept = None if unicodedata.combining(chr(code)) else code
+        self[code] = kept
+        return kept
+
+
+_DROP_MARKS = _Marks()
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def normalize(text: str) -> str:
     """Fold case, accents, punctuation and spacing, so 'Nehru,' and 'nehru' compare equal
     (but 'C#' and 'C++' do not)."""
     if not text.isascii():
-        decomposed = unicodedata.normalize("NFKD", text)
-        text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+        text = unicodedata.normalize("NFKD", text).translate(_DROP_MARKS)
     return " ".join(_PUNCT.sub(" ", text.casefold()).split())
 
 
