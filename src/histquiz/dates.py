@@ -8,6 +8,7 @@ every printed form respects the precision that was given.
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from dataclasses import dataclass
 from enum import Enum
@@ -405,6 +406,12 @@ def _numbers(value: int) -> list[str]:
 
 
 def spellings(date: HistDate) -> list[str]:
+    """``_spellings``, as a list of the caller's own."""
+    return list(_spellings(date))
+
+
+@functools.lru_cache(maxsize=4096)
+def _spellings(date: HistDate) -> tuple[str, ...]:
     """Every usual way to type ``date`` at its own precision, each read back by
     ``parse_answer`` as exactly ``date``: the displayed form first, then the ISO form, then
     the rest (``9 Aug. 1971``, ``August 9th, 1971``, ``9th of August 1971``, ``09/08/1971``,
@@ -428,4 +435,4 @@ def spellings(date: HistDate) -> list[str]:
         forms += [f"{y}-{mm}-{dd}" for mm in _numbers(m) for dd in _numbers(d)]
         forms += [f"{dd}{sep}{mm}{sep}{y}" for sep in "/." for dd in _numbers(d)
                   for mm in _numbers(m)]
-    return [form for form in dict.fromkeys(forms) if parse_answer(form) == date]
+    return tuple(form for form in dict.fromkeys(forms) if parse_answer(form) == date)

@@ -282,19 +282,7 @@ class Item:
         data["explanation"] = self.explanation
         if self.note:
             data["note"] = self.note
-        data["sources"] = [
-            {
-                "id": s.id,
-                "title": s.title,
-                "author": s.author,
-                "publisher": s.publisher,
-                "date": s.date.iso(),
-                "url": s.url,
-                "locator": s.locator,
-                "citation": s.citation(),
-            }
-            for s in self.sources
-        ]
+        data["sources"] = [dict(_source_json(s)) for s in self.sources]
         data["deck"] = self.deck
         data["fact"] = self.fact
         data["topic"] = self.topic
@@ -303,6 +291,14 @@ class Item:
         data["date_display"] = self.date_display
         data["statement"] = self.statement
         return data
+
+
+@functools.lru_cache(maxsize=4096)
+def _source_json(s: Source) -> tuple[tuple[str, str | None], ...]:
+    """A source as JSON fields, its citation written once however many items cite it."""
+    return (("id", s.id), ("title", s.title), ("author", s.author), ("publisher", s.publisher),
+            ("date", s.date.iso()), ("url", s.url), ("locator", s.locator),
+            ("citation", s.citation()))
 
 
 def sort_key_for_date(when: When | None) -> tuple[int, int, int]:
