@@ -67,3 +67,25 @@ def test_forked_generation_gives_the_same_items(tmp_path: Path, monkeypatch: pyt
     assert used == [2]
     assert shared == alone
     assert [i.id for i in shared] == [i.id for i in alone]
+
+
+@needs_fork
+def test_an_interrupted_run_leaves_no_child_working(tmp_path: Path) -> None:
+    import time
+
+    marker = tmp_path / "child.pid"
+
+    def task(n: int) -> int:
+        if n == 0:  # here: wait until the child is at work, then fail as Ctrl-C would
+            while not marker.exists():
+                time.sleep(0.01)
+            raise KeyboardInterrupt
+        (tmp_path / "pid.tmp").write_text(str(os.getpid()))
+        os.replace(tmp_path / "pid.tmp", marker)  # whole when it appears
+        time.sleep(600)  # a long task, ended from outside
+        return n
+
+    with pytest.raises(KeyboardInterrupt):
+        forked.run(task, [0, 1], 2)
+    with pytest.raises(ProcessLookupError):  # killed and reaped, not left running
+        os.kill(int(marker.read_text()), 0)

@@ -14,8 +14,10 @@ fork never changes what the user sees, only how long it takes.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from typing import TypeVar
@@ -56,11 +58,28 @@ def run(func: Callable[[T], R], tasks: Sequence[T], processes: int | None = None
     for start in range(0, len(tasks), limit):
         batch = tasks[start:start + limit]
         children = [_spawn(func, task) for task in batch[1:]]
-        results.append(func(batch[0]))
-        for task, child in zip(batch[1:], children, strict=True):
-            found: tuple[R] | None = _collect(child)
-            results.append(func(task) if found is None else found[0])
+        try:
+            results.append(func(batch[0]))
+            for n, (task, child) in enumerate(zip(batch[1:], children, strict=True)):
+                found: tuple[R] | None = _collect(child)
+                children[n] = None  # collected
+                results.append(func(task) if found is None else found[0])
+        except BaseException:
+            _stop(children)  # interrupted here (Ctrl-C, an error): no child works on unseen
+            raise
     return results
+
+
+def _stop(children: Sequence[tuple[int, int] | None]) -> None:
+    """End the children not yet collected, and wait for them."""
+    for child in children:
+        if child is None:
+            continue
+        pid, _read_end = child  # the pipe is left to close with this process
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+        with contextlib.suppress(OSError):
+            os.waitpid(pid, 0)
 
 
 def _spawn(func: Callable[[T], R], task: T) -> tuple[int, int] | None:
