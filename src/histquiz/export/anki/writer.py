@@ -408,7 +408,7 @@ def _keep_apart(items: Sequence[Item], due: list[int], by_deck: dict[str, list[i
 
     Only the order matters: a card must not come soon after one that shows its answer, but may
     come soon before it (a date card, then the order card showing that date)."""
-    from ...generate.reveal import reveals
+    from ...cache import reveals  # stored beside the items when they came from the cache
 
     relation = reveals(items)
     for name, order in by_deck.items():

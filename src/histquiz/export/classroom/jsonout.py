@@ -11,7 +11,7 @@ from ..registry import Context, Rendered
 
 
 def render_json(items: Sequence[Item]) -> str:
-    from ...generate.reveal import reveals
+    from ...cache import reveals  # stored beside the items when they came from the cache
 
     relation = reveals(items)
     rows = []

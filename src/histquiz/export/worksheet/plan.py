@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ...cache import reveals
 from ...errors import ExportError, UsageError
-from ...generate.reveal import Apart, Reveals, reveals, spread
+from ...generate.reveal import Apart, Reveals, spread
 from ...model import Deck, Item
 from ...seeds import WORKSHEET_VERSION, derive
 
