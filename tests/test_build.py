@@ -440,12 +440,11 @@ def test_a_build_shared_out_among_processes_writes_the_same(decks_dir: Path, tmp
                                                             capsys: pytest.CaptureFixture[str]
                                                             ) -> None:
     import histquiz.export.build as build_module
-    from histquiz import forked
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
     outputs = {}
     for jobs in ("1", "2"):
-        monkeypatch.setattr(forked, "jobs", lambda jobs=jobs: int(jobs))  # whatever the cores
+        monkeypatch.setattr(build_module, "jobs", lambda jobs=jobs: int(jobs))  # whatever the cores
         monkeypatch.setattr(build_module, "FORK_FROM", 0)
         out = tmp_path / jobs
         assert main(["build", "--decks", str(decks_dir), "--out", str(out), "--seed", "5"]) == 0

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
-from .. import forked
 from ..atomic import make_folder, remove_stale_temporaries
 from ..errors import HistquizError, UsageError
+from ..forked import jobs, run
 from ..model import Deck, Item
 from ..textui import plural, size, table
 from .registry import (
@@ -97,7 +97,7 @@ def build(decks: Sequence[Deck], items: Sequence[Item], formats: Sequence[str] |
         out, [n for deck in decks for n in file_names(deck.id, chosen, len(items_of[deck.id]))])
     report.empty = [d.id for d in decks if not items_of[d.id]]
     plan = [(deck, name) for deck in decks if items_of[deck.id] for name in chosen]
-    processes = forked.jobs() if len(items) >= FORK_FROM else 1
+    processes = jobs() if len(items) >= FORK_FROM else 1
     if processes > 1:
         from ..generate.reveal import reveals
 
@@ -113,7 +113,7 @@ def build(decks: Sequence[Deck], items: Sequence[Item], formats: Sequence[str] |
         return [(i, _write_one(*plan[i], items_of, out, ctx, shown)) for i in group]
 
     try:
-        for part in forked.run(write_group, groups, processes):
+        for part in run(write_group, groups, processes):
             for i, result in part:
                 done[i] = result
                 if progress is not None and i not in groups[0]:
