@@ -24,6 +24,11 @@ from pyte import modes
 # never draws what is awaited can lower it).
 TIMEOUT = float(os.environ.get("HISTQUIZ_PTY_TIMEOUT", "30"))
 
+# The key lines that end a question screen and a feedback page (the intro's hint reads "then
+# Enter to answer", without the comma).
+QUESTION_KEYS = ", then Enter"
+FEEDBACK_KEYS = "Enter: next"
+
 
 class ReflowScreen(pyte.Screen):  # type: ignore[misc]
     """A pyte screen that remembers which rows ran on into the next (soft wraps) and, on a
@@ -190,6 +195,18 @@ class Terminal:
             if left <= 0 or self.ended:
                 raise AssertionError(f"the screen never showed {want!r}; it shows:\n{self.text()}")
             self._feed(min(left, 1.0))
+
+    def key_line(self) -> str:
+        """The last three rows on the screen, as one line: a screen's key line (which the quiz
+        draws after everything above it, over two or three rows on a narrow terminal)."""
+        rows = [row for row in self.lines() if row.strip()]
+        return " ".join(" ".join(rows[-3:]).split())
+
+    def wait_keys(self, keys: str, timeout: float = TIMEOUT) -> str:
+        """Wait until the last line holds ``keys`` (QUESTION_KEYS, FEEDBACK_KEYS): then the
+        screen that ends with it is drawn whole. (Waiting for text alone can be met too soon:
+        the intro's key hint also says "q stop", and a screen arrives in several reads.)"""
+        return self.wait(lambda t: keys in t.key_line(), timeout)
 
     def gone(self, text: str) -> Callable[[Terminal], bool]:
         return lambda term: text not in term.text()

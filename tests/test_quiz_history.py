@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from quiz_pty import Terminal, environment
+from quiz_pty import FEEDBACK_KEYS, QUESTION_KEYS, Terminal, environment
 
 from histquiz import Item, generate, load_decks
 from histquiz.dates import Verdict
@@ -665,7 +665,7 @@ def test_pty_true_statement_and_first_feedback(deck: Path, db: Path, items: list
     seen = set()
     for n in (1, 2):
         term.wait(f"Question {n} of 2")
-        term.wait("q stop")
+        term.wait_keys(QUESTION_KEYS)
         template = "true-statement" if "Which of these statements is true?" in term.text() \
             else "first"
         item = next(i for i in items if i.template == template)
@@ -673,6 +673,7 @@ def test_pty_true_statement_and_first_feedback(deck: Path, db: Path, items: list
         miss = (item.answer_index + 1) % len(item.options)
         term.send("abc"[miss] + "\r")
         term.wait("✗ Wrong: you chose")
+        term.wait_keys(FEEDBACK_KEYS)
         page = whole_page(term)
         if template == "true-statement":
             assert "Why the others are false:" in page

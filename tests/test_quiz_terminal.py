@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from fsrs import Card, Rating, Scheduler
-from quiz_pty import Terminal, environment, unprivileged
+from quiz_pty import QUESTION_KEYS, Terminal, environment, unprivileged
 
 from histquiz import Item, generate, load_decks
 from histquiz.dates import HistDate
@@ -190,7 +190,7 @@ def test_1_feedback_waits_for_enter_and_the_next_question_starts_clean(
     term = quiz(decks, db, "--mode", "practice", "--topic", "wrapping,numbers", "--count", "2",
                 rows=rows, columns=columns)
     begin(term)
-    term.wait("q stop")
+    term.wait_keys(QUESTION_KEYS)
     first = "How many pilots" if "How many pilots" in term.text() else "What did India"
     term.send("b\r")
     term.wait("Wrong: you chose B)")
@@ -330,7 +330,7 @@ def test_2_q_esc_and_ctrl_d_stop_with_the_summary(decks: list[Path], db: Path, w
         "--topic", "numbers,wrapping"]
     term = quiz(decks, db, "--mode", "practice", *only, "--count", "2")
     term.wait("Question 1 of 2")
-    term.wait("q stop")
+    term.wait_keys(QUESTION_KEYS)
     rows = term.lines()
     question = rows[next(n for n, row in enumerate(rows) if row.startswith("Question 1")) + 1]
     term.send("?\r" if where == "date" else "?")
@@ -338,7 +338,7 @@ def test_2_q_esc_and_ctrl_d_stop_with_the_summary(decks: list[Path], db: Path, w
     if where != "feedback":
         term.send("\r")
         term.wait("Question 2 of 2")
-        term.wait("q stop")
+        term.wait_keys(QUESTION_KEYS)
     term.send(keys)
     term.wait("Stopped. Your progress is saved: 1 answer in this session.")
     screen = term.flat()
@@ -555,7 +555,7 @@ def test_4_every_count_means_one_thing(decks: list[Path], db: Path) -> None:
     # a near miss counts as close, not right, in the session's score
     for n in (1, 2):
         term.wait(f"Question {n} of 2")
-        term.wait("q stop")
+        term.wait_keys(QUESTION_KEYS)
         item = next(i for i in reviews if " ".join(i.question.split()) in term.flat())
         assert item.answer_date is not None
         term.send(near_miss(item.answer_date) + "\r")
@@ -580,14 +580,14 @@ def test_4_retries_reshuffle_the_options(decks: list[Path], db: Path) -> None:
     assert item.answer_index is not None and not item.ordered
     term = quiz(decks, db, "--mode", "exam", "--topic", "wrapping")
     term.wait("Question 1 of 1")
-    term.wait("q stop")
+    term.wait_keys(QUESTION_KEYS)
     first = [option_text(term, letter) for letter in "ABCD"]
     assert first == list(item.options)
     term.send("abcd"[(item.answer_index + 1) % 4] + "\r")
     term.wait("Try the 1 missed question again?")
     term.send("y")
     term.wait("Retry 1 of 1")
-    term.wait("q stop")
+    term.wait_keys(QUESTION_KEYS)
     again = [option_text(term, letter) for letter in "ABCD"]
     assert sorted(again) == sorted(first)
     assert again.index(LONG) != first.index(LONG), "the answer is under another letter"
