@@ -191,11 +191,17 @@ def _read(path: Path, key: str) -> Any:
 
 def _write(path: Path, key: str, value: Any) -> None:
     """Store ``value`` for ``key``, atomically; a cache that cannot be written is skipped."""
+
+    body = pickle.dumps((key, value), protocol=pickle.HIGHEST_PROTOCOL)
+    _store(path, _MAGIC + hashlib.blake2b(body, digest_size=_DIGEST).digest() + body)
+
+
+def _store(path: Path, data: bytes) -> None:
+    """Write an entry beside its target and rename it into place, then drop the oldest of its
+    kind; a cache that cannot be written is skipped."""
     from . import atomic
     from .errors import HistquizError
 
-    body = pickle.dumps((key, value), protocol=pickle.HIGHEST_PROTOCOL)
-    data = _MAGIC + hashlib.blake2b(body, digest_size=_DIGEST).digest() + body
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         atomic.write_file(path, data)
@@ -321,8 +327,6 @@ def _loads(data: bytes | memoryview) -> Any:
 
 def _write_records(path: Path, key: str, values: Sequence[Any]) -> None:
     """Store ``values`` for ``key`` as a records entry, atomically (skipped if it cannot be)."""
-    from . import atomic
-    from .errors import HistquizError
 
     runs = [pickle.dumps(list(values[i:i + _RUN]), protocol=pickle.HIGHEST_PROTOCOL)
             for i in range(0, len(values), _RUN)]
@@ -332,14 +336,8 @@ def _write_records(path: Path, key: str, values: Sequence[Any]) -> None:
     digests = b"".join(hashlib.blake2b(run, digest_size=8).digest() for run in runs)
     index = pickle.dumps((key, len(values), offsets.tobytes(), digests),
                          protocol=pickle.HIGHEST_PROTOCOL)
-    data = b"".join([_RECORDS_MAGIC, len(index).to_bytes(8, "big"),
-                     hashlib.blake2b(index, digest_size=_DIGEST).digest(), index, *runs])
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        atomic.write_file(path, data)
-    except (OSError, HistquizError):
-        return
-    _prune(path.parent, path.name.split("-", 1)[0])
+    _store(path, b"".join([_RECORDS_MAGIC, len(index).to_bytes(8, "big"),
+                           hashlib.blake2b(index, digest_size=_DIGEST).digest(), index, *runs]))
 
 
 def _open_records(path: Path, key: str, rebuild: Callable[[], Sequence[T]]) -> _Records[T] | None:
