@@ -256,16 +256,18 @@ def assessment_xml(assessment_id: str, title: str, items: Sequence[Item], tolera
     ET.indent(root, space="  ")
     skeleton = ET.tostring(root, encoding="unicode")
     between = "\n" + "  " * _ITEM_LEVEL
-    parts: list[str] = []
+    before, after = skeleton.split(f"<{_PLACE} />", 1)
+    # the document as encoded pieces, one per item, joined once: a big deck's XML is hundreds
+    # of megabytes, and each copy of it as text would cost as much again
+    chunks = [('<?xml version="1.0" encoding="UTF-8"?>\n' + before).encode("utf-8")]
     for n, item in enumerate(items):
         holder = ET.Element("section")
         _item(holder, item, tolerance)
-        if n:
-            parts.append(between)
+        parts: list[str] = [between] if n else []
         _write(holder[0], _ITEM_LEVEL, parts)
-    before, after = skeleton.split(f"<{_PLACE} />", 1)
-    body = before + "".join(parts) + after
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n").encode("utf-8")
+        chunks.append("".join(parts).encode("utf-8"))
+    chunks.append((after + "\n").encode("utf-8"))
+    return b"".join(chunks)
 
 
 def assessment_meta(assessment_id: str, title: str, description: str, points: int) -> bytes:
