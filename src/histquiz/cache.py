@@ -19,8 +19,10 @@ Items and their revealing relation are stored as *records* instead (see ``_Recor
 index, then the values pickled in runs of ``_RUN``, each run with its own digest, so that
 ``histquiz items --count 1`` on a big deck reads the index and one run, and never the decks.
 A run that fails its digest when it is read has the whole sequence built again from the decks
-(the same values: items depend on the decks and options only), and the entry rewritten. The cache lives in
-the user's cache folder; ``HISTQUIZ_CACHE`` names another folder, or ``off`` turns it off.
+(the same values: items depend on the decks and options only), and the entry rewritten.
+
+The cache lives in the user's cache folder; ``HISTQUIZ_CACHE`` names another folder, or
+``off`` turns it off.
 """
 
 from __future__ import annotations
@@ -118,6 +120,7 @@ class _Digests:
     which no program can set.)"""
 
     _SETTLED = 2_000_000_000  # ns
+    _KEEP = 1000  # files remembered, the most recently read
 
     def __init__(self, where: Path | None, entries: dict[str, tuple[tuple[int, ...], int, bytes]]) -> None:
         self.where = where
@@ -157,8 +160,6 @@ class _Digests:
             self.changed = True
         return len(data), content
 
-    _KEEP = 1000  # files remembered, the most recently read
-
     def save(self) -> None:
         if self.where is not None and self.changed:
             kept = sorted(self.entries.items(), key=lambda e: e[1][1])[-self._KEEP:]
@@ -191,7 +192,6 @@ def _read(path: Path, key: str) -> Any:
 
 def _write(path: Path, key: str, value: Any) -> None:
     """Store ``value`` for ``key``, atomically; a cache that cannot be written is skipped."""
-
     body = pickle.dumps((key, value), protocol=pickle.HIGHEST_PROTOCOL)
     _store(path, _MAGIC + hashlib.blake2b(body, digest_size=_DIGEST).digest() + body)
 
@@ -327,7 +327,6 @@ def _loads(data: bytes | memoryview) -> Any:
 
 def _write_records(path: Path, key: str, values: Sequence[Any]) -> None:
     """Store ``values`` for ``key`` as a records entry, atomically (skipped if it cannot be)."""
-
     runs = [pickle.dumps(list(values[i:i + _RUN]), protocol=pickle.HIGHEST_PROTOCOL)
             for i in range(0, len(values), _RUN)]
     offsets = array("Q", [0])
@@ -408,16 +407,8 @@ def generate(decks: list[Deck], seed: int, selection: Selection | None = None,
     decks_key = next((k for d, k in _LOADED if d is decks), None)
     if where is None or decks_key is None:
         return generate_uncached(decks, seed, selection, n_options)
-    key = _items_key(decks_key, seed, selection, n_options)
-    target = where / f"items-{key[:40]}.cache"
-
-    def make() -> list[Item]:
-        made = generate_uncached(decks, seed, selection, n_options)
-        _write_records(target, f"items {key}", made)
-        return made
-
-    stored: _Records[Item] | None = _open_records(target, f"items {key}", make)
-    items = list(stored) if stored is not None else make()
+    stored, key = _stored_items(where, decks_key, lambda: decks, seed, selection, n_options)
+    items = list(stored)
     _GENERATED.append((items, key))
     return items
 
@@ -431,21 +422,28 @@ def items_for(paths: Sequence[str | os.PathLike[str]] | None, seed: int,
     decks_key = _key_of(paths)
     if where is None or decks_key is None:
         return generate(_load(paths, decks_key), seed, selection, n_options)
+    items, key = _stored_items(where, decks_key, lambda: _load(paths, decks_key), seed,
+                               selection, n_options)
+    _GENERATED.append((items, key))
+    return items
+
+
+def _stored_items(where: Path, decks_key: str, decks: Callable[[], list[Deck]], seed: int,
+                  selection: Selection | None, n_options: int) -> tuple[Sequence[Item], str]:
+    """The items entry for these decks and options, read lazily (made from ``decks()`` and
+    stored when missing or damaged), and its key."""
     key = _items_key(decks_key, seed, selection, n_options)
     target = where / f"items-{key[:40]}.cache"
 
     def make() -> list[Item]:
         from .generate import generate as generate_uncached
 
-        made = generate_uncached(_load(paths, decks_key), seed, selection, n_options)
+        made = generate_uncached(decks(), seed, selection, n_options)
         _write_records(target, f"items {key}", made)
         return made
 
-    items: Sequence[Item] | None = _open_records(target, f"items {key}", make)
-    if items is None:
-        items = make()
-    _GENERATED.append((items, key))
-    return items
+    stored: Sequence[Item] | None = _open_records(target, f"items {key}", make)
+    return (make() if stored is None else stored), key
 
 
 def of_decks(paths: Sequence[str | os.PathLike[str]] | None, name: str,

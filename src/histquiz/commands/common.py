@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING
 
 from .. import seeds
 from ..load.rules import ITEM_KINDS
+from ..model import Deck, Item
 from ..selection import Selection
 
 if TYPE_CHECKING:
     from ..export.registry import Context, ExportOptions, LeftOutReport
-from ..model import Deck, Item
 
 
 def _split(values: list[str] | None) -> tuple[str, ...]:

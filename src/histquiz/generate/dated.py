@@ -140,8 +140,6 @@ def nearby_dates(ctx: Context, asked: HistDate, fact: Fact, count: int) -> tuple
     return [HistDate(*parts) for parts in sorted(set(chosen), key=_key)], below
 
 
-
-
 def _pick_near(ctx: Context, candidates: list[_Parts], k: int) -> list[_Parts]:
     """k candidates, favouring the closer ones (the list is ordered by distance)."""
     if k <= 0:

@@ -36,7 +36,6 @@ TEMPLATES: dict[str, Template] = {
 assert tuple(TEMPLATES) == TEMPLATE_ORDER
 
 
-
 def _unknown(what: str, wanted: Iterable[str], known: Iterable[str]) -> None:
     known = sorted(set(known))
     for name in wanted:

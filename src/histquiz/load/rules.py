@@ -315,20 +315,17 @@ class EventIndex:
         self.first = min(self.by_year, default=0)
         self.last = max(self.by_year, default=0)
 
-    def eligible(self, fact: Fact) -> _Eligible:
-        assert fact.date is not None
-        own = normalize(fact.event or "")
-        return _Eligible(self, asked_year(fact.date), period_of(fact.date, self.periods),
-                         fact.series, own)
-
     def rings(self, fact: Fact, enough: int | None = None) -> Iterator[tuple[int, list[int]]]:
         """(distance, the eligible events at that distance from the asked year), outwards: one
         event per headline (the first met), the years before and after taken in turn. With
         ``enough``, the walk ends inside the ring where that many headlines are found, so a
         big deck costs no more than a small one."""
-        # _Eligible's test, inlined: this loop runs for every event near every fact
-        ok = self.eligible(fact)
-        year, period, series, own = ok.year, ok.period, ok.series, ok.own
+        assert fact.date is not None
+        # an eligible event: of the asked year's period, another headline and series than the
+        # fact's, GAP years or more from the asked year at both ends (tested inline: this loop
+        # runs for every event near every fact)
+        year, period = asked_year(fact.date), period_of(fact.date, self.periods)
+        series, own = fact.series, normalize(fact.event or "")
         before, after = year - GAP + 1, year + GAP - 1
         keys, spans, all_series, by_year = self.keys, self.span, self.series, self.by_year_period
         seen: set[int] = set()
@@ -368,25 +365,6 @@ def _alternate(a: Sequence[int], b: Sequence[int]) -> Iterator[int]:
         yield y
     longer = a if len(a) > len(b) else b
     yield from longer[min(len(a), len(b)):]
-
-
-@dataclass(frozen=True)
-class _Eligible:
-    index: EventIndex
-    year: int
-    period: str | None
-    series: str | None
-    own: str
-
-    def __call__(self, i: int) -> bool:
-        ix = self.index
-        fact = ix.facts[i]
-        if ix.period[i] != self.period or ix.keys[i] == self.own:
-            return False
-        if self.series is not None and fact.series == self.series:
-            return False
-        lo, hi = ix.span[i]
-        return hi < self.year - GAP + 1 or lo > self.year + GAP - 1
 
 
 # --- series --------------------------------------------------------------------------------
