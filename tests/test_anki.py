@@ -263,7 +263,14 @@ def single_fact(items: Sequence[Item]) -> list[Item]:
     return [i for i in items if i.template not in EVENT_SETS]
 
 
-def test_rebuilds_update_in_place_and_keep_reviews(tmp_path: Path) -> None:
+@pytest.mark.parametrize("cache", ["off", "on"])
+def test_rebuilds_update_in_place_and_keep_reviews(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cache: str) -> None:
+    # With the cache on, a rebuild compares with the receipt the cache kept of the earlier
+    # package (for exactly its bytes); off, or for a file it has no receipt of, it reads the
+    # earlier package's notes. Both must give Anki the same updates.
+    if cache == "on":
+        monkeypatch.setenv("HISTQUIZ_CACHE", str(tmp_path / "cache"))
     src = tmp_path / "src"
     src.mkdir()
     deck_file = src / "upd.yaml"
@@ -273,6 +280,7 @@ def test_rebuilds_update_in_place_and_keep_reviews(tmp_path: Path) -> None:
     items1 = single_fact(build(decks1))
     apkg = tmp_path / "upd.apkg"
     write_apkg(items1, apkg, anki_ctx(decks1, T1))
+    assert bool(list(tmp_path.glob("cache/receipt-*.cache"))) == (cache == "on")
     with collection(tmp_path) as col:
         assert import_apkg(col, apkg).new == len(items1)
     with collection(tmp_path) as col:
@@ -453,8 +461,11 @@ def test_command_writes_one_file_per_deck_or_one_file(
     assert "must end in .apkg" in err and "unknown deck 'nope'" in err and "Traceback" not in err
 
 
-def test_command_rebuild_lists_removed_notes(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize("cache", ["off", "on"])
+def test_command_rebuild_lists_removed_notes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                             capsys: pytest.CaptureFixture[str], cache: str) -> None:
+    if cache == "on":
+        monkeypatch.setenv("HISTQUIZ_CACHE", str(tmp_path / "cache"))
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     deck = tmp_path / "rm.yaml"

@@ -260,3 +260,107 @@ def test_a_summary_of_the_decks_is_kept_beside_them(store: Path, deck: Path,
     deck.write_text(deck.read_text(encoding="utf-8") + "\n# a comment\n", encoding="utf-8")
     assert cache.of_decks([deck], "facts", count) == 40
     assert calls.take()["load"] == 1  # another deck file, read again
+
+
+class Renders:
+    """Counts the work behind each format of a build: each classroom format's rendering, the
+    Anki notes, the worksheet's choice of questions."""
+
+    CLASSROOM = ("moodle", "gift", "kahoot", "qti", "quizlet", "jsonout")
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.counts: dict[str, int] = {}
+        targets = [(f"histquiz.export.classroom.{name}", "render") for name in self.CLASSROOM]
+        targets += [("histquiz.export.anki.writer", "_notes_in_order"),
+                    ("histquiz.export.worksheet.pdf", "pick")]
+        for module_name, attr in targets:
+            module = importlib.import_module(module_name)
+            self.counts[module_name] = 0
+            monkeypatch.setattr(module, attr, self._counting(module_name, getattr(module, attr)))
+
+    def _counting(self, name: str, real: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            self.counts[name] += 1
+            return real(*args, **kwargs)
+
+        return wrapper
+
+    def take(self) -> dict[str, int]:
+        counts = dict(self.counts)
+        for name in self.counts:
+            self.counts[name] = 0
+        return counts
+
+
+def build_out(out: Path, deck: Path, *extra: str) -> dict[str, bytes]:
+    """Every file a build of ``deck`` writes into ``out``, by name."""
+    assert main(["build", "--decks", str(deck), "--out", str(out), "--seed", "3", *extra]) == 0
+    return {p.name: p.read_bytes() for p in sorted(out.iterdir())}
+
+
+@pytest.fixture
+def fixed_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+
+
+def test_a_rebuild_takes_the_formats_from_the_cache(
+        store: Path, deck: Path, tmp_path: Path, fixed_time: None,
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    renders = Renders(monkeypatch)
+    first = build_out(tmp_path / "one", deck)
+    assert all(n == 1 for n in renders.take().values())
+    assert len(list(store.glob("rendered-*.cache"))) == len(Renders.CLASSROOM) + 2
+    report = capsys.readouterr()
+    cache._LOADED.clear()  # as in a new process
+    cache._GENERATED.clear()
+    assert build_out(tmp_path / "two", deck) == first  # byte for byte
+    assert renders.take() == dict.fromkeys(renders.counts, 0)
+    again = capsys.readouterr()  # the same report, left-out items included
+    one, two = str(tmp_path / "one"), str(tmp_path / "two")
+    assert (again.out, again.err) == (report.out.replace(one, two), report.err.replace(one, two))
+    monkeypatch.setenv(cache.ENV, "off")
+    assert build_out(tmp_path / "three", deck) == first
+    assert all(n == 1 for n in renders.take().values())
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "swap"])
+def test_a_damaged_rendering_is_made_again(damage: str, store: Path, deck: Path, tmp_path: Path,
+                                           fixed_time: None,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    first = build_out(tmp_path / "one", deck)
+    entries = sorted(store.glob("rendered-*.cache"))
+    originals = [entry.read_bytes() for entry in entries]
+    for i, entry in enumerate(entries):
+        data = originals[i]
+        if damage == "truncate":
+            entry.write_bytes(data[: len(data) // 2])
+        elif damage == "garbage":
+            entry.write_bytes(bytes((b * 7 + 3) % 256 for b in data))
+        else:  # whole, valid entries, but each another's
+            entry.write_bytes(originals[(i + 1) % len(entries)])
+    renders = Renders(monkeypatch)
+    assert build_out(tmp_path / "two", deck) == first
+    assert all(n == 1 for n in renders.take().values())
+
+
+@pytest.mark.parametrize("option", [["--seed", "4"], ["--moodle-no-ordering"],
+                                    ["--worksheet-count", "7"]])
+def test_an_option_renders_again(option: list[str], store: Path, deck: Path, tmp_path: Path,
+                                 fixed_time: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    build_out(tmp_path / "one", deck)
+    changed = build_out(tmp_path / "two", deck, *option)
+    monkeypatch.setenv(cache.ENV, "off")
+    assert changed == build_out(tmp_path / "three", deck, *option)
+
+
+def test_rendered_files_are_kept_within_their_bytes(store: Path, monkeypatch: pytest.MonkeyPatch
+                                                    ) -> None:
+    monkeypatch.setitem(cache._KEPT, "rendered", (200, 10_000))
+    for n in range(12):
+        assert cache.rendered(f"key {n}", lambda n=n: bytes([n]) * 1500) == bytes([n]) * 1500
+    kept = list(store.glob("rendered-*.cache"))
+    assert 0 < len(kept) < 12 and sum(p.stat().st_size for p in kept) <= 10_000
+    # the newest are kept; one too big for the cache is made but never stored
+    assert cache.holds("key 11") and not cache.holds("key 0")
+    assert cache.rendered("big", lambda: b"x" * 6000) == b"x" * 6000
+    assert not cache.holds("big")

@@ -51,6 +51,10 @@ _MAGIC = b"histquiz-cache 1\n"
 _DIGEST = 32
 _KEEP = 24  # entries kept per kind; the oldest are removed beyond that
 
+# Rendered files are big (a 10,000-fact deck's classroom files are some 250 MB): more of them
+# are kept, and no more than this many bytes in all.
+_KEPT: dict[str, tuple[int, int | None]] = {"rendered": (200, 512 * 1024 * 1024)}
+
 _RECORDS_MAGIC = b"histquiz-records 1\n"
 _RUN = 64  # values per pickled run of a records entry: an item's fact's siblings share one
 
@@ -190,9 +194,12 @@ def _read(path: Path, key: str) -> Any:
     return value if stored_key == key else None
 
 
-def _write(path: Path, key: str, value: Any) -> None:
-    """Store ``value`` for ``key``, atomically; a cache that cannot be written is skipped."""
+def _write(path: Path, key: str, value: Any, most: int | None = None) -> None:
+    """Store ``value`` for ``key``, atomically; a cache that cannot be written is skipped, and
+    so is a value of over ``most`` bytes."""
     body = pickle.dumps((key, value), protocol=pickle.HIGHEST_PROTOCOL)
+    if most is not None and len(body) > most:
+        return
     _store(path, _MAGIC + hashlib.blake2b(body, digest_size=_DIGEST).digest() + body)
 
 
@@ -211,10 +218,18 @@ def _store(path: Path, data: bytes) -> None:
 
 
 def _prune(where: Path, kind: str) -> None:
+    """Remove the oldest entries of ``kind`` (by when they were last written or used) beyond
+    the number kept, and, for rendered files, beyond the bytes kept."""
+    keep, most = _KEPT.get(kind, (_KEEP, None))
     with contextlib.suppress(OSError):
-        entries = sorted(where.glob(f"{kind}-*.cache"), key=lambda p: p.stat().st_mtime_ns)
-        for old in entries[:-_KEEP]:
-            old.unlink()
+        stats = [(p, p.stat()) for p in where.glob(f"{kind}-*.cache")]
+        stats.sort(key=lambda e: e[1].st_mtime_ns, reverse=True)
+        total = 0
+        for n, (old, st) in enumerate(stats):
+            total += st.st_size
+            if n >= keep or (most is not None and total > most and n > 0):
+                with contextlib.suppress(OSError):
+                    old.unlink()
 
 
 class _Damaged(Exception):
@@ -413,6 +428,19 @@ def generate(decks: list[Deck], seed: int, selection: Selection | None = None,
     return items
 
 
+def generated(decks: list[Deck], seed: int, selection: Selection | None = None,
+              n_options: int = 4) -> Sequence[Item]:
+    """``generate``, but read lazily from the cache when it holds the items: only the items
+    asked for are read (a build that finds every file of a deck in the cache reads few)."""
+    where = folder()
+    decks_key = next((k for d, k in _LOADED if d is decks), None)
+    if where is None or decks_key is None:
+        return generate(decks, seed, selection, n_options)
+    items, key = _stored_items(where, decks_key, lambda: decks, seed, selection, n_options)
+    _GENERATED.append((items, key))
+    return items
+
+
 def items_for(paths: Sequence[str | os.PathLike[str]] | None, seed: int,
               selection: Selection | None = None, n_options: int = 4) -> Sequence[Item]:
     """The items of the decks at ``paths``: read lazily from the cache when it holds them, so
@@ -476,7 +504,8 @@ def reveals(items: Sequence[Item]) -> Reveals:
     key = next((k for i, k in _GENERATED if i is items), None)
     if where is None or key is None:
         return reveals_uncached(items)
-    target = where / f"reveals-{key[:40]}.cache"
+    # a deck's own items (see ``adopt``) have a key of their own beginning with all the items'
+    target = where / f"reveals-{hashlib.blake2b(key.encode(), digest_size=20).hexdigest()}.cache"
 
     def make() -> Sequence[frozenset[int]]:
         relation = reveals_uncached(items)
@@ -487,3 +516,69 @@ def reveals(items: Sequence[Item]) -> Reveals:
     if gives is None or len(gives) != len(items):
         gives = make()
     return Reveals(items, gives)
+
+
+def key_of(items: Sequence[Item]) -> str | None:
+    """The key under which the cache holds exactly ``items`` (a sequence that ``generate`` or
+    ``items_for`` above returned), or None."""
+    return next((k for i, k in _GENERATED if i is items), None)
+
+
+def adopt(items: Sequence[Item], key: str) -> None:
+    """Let ``items`` (made from items the cache holds, as a build takes each deck's own) be
+    known by ``key``, which must name exactly them: ``reveals`` of them is then kept too."""
+    _GENERATED.append((items, key))
+
+
+def rendered(key: str | None, make: Callable[[], T]) -> T:
+    """``make()``, stored under ``key`` and read back by the next run that asks for the same key,
+    for what a format makes of items that the cache holds: ``key`` must name everything the
+    value depends on (the items' key, the format, its options). ``make()`` alone when ``key`` is
+    None or the cache is off. A value read back renews its entry, so that the files of the
+    decks in use are the last to be dropped."""
+    where = folder()
+    if where is None or key is None:
+        return make()
+    target = _rendered_path(where, key)
+    found = _read(target, key)
+    if isinstance(found, tuple) and len(found) == 1:
+        with contextlib.suppress(OSError):
+            os.utime(target)
+        return cast("T", found[0])
+    value = make()
+    _, most = _KEPT["rendered"]
+    _write(target, key, (value,), None if most is None else most // 2)
+    return value
+
+
+def holds(key: str | None) -> bool:
+    """Whether ``rendered`` has a value stored under ``key`` (not yet checked), so that a build
+    can tell which formats will be quick."""
+    where = folder()
+    return where is not None and key is not None and _rendered_path(where, key).is_file()
+
+
+def _rendered_path(where: Path, key: str) -> Path:
+    return where / f"rendered-{hashlib.blake2b(key.encode(), digest_size=20).hexdigest()}.cache"
+
+
+def recall(kind: str, key: str) -> Any:
+    """What ``remember`` stored under ``kind`` and ``key``, or None (also when the cache is off,
+    or the entry is damaged)."""
+    where = folder()
+    if where is None:
+        return None
+    found = _read(_named(where, kind, key), f"{kind} {key}")
+    return found[0] if isinstance(found, tuple) and len(found) == 1 else None
+
+
+def remember(kind: str, key: str, value: Any) -> None:
+    """Store ``value`` under ``kind`` and ``key`` (a digest of what it describes, so that it can
+    only be found for exactly that), when the cache is on."""
+    where = folder()
+    if where is not None:
+        _write(_named(where, kind, key), f"{kind} {key}", (value,))
+
+
+def _named(where: Path, kind: str, key: str) -> Path:
+    return where / f"{kind}-{hashlib.blake2b(key.encode(), digest_size=20).hexdigest()}.cache"

@@ -84,7 +84,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..cache import generate
+    from ..cache import generated
     from ..errors import UsageError
     from ..export.build import build, table_lines
     from ..export.registry import ExportOptions, left_out_report
@@ -99,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
                                              moodle_ordering=not args.moodle_no_ordering))
     # Every deck's items, generated once: an item depends only on the seed and its own id, so
     # a deck's items are exactly those that the single commands make with --deck DECK.
-    items = generate(decks, seed_of(args), n_options=4)
+    items = generated(decks, seed_of(args), n_options=4)
     formats = list(dict.fromkeys(args.formats or FORMATS))
     progress = Progress(len(decks) * len(formats), sys.stderr)
     report = build(decks, items, formats, out, ctx, progress)

@@ -19,7 +19,7 @@ import importlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from ..atomic import check_targets, refuse_inputs, write_files
 from ..errors import UsageError
@@ -71,7 +71,11 @@ class Context:
     files; ``reproducible`` says that it came from SOURCE_DATE_EPOCH, so the output must
     depend on the inputs alone. ``topics`` and ``tags`` are the filters, for a subtitle.
     ``previous`` is the file the output replaces, if any (Anki compares with it). ``inputs``
-    are the deck files read, which no output may overwrite.
+    are the deck files read, which no output may overwrite. ``items_key`` names the items
+    being written when the cache holds exactly them under it (a build sets it for each deck's
+    items): a format that depends on nothing else than the items, the decks, the seed and the
+    options (``Format.timeless``) is then rendered once and read back from the cache by the
+    next run that writes the same, and Anki keeps its notes there.
     """
 
     decks: Sequence[Deck]
@@ -83,6 +87,15 @@ class Context:
     tags: tuple[str, ...] = ()
     previous: Path | None = None
     inputs: tuple[str, ...] = ()
+    items_key: str | None = None
+
+    def cache_key(self, what: str) -> str | None:
+        """The cache key of ``what`` a format makes of these items with these options (None
+        when the items have no key): everything it may depend on but the build time and the
+        file it replaces."""
+        if self.items_key is None:
+            return None
+        return repr((what, self.items_key, self.seed, self.options, self.topics, self.tags))
 
 
 @dataclass(frozen=True)
@@ -145,7 +158,9 @@ class Format:
     ``group`` is ``anki``, ``worksheet`` or ``classroom`` (what ``histquiz export`` writes);
     ``text`` formats can go to standard output. A format with ``per_file`` holds at most that
     many items in a file and writes several numbered files when it has more
-    (``k-kahoot-1.xlsx``, ``k-kahoot-2.xlsx``); ``limits`` says that its module can tell,
+    (``k-kahoot-1.xlsx``, ``k-kahoot-2.xlsx``). A ``timeless`` format's files depend on the
+    items, the decks, the seed and the options alone (not on the build time, nor on the file
+    they replace), so they can be kept in the cache. ``limits`` says that its module can tell,
     without writing anything, which items it would leave out (``left_out(items, ctx)``).
     ``kinds`` are the item kinds it holds; ``reasons`` say, in its own words, why it leaves out
     each kind it does not, for the build's summary."""
@@ -157,6 +172,7 @@ class Format:
     text: bool = False
     companions: tuple[tuple[str, str], ...] = ()
     per_file: int | None = None
+    timeless: bool = False
     limits: bool = False
     kinds: tuple[str, ...] = ("choice", "date")  # the item kinds it can hold
     reasons: tuple[tuple[str, str], ...] = ()  # (kind, why it is left out) for kinds it lacks
@@ -224,21 +240,25 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
            kinds=("choice", "date", "order", "match")),
     Format("worksheet", "-worksheet.pdf", "histquiz.export.worksheet.pdf", "worksheet",
            companions=(("-answers", "answer key"),), kinds=("choice", "date", "order", "match")),
-    Format("moodle-xml", "-moodle.xml", "histquiz.export.classroom.moodle", "classroom", text=True,
+    Format("moodle-xml", "-moodle.xml", "histquiz.export.classroom.moodle", "classroom",
+           timeless=True, text=True,
            kinds=ITEM_KINDS),
-    Format("gift", "-gift.txt", "histquiz.export.classroom.gift", "classroom", text=True,
+    Format("gift", "-gift.txt", "histquiz.export.classroom.gift", "classroom",
+           timeless=True, text=True,
            kinds=("choice", "date", "match"),
            reasons=(("order", f"{ORDER}; GIFT has no ordering question (Moodle XML has)"),)),
     Format("kahoot", "-kahoot.xlsx", "histquiz.export.classroom.kahoot", "classroom",
-           per_file=100, limits=True,
+           timeless=True, per_file=100, limits=True,
            reasons=(("order", f"{ORDER}; {KAHOOT}"), ("match", f"{MATCH}; {KAHOOT}"))),
     Format("qti", "-qti.zip", "histquiz.export.classroom.qti", "classroom",
-           kinds=("choice", "date", "match"),
+           timeless=True, kinds=("choice", "date", "match"),
            reasons=(("order", f"{ORDER}; QTI 1.2, as Canvas reads it, has no ordering question "
                               "(Moodle XML has)"),)),
-    Format("quizlet", "-quizlet.txt", "histquiz.export.classroom.quizlet", "classroom", text=True,
+    Format("quizlet", "-quizlet.txt", "histquiz.export.classroom.quizlet", "classroom",
+           timeless=True, text=True,
            reasons=(("order", f"{ORDER}; {QUIZLET}"), ("match", f"{MATCH}; {QUIZLET}"))),
-    Format("json", "-items.json", "histquiz.export.classroom.jsonout", "classroom", text=True,
+    Format("json", "-items.json", "histquiz.export.classroom.jsonout", "classroom",
+           timeless=True, text=True,
            kinds=ITEM_KINDS),
 )}
 
@@ -269,7 +289,13 @@ def write_format(name: str, items: Sequence[Item], ctx: Context,
     check_targets(fmt.paths(target))
     refuse_inputs(fmt.paths(target), ctx.inputs)
     previous = target if target.is_file() else None
-    rendered = fmt.renderer()(items, replace(ctx, previous=previous))
+    render = functools.partial(fmt.renderer(), items, replace(ctx, previous=previous))
+    if fmt.timeless and ctx.items_key is not None:
+        from ..cache import rendered as cached
+
+        rendered = cached(kept_key(fmt.name, ctx), render)
+    else:
+        rendered = render()
     paths = fmt.written_paths(target, len(rendered.files))
     files = list(zip(paths, rendered.files, strict=True))
     files += [(target.with_name(f"{target.stem}{ending}"), data) for ending, data in rendered.extra]
@@ -278,6 +304,21 @@ def write_format(name: str, items: Sequence[Item], ctx: Context,
     if fmt.per_file is not None:
         _remove_stale_parts(fmt, target, written)
     return rendered, written
+
+
+# What the formats that depend on the build time keep in the cache (see ``kept_key``): the
+# notes of an Anki package and their order, the questions a worksheet asks.
+_KEPT = {"anki": "anki notes", "worksheet": "worksheet pick"}
+
+
+def kept_key(name: str, ctx: Context) -> str | None:
+    """The key under which the cache keeps what format ``name`` makes of ``ctx``'s items: the
+    whole rendering of a timeless format, else the part of its work that does not depend on
+    the build time (``_KEPT``); None when the items have no key."""
+    fmt = get_format(name)
+    if fmt.timeless:
+        return ctx.cache_key(f"format {name}")
+    return ctx.cache_key(_KEPT[name]) if name in _KEPT else None
 
 
 def _remove_stale_parts(fmt: Format, target: Path, written: Sequence[Path]) -> None:
@@ -328,10 +369,10 @@ def single_deck_title(decks: Sequence[Deck], items: Sequence[Item]) -> str | Non
     return titles[0] if len(titles) == 1 else None
 
 
-@dataclass(frozen=True)
-class LeftOut:
+class LeftOut(NamedTuple):
     """An item left out of a file, or kept in it with a caveat: where (the file, or a
-    format's name), by which format, and why."""
+    format's name), by which format, and why. (A tuple: a big deck's build makes one for each
+    of tens of thousands of items.)"""
 
     where: str
     fmt: str

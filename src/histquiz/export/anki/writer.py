@@ -56,8 +56,10 @@ time in a fixed order.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
+import io
 import itertools
 import os
 import sqlite3
@@ -73,7 +75,7 @@ from ...errors import ExportError
 from ...load.rules import EVENT_SETS
 from ...model import TOPICS_TAG_PREFIX, Deck, Item, Source, sort_key_for_date
 from ...textnorm import topic_title
-from ..registry import Context, Rendered
+from ..registry import Context, Rendered, kept_key
 from ..zipped import UNIX, zip_bytes
 from . import html as h
 from .notetypes import (
@@ -476,11 +478,20 @@ def _citations_of(groups: Iterable[Sequence[Source]]) -> list[str]:
 # of several decks share the topic decks. So the descriptions are made from all the loaded decks,
 # never from one package's items: every package built from the same decks says the same.
 
-def _topic_description(topic: str, title: str, decks: Sequence[Deck], items: Sequence[Item]) -> str:
-    """A topic deck's description, from the loaded decks that share its top-level deck."""
+def _picked(items: Sequence[Item], at: Sequence[int]) -> list[Item]:
+    return [items[i] for i in at]
+
+
+def _topic_description(topic: str, title: str, decks: Sequence[Deck],
+                       items: Callable[[], Sequence[Item]]) -> str:
+    """A topic deck's description, from the loaded decks that share its top-level deck (or,
+    when none has the topic, from its ``items()``)."""
     facts = [f for d in decks for f in d.facts if f.topic == topic]
-    groups = [f.sources for f in facts] or [i.sources for i in items]
-    count = len(facts) or len({(i.deck, i.fact) for i in items})
+    if facts:
+        groups, count = [f.sources for f in facts], len(facts)
+    else:
+        chosen = items()
+        groups, count = [i.sources for i in chosen], len({(i.deck, i.fact) for i in chosen})
     intro = (f"{count} fact{'s' * (count != 1)} about {title}. "
              "New cards come in chronological order; every card names its sources on the back.")
     sources = "".join(f"<li>{c}</li>" for c in _citations_of(groups))
@@ -496,57 +507,94 @@ def _root_description(root: str, decks: Sequence[Deck]) -> str:
             "the cards in place and keeps your reviews.</p>" + (f"<ul>{rows}</ul>" if rows else ""))
 
 
-def _previous_notes(path: str | os.PathLike[str] | None) -> dict[str, tuple[Any, ...]]:
-    """guid → (model id, fields, tags, mtime) of the notes in an earlier histquiz package.
-
-    A missing or unreadable file gives nothing: every note then simply counts as changed.
-    """
-    if path is None or not Path(path).is_file():
-        return {}
-    with scratch_folder(SCRATCH_PREFIX) as tmp:
-        db = Path(tmp) / "previous.anki2"
+def _previous_collection(package: bytes | None, folder: Path) -> Path | None:
+    """The collection of an earlier histquiz package, copied into ``folder``; None when there is
+    none or it cannot be read (every note then simply counts as new)."""
+    if package is None:
+        return None
+    db = folder / "previous.anki2"
+    try:
+        with zipfile.ZipFile(io.BytesIO(package)) as zf:
+            db.write_bytes(zf.read("collection.anki2"))
+        conn = sqlite3.connect(db)
         try:
-            with zipfile.ZipFile(path) as zf:
-                db.write_bytes(zf.read("collection.anki2"))
-            conn = sqlite3.connect(db)
-            try:
-                rows = conn.execute("SELECT guid, mid, flds, tags, mod FROM notes").fetchall()
-            finally:
-                conn.close()
-        except (OSError, KeyError, zipfile.BadZipFile, sqlite3.DatabaseError):
-            return {}
-    ours = {t.model_id for t in NOTE_TYPES}
-    return {row[0]: tuple(row[1:]) for row in rows if row[1] in ours}
+            conn.execute("SELECT guid, mid, flds, tags, mod FROM notes LIMIT 1").fetchall()
+        finally:
+            conn.close()
+    except (OSError, KeyError, zipfile.BadZipFile, sqlite3.DatabaseError, RuntimeError):
+        return None
+    return db
 
 
-def _note_time(old: tuple[Any, ...] | None, row: tuple[Any, ...], stamp: int) -> int:
-    """An unchanged note keeps its earlier time (Anki then leaves it alone); a changed one gets
-    the build time, and always a time newer than its earlier one (Anki takes only newer notes)."""
-    if old is None:
-        return stamp
-    old_mid, old_flds, old_tags, old_mod = old
-    if (old_mid, old_flds, old_tags) == row:
-        return int(old_mod)
-    return max(stamp, int(old_mod) + 1)
+def _read_previous(path: str | os.PathLike[str] | None) -> bytes | None:
+    if path is None:
+        return None
+    try:
+        return Path(path).read_bytes()
+    except OSError:
+        return None
+
+
+def _keep_times(cursor: sqlite3.Cursor, previous: Path, stamp: int) -> list[str]:
+    """Give the notes just written the times they should have beside an earlier build of the
+    package (``previous``, a copy of its collection): an unchanged note (same note type, fields
+    and tags) keeps its earlier time, so that Anki leaves it alone; a changed one gets the build
+    time, and always a time newer than its earlier one, as Anki takes only newer notes; its
+    cards take its time. Done inside SQLite: a big deck's notes never pass through Python.
+    Returns the ids of the earlier build's notes that this one no longer has."""
+    ours = ",".join(str(t.model_id) for t in NOTE_TYPES)
+    cursor.execute("ATTACH DATABASE ? AS previous", (str(previous),))
+    try:
+        # the copy is scratch: an index on it makes matching the notes by guid quick
+        cursor.execute("CREATE INDEX IF NOT EXISTS previous.histquiz_guid ON notes (guid)")
+        cursor.execute("CREATE TEMP TABLE kept (id INTEGER PRIMARY KEY, mod INTEGER)")
+        cursor.execute(
+            "INSERT OR REPLACE INTO temp.kept SELECT n.id, CASE WHEN p.mid = n.mid AND p.flds = "
+            "n.flds AND p.tags = n.tags THEN p.mod ELSE max(?, p.mod + 1) END FROM main.notes n "
+            f"JOIN previous.notes p ON p.guid = n.guid WHERE p.mid IN ({ours})", (stamp,))
+        cursor.execute("UPDATE main.notes SET mod = (SELECT mod FROM temp.kept WHERE "
+                       "kept.id = notes.id) WHERE id IN (SELECT id FROM temp.kept)")
+        cursor.execute("UPDATE main.cards SET mod = (SELECT mod FROM temp.kept WHERE "
+                       "kept.id = cards.nid) WHERE nid IN (SELECT id FROM temp.kept)")
+        gone = cursor.execute(
+            f"SELECT flds FROM previous.notes WHERE mid IN ({ours}) AND guid NOT IN "
+            "(SELECT guid FROM main.notes)").fetchall()
+        cursor.execute("DROP TABLE temp.kept")
+    finally:
+        cursor.connection.commit()
+        cursor.execute("DETACH DATABASE previous")
+    return [html.unescape(flds.rsplit("\x1f", 1)[-1]) for (flds,) in gone]
+
+
+# What a package holds, note by note, for the next build of it to compare with: guid → (digest
+# of the note type, fields and tags; the note's time; its last field, the escaped item id).
+Receipt = dict[str, tuple[bytes, int, str]]
 
 
 def _insert_notes(cursor: sqlite3.Cursor, notes: Sequence[_Note], order: Sequence[int],
-                  due: Sequence[int], previous: dict[str, tuple[Any, ...]], stamp: int) -> int:
+                  due: Sequence[int], stamp: int, earlier: Receipt) -> tuple[int, Receipt]:
     """Write the notes and their cards in ``order`` straight into the collection (genanki's
-    note-by-note writer is several times slower); returns the number of cards.
+    note-by-note writer is several times slower); returns the number of cards and the receipt
+    of the notes. A note keeps its time in the ``earlier`` build when it is unchanged there (so
+    that Anki leaves it alone), and has a newer one when it changed (Anki takes only newer
+    notes); the others, and their cards, have the build time.
 
     Ids count up from the build time in milliseconds, as genanki's do: a note, then its cards.
     """
     ids = itertools.count(stamp * 1000)
     deck_ids = {name: _deck_id(name) for name in {n.deck for n in notes}}
     note_rows, card_rows = [], []
+    receipt: Receipt = {}
     for i in order:
         note = notes[i]
         note_id = next(ids)
         mid = note.note_type.model_id
         flds = "\x1f".join(note.fields)
         tags = f" {' '.join(note.tags)} "
-        mod = _note_time(previous.get(note.guid), (mid, flds, tags), stamp)
+        digest = hashlib.blake2b(f"{mid}\x1f{tags}\x1f{flds}".encode(), digest_size=16).digest()
+        old = earlier.get(note.guid)
+        mod = stamp if old is None else old[1] if old[0] == digest else max(stamp, old[1] + 1)
+        receipt[note.guid] = (digest, mod, note.fields[-1])
         note_rows.append((note_id, note.guid, mid, mod, -1, tags, flds, note.fields[0], 0, 0, ""))
         deck_id = deck_ids[note.deck]
         for ord_ in note.cards:
@@ -554,7 +602,28 @@ def _insert_notes(cursor: sqlite3.Cursor, notes: Sequence[_Note], order: Sequenc
                               0, 0, 0, 0, 0, 0, 0, 0, ""))
     cursor.executemany("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)", note_rows)
     cursor.executemany("INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", card_rows)
-    return len(card_rows)
+    return len(card_rows), receipt
+
+
+def _notes_in_order(items: Sequence[Item], decks: Sequence[Deck], date_type: NoteType
+                    ) -> tuple[list[_Note], list[int], dict[str, list[int]]]:
+    """The note of each item, each item's position among new cards (``due``) and, for each Anki
+    deck, its items in the order of their new cards."""
+    maker = _FieldMaker(decks, items, date_type)
+    notes: list[_Note] = []
+    seen: set[str] = set()
+    for item in items:
+        note = maker.note(item)
+        if note.guid in seen:
+            raise ExportError(f"{item.origin or item.id}: two items share the id {item.id}")
+        seen.add(note.guid)
+        notes.append(note)
+    due = _new_card_positions(items, decks)
+    by_deck: dict[str, list[int]] = {}
+    for i in sorted(range(len(items)), key=due.__getitem__):
+        by_deck.setdefault(notes[i].deck, []).append(i)
+    _keep_apart(items, due, by_deck)
+    return notes, due, by_deck
 
 
 def _genanki_model(note_type: NoteType) -> Any:
@@ -600,28 +669,21 @@ def package(items: Sequence[Item], ctx: Context) -> tuple[bytes, ApkgStats]:
 
     if not items:
         raise ExportError("there are no items to put in the Anki package")
+    from ...cache import recall, remember
+    from ...cache import rendered as cached
+
     decks = ctx.decks
     stamp = ctx.build_time
     previous = None if ctx.reproducible else ctx.previous
-    maker = _FieldMaker(decks, items, DATE_TYPED if ctx.options.type_in else DATE_RECALL)
-    notes: list[_Note] = []
-    seen: set[str] = set()
-    for item in items:
-        note = maker.note(item)
-        if note.guid in seen:
-            raise ExportError(f"{item.origin or item.id}: two items share the id {item.id}")
-        seen.add(note.guid)
-        notes.append(note)
-
-    due = _new_card_positions(items, decks)
-    by_deck: dict[str, list[int]] = {}
-    for i in sorted(range(len(items)), key=due.__getitem__):
-        by_deck.setdefault(notes[i].deck, []).append(i)
-    _keep_apart(items, due, by_deck)
+    date_type = DATE_TYPED if ctx.options.type_in else DATE_RECALL
+    # the notes and their order depend on the items, the decks and the options only: kept in
+    # the cache when the items are, so a rebuild of unchanged decks only writes the collection
+    notes, due, by_deck = cached(kept_key("anki", ctx),
+                                 lambda: _notes_in_order(items, decks, date_type))
     names = sorted(by_deck)
     # genanki writes the collection's skeleton: schema, configuration, note types and decks.
     # The top-level decks come first (the first carries the note types), then the topic decks.
-    deck_names = maker.names
+    deck_names = DeckNames.of(decks)
     roots = sorted({deck_names.root(items[by_deck[name][0]].deck) for name in names})
     package_decks = []
     for root_name in roots:
@@ -631,19 +693,26 @@ def package(items: Sequence[Item], ctx: Context) -> tuple[bytes, ApkgStats]:
     # The order and match note types come only with notes of theirs, so that a package of
     # choice and date items adds no empty note type to the learner's collection.
     used = {note.note_type.key for note in notes}
-    for note_type in (MULTIPLE_CHOICE, maker.date_type,
+    for note_type in (MULTIPLE_CHOICE, date_type,
                       *(t for t in (ORDER, MATCH) if t.key in used)):
         package_decks[0].add_model(_genanki_model(note_type))
     for name in names:
-        chosen = [items[i] for i in by_deck[name]]
-        first = chosen[0]
+        in_deck = by_deck[name]
+        first = items[in_deck[0]]
         sharing = deck_names.sharing(decks, deck_names.root(first.deck))
         description = _topic_description(first.topic, deck_names.title(first.deck, first.topic),
-                                          sharing, chosen)
+                                          sharing, functools.partial(_picked, items, in_deck))
         package_decks.append(genanki.Deck(_deck_id(name), name, description=description))
 
-    before = _previous_notes(previous)
+    # The earlier build: its receipt, when the cache kept one for exactly those bytes (the usual
+    # case, and quick: the notes need not be read back), else its collection.
+    earlier_bytes = _read_previous(previous)
+    earlier: Receipt | None = None
+    if earlier_bytes is not None:
+        earlier = recall("receipt", hashlib.blake2b(earlier_bytes).hexdigest())
+    removed: list[str] = []
     with scratch_folder(SCRATCH_PREFIX) as tmp:
+        before = _previous_collection(earlier_bytes if earlier is None else None, Path(tmp))
         db_path = Path(tmp) / "collection.anki2"
         conn = sqlite3.connect(db_path)
         try:
@@ -653,15 +722,29 @@ def package(items: Sequence[Item], ctx: Context) -> tuple[bytes, ApkgStats]:
             cursor.execute("PRAGMA synchronous = OFF")
             genanki.Package(package_decks).write_to_db(cursor, stamp, itertools.count())
             order = [i for name in names for i in by_deck[name]]
-            cards = _insert_notes(cursor, notes, order, due, before, stamp)
+            cards, receipt = _insert_notes(cursor, notes, order, due, stamp, earlier or {})
             conn.commit()
+            if earlier is not None:
+                removed = [html.unescape(last) for guid, (_, _, last) in earlier.items()
+                           if guid not in receipt]
+            elif before is not None:
+                try:
+                    removed = _keep_times(cursor, before, stamp)
+                except sqlite3.DatabaseError:  # an earlier package that only looked like ours
+                    cursor.execute("UPDATE notes SET mod = ?", (stamp,))
+                    cursor.execute("UPDATE cards SET mod = ?", (stamp,))
+                    conn.commit()
+                for guid, mod in cursor.execute("SELECT guid, mod FROM notes"):
+                    digest, _, last = receipt[guid]
+                    receipt[guid] = (digest, mod, last)
         finally:
             conn.close()
         # The package: the collection, then an empty media map. Light compression halves the
         # file at a fraction of the cost of zlib's default level.
         data = zip_bytes([("collection.anki2", db_path.read_bytes()), ("media", b"{}")],
                          timestamp=stamp, system=UNIX, level=1)
-    removed = sorted(html.unescape(old[1].rsplit("\x1f", 1)[-1])
-                     for guid, old in before.items() if guid not in seen)
+    if not ctx.reproducible:  # a reproducible build never looks at an earlier one
+        remember("receipt", hashlib.blake2b(data).hexdigest(), receipt)
+    removed.sort()
     deck_notes = tuple((name, len(by_deck[name])) for name in names)
     return data, ApkgStats(len(names), len(notes), cards, deck_notes, tuple(removed))

@@ -44,7 +44,7 @@ from ...errors import ExportError, UsageError
 from ...model import Item
 from ...seeds import WORKSHEET_PICK, derive
 from ...version import __version__
-from ..registry import Context, Rendered, Skipped, single_deck_title
+from ..registry import Context, Rendered, Skipped, kept_key, single_deck_title
 from .flowables import (
     GREY,
     INK,
@@ -736,6 +736,8 @@ def render(items: Sequence[Item], ctx: Context) -> Rendered:
     """The worksheet of the questions chosen from ``items`` by the seed (each fact's date asked
     once; ``count`` of them when given), titled with the given title, else the title of the
     one deck they come from, else the default; then its separate answer key, if any."""
+    from ...cache import rendered as cached
+
     opts = ctx.options
     skipped: tuple[Skipped, ...] = ()
     if opts.scan:  # the scanner reads bubbles; rows of boxes would all go to the teacher
@@ -745,7 +747,10 @@ def render(items: Sequence[Item], ctx: Context) -> Rendered:
         if not items:
             raise UsageError("no questions to print: a sheet to be scanned cannot hold order or "
                              "match questions; choose other kinds, or leave out --scan")
-    chosen = pick(items, opts.count, derive(ctx.seed, WORKSHEET_PICK))
+    # the choice depends on the items, the seed and the options only: kept in the cache when
+    # the items are, so that a rebuild of a big unchanged deck need not read them all
+    chosen = cached(kept_key("worksheet", ctx),
+                    lambda: pick(items, opts.count, derive(ctx.seed, WORKSHEET_PICK)))
     questions = chosen.items
     title = opts.title
     if title is None:
