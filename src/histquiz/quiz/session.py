@@ -115,18 +115,37 @@ class _Apart:
     def __init__(self, items: Sequence[Item]) -> None:
         from ..cache import reveals  # read from the cache when the items came from it
 
+        self.items = items
         self.apart = Apart(reveals(items))
-        self.index = {item.id: n for n, item in enumerate(items)}
+        self._index: dict[str, int] | None = None  # made when first asked for: it reads all
         self.facts: set[tuple[str, str]] = set()
 
-    def fits(self, item: Item, *, per_fact: bool = True) -> bool:
+    def at(self, item: Item) -> int:
+        if self._index is None:
+            self._index = {item.id: n for n, item in enumerate(self.items)}
+        return self._index[item.id]
+
+    def fits(self, item: Item, *, per_fact: bool = True, at: int | None = None) -> bool:
         if per_fact and (item.deck, item.fact) in self.facts:
             return False
-        return self.apart.fits(self.index[item.id])
+        return self.apart.fits(self.at(item) if at is None else at)
 
-    def take(self, item: Item) -> None:
-        self.apart.take(self.index[item.id])
+    def take(self, item: Item, at: int | None = None) -> None:
+        self.apart.take(self.at(item) if at is None else at)
         self.facts.add((item.deck, item.fact))
+
+    def pick_at(self, order: Sequence[int], limit: int, *, per_fact: bool = True) -> list[int]:
+        """``pick`` of the items at these places of ``items``: only the items looked at are
+        read (a session of five from a big bank reads a few)."""
+        out: list[int] = []
+        for n in order:
+            if len(out) >= limit:
+                break
+            item = self.items[n]
+            if n not in out and self.fits(item, per_fact=per_fact, at=n):
+                self.take(item, at=n)
+                out.append(n)
+        return out
 
     def pick(self, items: Sequence[Item], limit: int, *, per_fact: bool = True) -> list[Item]:
         out: list[Item] = []
@@ -166,14 +185,14 @@ def plan_learn(items: Sequence[Item], cards: dict[str, CardInfo], now: datetime,
 def plan_random(items: Sequence[Item], *, count: int, rng: random.Random) -> list[Planned]:
     """``count`` random items, one per fact while there are enough facts, and none that gives
     away another while there are enough of those."""
-    pool = list(items)
-    rng.shuffle(pool)
+    order = list(range(len(items)))
+    rng.shuffle(order)  # the places, in the order a shuffle of the items themselves would give
     apart = _Apart(items)
-    chosen = apart.pick(pool, count)
-    chosen += apart.pick(pool, count - len(chosen), per_fact=False)
-    taken = {i.id for i in chosen}
-    chosen += [i for i in pool if i.id not in taken][:count - len(chosen)]
-    return [Planned(i) for i in chosen]
+    chosen = apart.pick_at(order, count)
+    chosen += apart.pick_at(order, count - len(chosen), per_fact=False)
+    taken = set(chosen)
+    chosen += [n for n in order if n not in taken][:count - len(chosen)]
+    return [Planned(items[n]) for n in chosen]
 
 
 def plan_mistakes(items: Sequence[Item], missed: Sequence[str], *, count: int,
