@@ -364,3 +364,47 @@ def test_rendered_files_are_kept_within_their_bytes(store: Path, monkeypatch: py
     assert cache.holds("key 11") and not cache.holds("key 0")
     assert cache.rendered("big", lambda: b"x" * 6000) == b"x" * 6000
     assert not cache.holds("big")
+
+
+def test_a_quiz_plans_from_the_ids_in_the_index(store: Path, tmp_path: Path) -> None:
+    """A session planned over items read lazily from the cache is the one planned over the
+    list, and reads only the runs of the items it asks (the ids come from the index)."""
+    from datetime import datetime, timedelta, timezone
+
+    from histquiz.quiz.session import plan_learn, plan_random
+    from histquiz.quiz.store import CardInfo
+    from histquiz.seeds import derive
+
+    folder = tmp_path / "big"
+    folder.mkdir()
+    deck = write_deck(folder, 200)
+    whole = list(cache.items_for([deck], 5))
+
+    def lazily() -> Any:
+        cache._LOADED.clear()  # as in a new process
+        cache._GENERATED.clear()
+        return cache.items_for([deck], 5)
+
+    lazy = lazily()
+    assert isinstance(lazy, cache._Records) and len(lazy) == len(whole) > 20 * cache._RUN
+    assert list(cache.ids_of(lazy)) == [i.id for i in whole] and not lazy._runs
+    now = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    cards = {whole[n].id: CardInfo(whole[n].id, now + timedelta(days=n % 3 - 1))
+             for n in range(0, len(whole), 7)}
+
+    def ids(plan: list[Any]) -> list[tuple[str, str]]:
+        return [(p.item.id, p.label) for p in plan]
+
+    plan_random(lazy, count=5, rng=derive(9, "quiz"))  # the first also stores the relation
+    lazy = lazily()
+    plan_learn(lazy, cards, now, count=5, new_today=0, new_per_day=5, rng=derive(9, "quiz"))
+    assert 0 < len(lazy._runs) <= 10  # the runs of the items looked at, not the whole bank
+    lazy = lazily()
+    plan_random(lazy, count=5, rng=derive(9, "quiz"))
+    assert 0 < len(lazy._runs) <= 10
+    for count in (1, 5, 12):
+        learned = [plan_learn(items, cards, now, count=count, new_today=0, new_per_day=count,
+                              rng=derive(9, "quiz")) for items in (whole, lazy)]
+        assert ids(learned[0]) == ids(learned[1]) and any(p.label == "review" for p in learned[0])
+        drawn = [plan_random(items, count=count, rng=derive(9, "quiz")) for items in (whole, lazy)]
+        assert ids(drawn[0]) == ids(drawn[1]) and len(drawn[0]) == count

@@ -55,7 +55,7 @@ _KEEP = 24  # entries kept per kind; the oldest are removed beyond that
 # are kept, and no more than this many bytes in all.
 _KEPT: dict[str, tuple[int, int | None]] = {"rendered": (200, 512 * 1024 * 1024)}
 
-_RECORDS_MAGIC = b"histquiz-records 1\n"
+_RECORDS_MAGIC = b"histquiz-records 2\n"
 _RUN = 64  # values per pickled run of a records entry: an item's fact's siblings share one
 
 T = TypeVar("T")
@@ -245,6 +245,7 @@ class _Records(Sequence[T], Generic[T]):
         self._path = path
         self._rebuild = rebuild
         self._instead: Sequence[T] | None = None
+        self.names: list[str] | None = None  # the values' names, when the index holds them
         self._runs: dict[int, list[T]] = {}
         try:
             with path.open("rb") as file:
@@ -263,7 +264,7 @@ class _Records(Sequence[T], Generic[T]):
         if (len(index) != size
                 or hashlib.blake2b(index, digest_size=_DIGEST).digest() != head[-_DIGEST:]):
             raise _Damaged
-        stored_key, self._len, offsets, self._digests = pickle.loads(index)
+        stored_key, self._len, offsets, self._digests, self.names = pickle.loads(index)
         if stored_key != key:
             raise _Damaged
         self._offsets = array("Q")
@@ -340,15 +341,17 @@ def _loads(data: bytes | memoryview) -> Any:
             gc.enable()
 
 
-def _write_records(path: Path, key: str, values: Sequence[Any]) -> None:
-    """Store ``values`` for ``key`` as a records entry, atomically (skipped if it cannot be)."""
+def _write_records(path: Path, key: str, values: Sequence[Any],
+                   names: list[str] | None = None) -> None:
+    """Store ``values`` for ``key`` as a records entry, atomically (skipped if it cannot be),
+    with their ``names`` in the index, if given (the items' ids: see ``ids_of``)."""
     runs = [pickle.dumps(list(values[i:i + _RUN]), protocol=pickle.HIGHEST_PROTOCOL)
             for i in range(0, len(values), _RUN)]
     offsets = array("Q", [0])
     for run in runs:
         offsets.append(offsets[-1] + len(run))
     digests = b"".join(hashlib.blake2b(run, digest_size=8).digest() for run in runs)
-    index = pickle.dumps((key, len(values), offsets.tobytes(), digests),
+    index = pickle.dumps((key, len(values), offsets.tobytes(), digests, names),
                          protocol=pickle.HIGHEST_PROTOCOL)
     _store(path, b"".join([_RECORDS_MAGIC, len(index).to_bytes(8, "big"),
                            hashlib.blake2b(index, digest_size=_DIGEST).digest(), index, *runs]))
@@ -467,7 +470,7 @@ def _stored_items(where: Path, decks_key: str, decks: Callable[[], list[Deck]], 
         from .generate import generate as generate_uncached
 
         made = generate_uncached(decks(), seed, selection, n_options)
-        _write_records(target, f"items {key}", made)
+        _write_records(target, f"items {key}", made, [item.id for item in made])
         return made
 
     stored: Sequence[Item] | None = _open_records(target, f"items {key}", make)
@@ -522,6 +525,14 @@ def key_of(items: Sequence[Item]) -> str | None:
     """The key under which the cache holds exactly ``items`` (a sequence that ``generate`` or
     ``items_for`` above returned), or None."""
     return next((k for i, k in _GENERATED if i is items), None)
+
+
+def ids_of(items: Sequence[Item]) -> Sequence[str]:
+    """The ids of ``items``, in order: from the index when they are read lazily from the cache
+    (so that a quiz can plan a session without reading the whole bank)."""
+    if isinstance(items, _Records) and items.names is not None and items._instead is None:
+        return items.names
+    return [item.id for item in items]
 
 
 def adopt(items: Sequence[Item], key: str) -> None:

@@ -74,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
     from ..quiz.session import (
         Mode,
         Quiz,
-        due_items,
+        due_places,
         new_today,
         plan_learn,
         plan_mistakes,
@@ -107,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
             if not plan:
                 print(nothing_due(items, cards, now, args.new_per_day))
                 return 0
-            due = len(due_items(items, cards, now))
+            due = len(due_places(items, cards, now))
             reviews = sum(p.label == "review" for p in plan)
             asked = ("no reviews due" if not due else plural(reviews, "review") + " due"
                      if reviews == due else f"{reviews} of the {due} reviews due")
@@ -156,7 +156,9 @@ def nothing_due(items: Sequence[Item], cards: dict[str, CardInfo], now: datetime
     from ..quiz.session import next_due
 
     text = "Nothing to learn right now: no reviews are due"
-    if any(i.id not in cards for i in items):
+    from ..cache import ids_of
+
+    if any(i not in cards for i in ids_of(items)):
         if new_per_day:
             text += f" and today's {new_per_day} new items are done"
     else:

@@ -158,10 +158,14 @@ class _Apart:
         return out
 
 
-def due_items(items: Sequence[Item], cards: dict[str, CardInfo], now: datetime) -> list[Item]:
-    """The items of the selection whose review is due, most overdue first."""
-    return sorted((i for i in items if i.id in cards and cards[i.id].due <= now),
-                  key=lambda i: (cards[i.id].due, i.id))
+def due_places(items: Sequence[Item], cards: dict[str, CardInfo], now: datetime) -> list[int]:
+    """Where the items of the selection whose review is due stand, most overdue first (found by
+    their ids alone: see ``cache.ids_of``)."""
+    from ..cache import ids_of
+
+    ids = ids_of(items)
+    return sorted((n for n, i in enumerate(ids) if i in cards and cards[i].due <= now),
+                  key=lambda n: (cards[ids[n]].due, ids[n]))
 
 
 def plan_learn(items: Sequence[Item], cards: dict[str, CardInfo], now: datetime, *,
@@ -172,14 +176,17 @@ def plan_learn(items: Sequence[Item], cards: dict[str, CardInfo], now: datetime,
     Items with a card that is not due yet are not asked. Cards of items that are no longer in
     the decks are simply never matched, so removed facts are skipped.
     """
-    due = due_items(items, cards, now)
-    fresh = [i for i in items if i.id not in cards]
-    rng.shuffle(fresh)
+    from ..cache import ids_of
+
+    due = due_places(items, cards, now)
+    fresh = [n for n, i in enumerate(ids_of(items)) if i not in cards]
+    rng.shuffle(fresh)  # in the order a shuffle of the new items themselves would give
     apart = _Apart(items)
-    reviews = apart.pick(due, count)
+    reviews = apart.pick_at(due, count)
     allowance = max(0, min(count - len(reviews), new_per_day - new_today))
-    new = apart.pick(fresh, allowance)
-    return [Planned(i, "review") for i in reviews] + [Planned(i, "new") for i in new]
+    new = apart.pick_at(fresh, allowance)
+    return ([Planned(items[n], "review") for n in reviews]
+            + [Planned(items[n], "new") for n in new])
 
 
 def plan_random(items: Sequence[Item], *, count: int, rng: random.Random) -> list[Planned]:
@@ -209,7 +216,9 @@ def plan_mistakes(items: Sequence[Item], missed: Sequence[str], *, count: int,
 
 def next_due(cards: dict[str, CardInfo], items: Sequence[Item]) -> datetime | None:
     """When the earliest card among ``items`` falls due."""
-    dues = [cards[i.id].due for i in items if i.id in cards]
+    from ..cache import ids_of
+
+    dues = [cards[i].due for i in ids_of(items) if i in cards]
     return min(dues) if dues else None
 
 
