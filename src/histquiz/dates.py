@@ -410,7 +410,7 @@ def spellings(date: HistDate) -> list[str]:
     return list(_spellings(date))
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=1 << 16)  # beyond a big deck's dates, which each format asks in turn
 def _spellings(date: HistDate) -> tuple[str, ...]:
     """Every usual way to type ``date`` at its own precision, each read back by
     ``parse_answer`` as exactly ``date``: the displayed form first, then the ISO form, then

@@ -156,7 +156,7 @@ def build(decks: Sequence[Deck], items: Sequence[Item], formats: Sequence[str] |
 FORK_FROM = 5000
 # How long each format takes per item, roughly (in tenths of a microsecond, measured on a
 # 10,000-fact deck), and when the cache keeps its work: to share the work out.
-_COST = {"qti": 34, "anki": 21, "gift": 14, "moodle-xml": 13, "json": 11, "kahoot": 6,
+_COST = {"anki": 18, "qti": 16, "moodle-xml": 12, "gift": 10, "json": 10, "kahoot": 5,
          "worksheet": 2, "quizlet": 1}
 _KEPT_COST = {"anki": 10}  # the others' files are only copied, or a worksheet laid out: 1
 

@@ -21,6 +21,8 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 def clean(text: str) -> str:
     """Text without characters that no XML or spreadsheet can hold."""
+    if text.isascii() and text.isprintable():  # most text, and none of those characters
+        return text
     return _NOT_XML.sub("", text)
 
 

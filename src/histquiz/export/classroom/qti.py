@@ -68,152 +68,12 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) ->
     return child
 
 
-def _material(parent: ET.Element, text: str) -> None:
-    _sub(_sub(parent, "material"), "mattext", _html(text), texttype="text/html")
-
-
 def _metadata(parent: ET.Element, fields: Sequence[tuple[str, str]]) -> None:
     meta = _sub(parent, "qtimetadata")
     for label, entry in fields:
         field = _sub(meta, "qtimetadatafield")
         _sub(field, "fieldlabel", label)
         _sub(field, "fieldentry", entry)
-
-
-def _processing(item_el: ET.Element) -> ET.Element:
-    """``resprocessing`` with the score variable and the condition that always shows the
-    general feedback."""
-    processing = _sub(item_el, "resprocessing")
-    _sub(_sub(processing, "outcomes"), "decvar", maxvalue="100", minvalue="0", varname="SCORE",
-         vartype="Decimal")
-    always = _sub(processing, "respcondition", **{"continue": "Yes"})
-    _sub(_sub(always, "conditionvar"), "other")
-    _sub(always, "displayfeedback", feedbacktype="Response", linkrefid=FEEDBACK)
-    return processing
-
-
-def _scoring(item_el: ET.Element) -> tuple[ET.Element, ET.Element]:
-    """``resprocessing`` (see ``_processing``) and the conditionvar of the condition that
-    scores the right answer."""
-    processing = _processing(item_el)
-    right = _sub(processing, "respcondition", **{"continue": "No"})
-    condition = _sub(right, "conditionvar")
-    _sub(right, "setvar", "100", action="Set", varname="SCORE")
-    return processing, condition
-
-
-def _feedback(item_el: ET.Element, item: Item) -> None:
-    feedback = _sub(item_el, "itemfeedback", ident=FEEDBACK)
-    _material(_sub(feedback, "flow_mat"), feedback_text(item))
-
-
-def _matching(section: ET.Element, item: Item) -> None:
-    """A match item as Canvas's ``matching_question``: each event a response offering every
-    year, each right pair adding an equal share of 100 (so a partly right answer scores
-    partly), and the general feedback."""
-    qid = ident("question", item.id)
-    item_el = _sub(section, "item", ident=qid, title=one_line(item.id))
-    events = [f"{qid}_{n}" for n in range(len(item.options))]
-    years = [str(n) for n in range(1, len(item.targets) + 1)]
-    _metadata(_sub(item_el, "itemmetadata"), [
-        ("question_type", "matching_question"), ("points_possible", "1"),
-        ("original_answer_ids", ",".join(events)),
-        ("assessment_question_identifierref", ident("question_ref", item.id))])
-    presentation = _sub(item_el, "presentation")
-    _material(presentation, item.question)
-    for event_id, event in zip(events, item.options, strict=True):
-        response = _sub(presentation, "response_lid", ident=f"response_{event_id}")
-        _material(response, event)
-        choices = _sub(response, "render_choice")
-        for year_id, year in zip(years, item.targets, strict=True):
-            _sub(_sub(_sub(choices, "response_label", ident=year_id), "material"), "mattext",
-                 one_line(year))
-    processing = _processing(item_el)
-    share = f"{100 / len(events):.2f}"
-    for event_id, target in zip(events, item.key, strict=True):
-        pair = _sub(processing, "respcondition", **{"continue": "Yes"})
-        _sub(_sub(pair, "conditionvar"), "varequal", years[target], respident=f"response_{event_id}")
-        _sub(pair, "setvar", share, action="Add", varname="SCORE")
-    _feedback(item_el, item)
-
-
-def _item(section: ET.Element, item: Item, tolerance: int) -> None:
-    if item.kind == "match":
-        _matching(section, item)
-        return
-    if item.kind not in ("choice", "date"):  # the registry keeps order items away
-        raise ValueError(f"QTI cannot hold {item.kind} items ({item.id})")
-    qid = ident("question", item.id)
-    item_el = _sub(section, "item", ident=qid, title=one_line(item.id))
-    kind, date = date_answer(item)
-    choices = [f"{qid}_{n}" for n in range(len(item.options))]
-    if item.kind == "choice":
-        qtype, answer_ids = "multiple_choice_question", ",".join(choices)
-    elif kind == "year":
-        qtype, answer_ids = "numerical_question", f"{qid}_number"
-    else:
-        qtype, answer_ids = "short_answer_question", ""
-    forms = text_answers(item) if qtype == "short_answer_question" else []
-    if forms:
-        answer_ids = ",".join(f"{qid}_{n}" for n in range(len(forms)))
-    _metadata(_sub(item_el, "itemmetadata"), [
-        ("question_type", qtype), ("points_possible", "1"), ("original_answer_ids", answer_ids),
-        ("assessment_question_identifierref", ident("question_ref", item.id))])
-    presentation = _sub(item_el, "presentation")
-    _material(presentation, item.question)
-    if qtype == "multiple_choice_question":
-        response = _sub(presentation, "response_lid", ident=RESPONSE, rcardinality="Single")
-        render = _sub(response, "render_choice")
-        for choice, option in zip(choices, item.options, strict=True):
-            _material(_sub(render, "response_label", ident=choice), option)
-    else:
-        response = _sub(presentation, "response_str", ident=RESPONSE, rcardinality="Single")
-        if qtype == "numerical_question":
-            _sub(_sub(response, "render_fib", fibtype="Decimal"), "response_label", ident="answer1")
-        else:
-            _sub(_sub(response, "render_fib"), "response_label", ident="answer1", rshuffle="No")
-    _, condition = _scoring(item_el)
-    if qtype == "multiple_choice_question":
-        assert item.answer_index is not None
-        _sub(condition, "varequal", choices[item.answer_index], respident=RESPONSE)
-    elif qtype == "numerical_question" and date is not None:
-        either = _sub(condition, "or")
-        _sub(either, "varequal", f"{date.year}", respident=RESPONSE)
-        within = _sub(either, "and")
-        _sub(within, "vargte", f"{date.year - tolerance}", respident=RESPONSE)
-        _sub(within, "varlte", f"{date.year + tolerance}", respident=RESPONSE)
-    else:
-        for form in forms:
-            _sub(condition, "varequal", form, respident=RESPONSE)
-    _feedback(item_el, item)
-
-
-def _xml(root: ET.Element) -> bytes:
-    ET.indent(root, space="  ")
-    # as text, then encoded once: with encoding="utf-8" ElementTree sends each of its millions
-    # of small writes through a codec, a third of a big deck's QTI time (the bytes are the same)
-    body = ET.tostring(root, encoding="unicode")
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n").encode("utf-8")
-
-
-def _write(element: ET.Element, level: int, out: list[str]) -> None:
-    """``element`` as ``ET.indent`` (two spaces, at ``level``) and ``ET.tostring`` would write
-    it, for the elements built here (text only in elements without children, no tails): one
-    pass, without ElementTree's namespace scan of every element it writes."""
-    out.append("<" + element.tag)
-    for name, value in element.items():
-        out.append(f' {name}="{_attribute(value)}"')
-    if len(element):
-        pad = "\n" + "  " * (level + 1)
-        out.append(">")
-        for child in element:
-            out.append(pad)
-            _write(child, level + 1, out)
-        out.append("\n" + "  " * level + "</" + element.tag + ">")
-    elif element.text:
-        out.append(">" + _text(element.text) + "</" + element.tag + ">")
-    else:
-        out.append(" />")
 
 
 def _text(text: str) -> str:
@@ -236,15 +96,185 @@ def _attribute(value: str) -> str:
     return value
 
 
+# What starts a line at each depth: the item elements are written as text straight away,
+# indented as ``ET.indent`` (two spaces a level) would indent the tree.
+_PAD = tuple("\n" + "  " * n for n in range(24))
+
+
+def _leaf(n: int, tag: str, text: str | None = None, attrs: str = "") -> str:
+    """An element without children at depth ``n``: its text (cleaned and escaped), or none;
+    ``attrs`` already written out (``_attributes``)."""
+    body = _text(clean(text)) if text else ""
+    if body:
+        return f"{_PAD[n]}<{tag}{attrs}>{body}</{tag}>"
+    return f"{_PAD[n]}<{tag}{attrs} />"
+
+
+def _attributes(**attrs: str) -> str:
+    return "".join(f' {name}="{_attribute(value)}"' for name, value in attrs.items())
+
+
+def _material(n: int, text: str) -> str:
+    return (f"{_PAD[n]}<material>{_leaf(n + 1, 'mattext', _html(text), _HTML)}"
+            f"{_PAD[n]}</material>")
+
+
+def _metadata_text(n: int, fields: Sequence[tuple[str, str]]) -> str:
+    rows = "".join(f"{_PAD[n + 2]}<qtimetadatafield>{_leaf(n + 3, 'fieldlabel', label)}"
+                   f"{_leaf(n + 3, 'fieldentry', entry)}{_PAD[n + 2]}</qtimetadatafield>"
+                   for label, entry in fields)
+    return (f"{_PAD[n]}<itemmetadata>{_PAD[n + 1]}<qtimetadata>{rows}"
+            f"{_PAD[n + 1]}</qtimetadata>{_PAD[n]}</itemmetadata>")
+
+
+_HTML = _attributes(texttype="text/html")
+_GO_ON = _attributes(**{"continue": "Yes"})
+_STOP = _attributes(**{"continue": "No"})
+_RESPONSE = _attributes(respident=RESPONSE)
+
+
+def _processing(n: int) -> str:
+    """The opening of ``resprocessing`` at depth ``n``: the score variable and the condition
+    that always shows the general feedback (the caller adds its conditions and closes it)."""
+    m = n + 1
+    return (f"{_PAD[n]}<resprocessing>{_PAD[m]}<outcomes>"
+            + _leaf(m + 1, "decvar", None, _attributes(maxvalue="100", minvalue="0",
+                                                       varname="SCORE", vartype="Decimal"))
+            + f"{_PAD[m]}</outcomes>{_PAD[m]}<respcondition{_GO_ON}>{_PAD[m + 1]}<conditionvar>"
+            + _leaf(m + 2, "other") + f"{_PAD[m + 1]}</conditionvar>"
+            + _leaf(m + 1, "displayfeedback", None,
+                    _attributes(feedbacktype="Response", linkrefid=FEEDBACK))
+            + f"{_PAD[m]}</respcondition>")
+
+
+_PROCESSING = {n: _processing(n) for n in range(12)}
+
+
+def _feedback(n: int, item: Item) -> str:
+    return (f"{_PAD[n]}<itemfeedback{_attributes(ident=FEEDBACK)}>{_PAD[n + 1]}<flow_mat>"
+            f"{_material(n + 2, feedback_text(item))}{_PAD[n + 1]}</flow_mat>"
+            f"{_PAD[n]}</itemfeedback>")
+
+
+def _matching(n: int, item: Item) -> list[str]:
+    """A match item at depth ``n`` as Canvas's ``matching_question``: each event a response
+    offering every year, each right pair adding an equal share of 100 (so a partly right
+    answer scores partly), and the general feedback."""
+    qid = ident("question", item.id)
+    events = [f"{qid}_{k}" for k in range(len(item.options))]
+    years = [str(k) for k in range(1, len(item.targets) + 1)]
+    out = [f"{_PAD[n]}<item{_attributes(ident=qid, title=one_line(item.id))}>",
+           _metadata_text(n + 1, [
+               ("question_type", "matching_question"), ("points_possible", "1"),
+               ("original_answer_ids", ",".join(events)),
+               ("assessment_question_identifierref", ident("question_ref", item.id))]),
+           f"{_PAD[n + 1]}<presentation>", _material(n + 2, item.question)]
+    p = n + 2
+    choices = "".join(f"{_PAD[p + 2]}<response_label{_attributes(ident=year_id)}>"
+                      f"{_PAD[p + 3]}<material>{_leaf(p + 4, 'mattext', one_line(year))}"
+                      f"{_PAD[p + 3]}</material>{_PAD[p + 2]}</response_label>"
+                      for year_id, year in zip(years, item.targets, strict=True))
+    for event_id, event in zip(events, item.options, strict=True):
+        out.append(f"{_PAD[p]}<response_lid{_attributes(ident=f'response_{event_id}')}>"
+                   f"{_material(p + 1, event)}{_PAD[p + 1]}<render_choice>{choices}"
+                   f"{_PAD[p + 1]}</render_choice>{_PAD[p]}</response_lid>")
+    out += [f"{_PAD[n + 1]}</presentation>", _PROCESSING[n + 1]]
+    share = f"{100 / len(events):.2f}"
+    q = n + 2
+    for event_id, target in zip(events, item.key, strict=True):
+        out.append(f"{_PAD[q]}<respcondition{_GO_ON}>{_PAD[q + 1]}<conditionvar>"
+                   + _leaf(q + 2, "varequal", years[target],
+                           _attributes(respident=f"response_{event_id}"))
+                   + f"{_PAD[q + 1]}</conditionvar>"
+                   + _leaf(q + 1, "setvar", share, _attributes(action="Add", varname="SCORE"))
+                   + f"{_PAD[q]}</respcondition>")
+    out += [f"{_PAD[n + 1]}</resprocessing>", _feedback(n + 1, item), f"{_PAD[n]}</item>"]
+    return out
+
+
+def _item(n: int, item: Item, tolerance: int) -> list[str]:
+    """An item as the text of its element at depth ``n`` (each line, the first included,
+    begins with its line break and indent)."""
+    if item.kind == "match":
+        return _matching(n, item)
+    if item.kind not in ("choice", "date"):  # the registry keeps order items away
+        raise ValueError(f"QTI cannot hold {item.kind} items ({item.id})")
+    qid = ident("question", item.id)
+    kind, date = date_answer(item)
+    choices = [f"{qid}_{k}" for k in range(len(item.options))]
+    if item.kind == "choice":
+        qtype, answer_ids = "multiple_choice_question", ",".join(choices)
+    elif kind == "year":
+        qtype, answer_ids = "numerical_question", f"{qid}_number"
+    else:
+        qtype, answer_ids = "short_answer_question", ""
+    forms = text_answers(item) if qtype == "short_answer_question" else []
+    if forms:
+        answer_ids = ",".join(f"{qid}_{k}" for k in range(len(forms)))
+    out = [f"{_PAD[n]}<item{_attributes(ident=qid, title=one_line(item.id))}>",
+           _metadata_text(n + 1, [
+               ("question_type", qtype), ("points_possible", "1"),
+               ("original_answer_ids", answer_ids),
+               ("assessment_question_identifierref", ident("question_ref", item.id))]),
+           f"{_PAD[n + 1]}<presentation>", _material(n + 2, item.question)]
+    p = n + 2
+    single = _attributes(ident=RESPONSE, rcardinality="Single")
+    if qtype == "multiple_choice_question":
+        out.append(f"{_PAD[p]}<response_lid{single}>{_PAD[p + 1]}<render_choice>")
+        out += [f"{_PAD[p + 2]}<response_label{_attributes(ident=choice)}>"
+                f"{_material(p + 3, option)}{_PAD[p + 2]}</response_label>"
+                for choice, option in zip(choices, item.options, strict=True)]
+        out.append(f"{_PAD[p + 1]}</render_choice>{_PAD[p]}</response_lid>")
+    else:
+        if qtype == "numerical_question":
+            fib = (f"{_PAD[p + 1]}<render_fib{_attributes(fibtype='Decimal')}>"
+                   + _leaf(p + 2, "response_label", None, _attributes(ident="answer1")))
+        else:
+            fib = (f"{_PAD[p + 1]}<render_fib>"
+                   + _leaf(p + 2, "response_label", None,
+                           _attributes(ident="answer1", rshuffle="No")))
+        out.append(f"{_PAD[p]}<response_str{single}>{fib}{_PAD[p + 1]}</render_fib>"
+                   f"{_PAD[p]}</response_str>")
+    out += [f"{_PAD[n + 1]}</presentation>", _PROCESSING[n + 1]]
+    # the condition that scores the right answer
+    q = n + 2
+    out.append(f"{_PAD[q]}<respcondition{_STOP}>{_PAD[q + 1]}<conditionvar>")
+    c = q + 2
+    if qtype == "multiple_choice_question":
+        assert item.answer_index is not None
+        out.append(_leaf(c, "varequal", choices[item.answer_index], _RESPONSE))
+    elif qtype == "numerical_question" and date is not None:
+        out.append(f"{_PAD[c]}<or>" + _leaf(c + 1, "varequal", f"{date.year}", _RESPONSE)
+                   + f"{_PAD[c + 1]}<and>"
+                   + _leaf(c + 2, "vargte", f"{date.year - tolerance}", _RESPONSE)
+                   + _leaf(c + 2, "varlte", f"{date.year + tolerance}", _RESPONSE)
+                   + f"{_PAD[c + 1]}</and>{_PAD[c]}</or>")
+    else:
+        out += [_leaf(c, "varequal", form, _RESPONSE) for form in forms]
+    out.append(f"{_PAD[q + 1]}</conditionvar>"
+               + _leaf(q + 1, "setvar", "100", _attributes(action="Set", varname="SCORE"))
+               + f"{_PAD[q]}</respcondition>{_PAD[n + 1]}</resprocessing>")
+    out += [_feedback(n + 1, item), f"{_PAD[n]}</item>"]
+    return out
+
+
+def _xml(root: ET.Element) -> bytes:
+    ET.indent(root, space="  ")
+    # as text, then encoded once: with encoding="utf-8" ElementTree sends each of its millions
+    # of small writes through a codec, a third of a big deck's QTI time (the bytes are the same)
+    body = ET.tostring(root, encoding="unicode")
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n").encode("utf-8")
+
+
 # Where the items stand in an assessment: questestinterop > assessment > section > item.
 _ITEM_LEVEL = 3
 _PLACE = "histquiz-items-go-here"
 
 
 def assessment_xml(assessment_id: str, title: str, items: Sequence[Item], tolerance: int) -> bytes:
-    """One deck's questions as a QTI 1.2 assessment. Each item is built and written out on its
-    own, then set into the document where a placeholder stands: a big deck's tree is never
-    held whole (the bytes are those of indenting and writing the whole tree)."""
+    """One deck's questions as a QTI 1.2 assessment. Each item is written out as text on its
+    own (``_item``), then set into the document where a placeholder stands: a big deck's
+    tree is never built (the bytes are those of indenting and writing the whole tree)."""
     root = ET.Element("questestinterop", {
         "xmlns": QTI_NS, "xmlns:xsi": XSI_NS, "xsi:schemaLocation": f"{QTI_NS} {QTI_XSD}"})
     assessment = _sub(root, "assessment", ident=assessment_id, title=one_line(title))
@@ -261,11 +291,9 @@ def assessment_xml(assessment_id: str, title: str, items: Sequence[Item], tolera
     # of megabytes, and each copy of it as text would cost as much again
     chunks = [('<?xml version="1.0" encoding="UTF-8"?>\n' + before).encode("utf-8")]
     for n, item in enumerate(items):
-        holder = ET.Element("section")
-        _item(holder, item, tolerance)
-        parts: list[str] = [between] if n else []
-        _write(holder[0], _ITEM_LEVEL, parts)
-        chunks.append("".join(parts).encode("utf-8"))
+        text = "".join(_item(_ITEM_LEVEL, item, tolerance))
+        # every item's text begins with the line break before it; the first's is the skeleton's
+        chunks.append((text if n else text[len(between):]).encode("utf-8"))
     chunks.append((after + "\n").encode("utf-8"))
     return b"".join(chunks)
 
