@@ -52,8 +52,10 @@ _DIGEST = 32
 _KEEP = 24  # entries kept per kind; the oldest are removed beyond that
 
 # Rendered files are big (a 10,000-fact deck's classroom files are some 250 MB): more of them
-# are kept, and no more than this many bytes in all.
-_KEPT: dict[str, tuple[int, int | None]] = {"rendered": (200, 512 * 1024 * 1024)}
+# are kept, and no more than this many bytes in all. An Anki package's receipt is asked for by
+# the next build of it: one for each package of a few builds of many decks.
+_KEPT: dict[str, tuple[int, int | None]] = {"rendered": (200, 512 * 1024 * 1024),
+                                           "receipt": (64, None)}
 
 _RECORDS_MAGIC = b"histquiz-records 2\n"
 _RUN = 64  # values per pickled run of a records entry: an item's fact's siblings share one
