@@ -402,6 +402,13 @@ def test_a_quiz_plans_from_the_ids_in_the_index(store: Path, tmp_path: Path) -> 
     lazy = lazily()
     plan_random(lazy, count=5, rng=derive(9, "quiz"))
     assert 0 < len(lazy._runs) <= 10
+    # the ids come after the runs, checked on their own: damaged, they are read from the items
+    entry = next(store.glob("items-*.cache"))
+    data = entry.read_bytes()
+    entry.write_bytes(data[:-10] + bytes([data[-10] ^ 0x55]) + data[-9:])
+    damaged = lazily()
+    assert damaged.names is None and list(cache.ids_of(damaged)) == [i.id for i in whole]
+    entry.write_bytes(data)
     for count in (1, 5, 12):
         learned = [plan_learn(items, cards, now, count=count, new_today=0, new_per_day=count,
                               rng=derive(9, "quiz")) for items in (whole, lazy)]

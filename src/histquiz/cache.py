@@ -247,7 +247,7 @@ class _Records(Sequence[T], Generic[T]):
         self._path = path
         self._rebuild = rebuild
         self._instead: Sequence[T] | None = None
-        self.names: list[str] | None = None  # the values' names, when the index holds them
+        self._names: list[str] | None = None
         self._runs: dict[int, list[T]] = {}
         try:
             with path.open("rb") as file:
@@ -266,7 +266,7 @@ class _Records(Sequence[T], Generic[T]):
         if (len(index) != size
                 or hashlib.blake2b(index, digest_size=_DIGEST).digest() != head[-_DIGEST:]):
             raise _Damaged
-        stored_key, self._len, offsets, self._digests, self.names = pickle.loads(index)
+        stored_key, self._len, offsets, self._digests, self._named = pickle.loads(index)
         if stored_key != key:
             raise _Damaged
         self._offsets = array("Q")
@@ -274,9 +274,30 @@ class _Records(Sequence[T], Generic[T]):
         self._base = len(head) + size
         runs = -(-self._len // _RUN)
         total = file.seek(0, os.SEEK_END) - self._base
+        names_size = self._named[0] if self._named is not None else 0
         if len(self._offsets) != runs + 1 or len(self._digests) != 8 * runs \
-                or self._offsets[-1] != total:
+                or self._offsets[-1] + names_size != total:
             raise _Damaged  # a truncated or padded file
+
+    @property
+    def names(self) -> list[str] | None:
+        """The values' names, when the entry holds them (after the runs, read when first asked
+        for: ``items --count 1`` has no use for a big bank's ids), else None; None too when
+        they turn out damaged."""
+        if self._names is None and self._named is not None:
+            size, digest = self._named
+            try:
+                with self._path.open("rb") as file:
+                    file.seek(self._base + self._offsets[-1])
+                    data = file.read(size)
+                if len(data) == size and hashlib.blake2b(data, digest_size=8).digest() == digest:
+                    found = _loads(data)
+                    if isinstance(found, list) and len(found) == self._len:
+                        self._names = found
+            except Exception:  # whatever a damaged (or since replaced) file makes of reading it
+                pass
+            self._named = None if self._names is None else self._named
+        return self._names
 
     def __len__(self) -> int:
         return self._len if self._instead is None else len(self._instead)
@@ -346,17 +367,20 @@ def _loads(data: bytes | memoryview) -> Any:
 def _write_records(path: Path, key: str, values: Sequence[Any],
                    names: list[str] | None = None) -> None:
     """Store ``values`` for ``key`` as a records entry, atomically (skipped if it cannot be),
-    with their ``names`` in the index, if given (the items' ids: see ``ids_of``)."""
+    and their ``names`` after them, if given (the items' ids: see ``ids_of``)."""
     runs = [pickle.dumps(list(values[i:i + _RUN]), protocol=pickle.HIGHEST_PROTOCOL)
             for i in range(0, len(values), _RUN)]
     offsets = array("Q", [0])
     for run in runs:
         offsets.append(offsets[-1] + len(run))
     digests = b"".join(hashlib.blake2b(run, digest_size=8).digest() for run in runs)
-    index = pickle.dumps((key, len(values), offsets.tobytes(), digests, names),
+    tail = b"" if names is None else pickle.dumps(names, protocol=pickle.HIGHEST_PROTOCOL)
+    named = None if names is None else (len(tail), hashlib.blake2b(tail, digest_size=8).digest())
+    index = pickle.dumps((key, len(values), offsets.tobytes(), digests, named),
                          protocol=pickle.HIGHEST_PROTOCOL)
     _store(path, b"".join([_RECORDS_MAGIC, len(index).to_bytes(8, "big"),
-                           hashlib.blake2b(index, digest_size=_DIGEST).digest(), index, *runs]))
+                           hashlib.blake2b(index, digest_size=_DIGEST).digest(), index, *runs,
+                           tail]))
 
 
 def _open_records(path: Path, key: str, rebuild: Callable[[], Sequence[T]]) -> _Records[T] | None:
