@@ -25,6 +25,7 @@ from .registry import (
     FORMATS,
     Context,
     LeftOut,
+    Rendered,
     get_format,
     kept_key,
     report_entries,
@@ -147,7 +148,8 @@ def build(decks: Sequence[Deck], items: Sequence[Item], formats: Sequence[str] |
             progress.close()
     for i in range(len(plan)):  # reported in the plan's order, wherever each was written
         report.written += done[i].files
-        report.left_out += done[i].left_out
+        for where, fmt, rendered in done[i].left_out:
+            report.left_out += report_entries(where, fmt, rendered)
         report.failed += done[i].failed
     return report
 
@@ -167,7 +169,9 @@ class _Done:
 
     target: Path
     files: list[Written] = field(default_factory=list)
-    left_out: list[LeftOut] = field(default_factory=list)
+    # (where, format, what it rendered, of which only what it left out): the report's entries
+    # are made by the process that reports, not sent from a child one by one
+    left_out: list[tuple[str, str, Rendered]] = field(default_factory=list)
     failed: list[Failed] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)
 
@@ -191,7 +195,9 @@ def _write_one(deck: Deck, name: str, items_of: dict[str, Sequence[Item]], out: 
             if n == 0 and rendered.skipped:
                 note = ", ".join(x for x in (note, f"{len(rendered.skipped)} left out") if x)
             done.files.append(Written(path, label, rendered.count_of(n), note))
-        done.left_out += report_entries(where_written(paths), name, rendered)
+        if rendered.skipped or rendered.caveats:
+            done.left_out.append((where_written(paths), name,
+                                  Rendered((), 0, rendered.skipped, caveats=rendered.caveats)))
         done.lines += [f"wrote {w.path} ({plural(w.count, 'item')})" for w in done.files]
     if progress is not None:
         progress.advance(done.lines)

@@ -113,12 +113,26 @@ class ApkgStats:
 
 @dataclass(frozen=True)
 class _Note:
+    """A note as the collection stores it, made once (and kept in the cache: see ``package``)."""
+
     note_type: NoteType
     guid: str
-    fields: list[str]
+    flds: str  # the fields, joined as Anki stores them
+    sort: str  # the first field, Anki's sort field
+    last: str  # the last field: the item's id, escaped
     cards: tuple[int, ...]  # the card templates this note has (Date → event needs a prompt)
-    tags: list[str]
+    tags: str  # " tag tag ", as Anki stores them
     deck: str
+    digest: bytes  # of the note type, tags and fields: what the next build compares with
+
+
+def _note(note_type: NoteType, guid: str, fields: list[str], cards: tuple[int, ...],
+          tags: list[str], deck: str) -> _Note:
+    flds = "\x1f".join(fields)
+    text = f" {' '.join(tags)} "
+    digest = hashlib.blake2b(f"{note_type.model_id}\x1f{text}\x1f{flds}".encode(),
+                             digest_size=16).digest()
+    return _Note(note_type, guid, flds, fields[0], fields[-1], cards, text, deck, digest)
 
 
 def one_level(name: str) -> str:
@@ -259,7 +273,7 @@ class _FieldMaker:
 
     def _made(self, note_type: NoteType, item: Item, fields: list[str],
               cards: tuple[int, ...] = (0,)) -> _Note:
-        return _Note(note_type, note_guid(note_type, item.id), fields, cards, self.tags(item),
+        return _note(note_type, note_guid(note_type, item.id), fields, cards, self.tags(item),
                      self.deck(item))
 
     def _choice(self, item: Item) -> _Note:
@@ -588,14 +602,12 @@ def _insert_notes(cursor: sqlite3.Cursor, notes: Sequence[_Note], order: Sequenc
     for i in order:
         note = notes[i]
         note_id = next(ids)
-        mid = note.note_type.model_id
-        flds = "\x1f".join(note.fields)
-        tags = f" {' '.join(note.tags)} "
-        digest = hashlib.blake2b(f"{mid}\x1f{tags}\x1f{flds}".encode(), digest_size=16).digest()
         old = earlier.get(note.guid)
-        mod = stamp if old is None else old[1] if old[0] == digest else max(stamp, old[1] + 1)
-        receipt[note.guid] = (digest, mod, note.fields[-1])
-        note_rows.append((note_id, note.guid, mid, mod, -1, tags, flds, note.fields[0], 0, 0, ""))
+        mod = (stamp if old is None else old[1] if old[0] == note.digest
+               else max(stamp, old[1] + 1))
+        receipt[note.guid] = (note.digest, mod, note.last)
+        note_rows.append((note_id, note.guid, note.note_type.model_id, mod, -1, note.tags,
+                          note.flds, note.sort, 0, 0, ""))
         deck_id = deck_ids[note.deck]
         for ord_ in note.cards:
             card_rows.append((next(ids), note_id, deck_id, ord_, mod, -1, 0, 0, due[i],
