@@ -90,7 +90,10 @@ class _Pools:
                 groups.setdefault((scope, ix.period[i]), []).append(
                     (year, other.deck, other.id, other))
         self.pools: dict[tuple[str, str | None], tuple[list[int], list[Fact]]] = {}
-        self.places: dict[int, _Placed] = {}  # by id() of the fact, made when first needed
+        # by id() of the fact, made when first needed; the fact is kept beside it, so that its
+        # id cannot be taken by another fact while the entry stands (a Kahoot variant's
+        # shortened fact lives only while its item is dealt again)
+        self.places: dict[int, tuple[Fact, _Placed]] = {}
         for group, rows in groups.items():
             rows.sort(key=lambda r: r[:3])
             self.pools[group] = ([r[0] for r in rows], [r[3] for r in rows])
@@ -116,13 +119,15 @@ class _Placed:
     to_the_day: bool
 
 
-def _place(places: dict[int, _Placed], fact: Fact) -> _Placed:
-    found = places.get(id(fact))
-    if found is None:
-        assert fact.date is not None
-        found = places[id(fact)] = _Placed(
-            first_day(fact.date), last_day(fact.date), normalize(fact.event or ""), fact.series,
-            fact.sequence, bool(_NUMBERED.search(fact.event or "")), _to_the_day(fact.date))
+def _place(places: dict[int, tuple[Fact, _Placed]], fact: Fact) -> _Placed:
+    entry = places.get(id(fact))
+    if entry is not None and entry[0] is fact:
+        return entry[1]
+    assert fact.date is not None
+    found = _Placed(
+        first_day(fact.date), last_day(fact.date), normalize(fact.event or ""), fact.series,
+        fact.sequence, bool(_NUMBERED.search(fact.event or "")), _to_the_day(fact.date))
+    places[id(fact)] = (fact, found)
     return found
 
 
