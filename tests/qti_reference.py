@@ -9,12 +9,10 @@ from xml.etree import ElementTree as ET
 
 from histquiz.export.classroom.common import (
     clean,
-    date_answer,
     feedback_text,
     one_line,
-    text_answers,
 )
-from histquiz.export.classroom.qti import FEEDBACK, RESPONSE, _html, ident
+from histquiz.export.classroom.qti import FEEDBACK, RESPONSE, _html, _Question, ident
 from histquiz.model import Item
 
 
@@ -102,17 +100,10 @@ def _item(section: ET.Element, item: Item, tolerance: int) -> None:
         raise ValueError(f"QTI cannot hold {item.kind} items ({item.id})")
     qid = ident("question", item.id)
     item_el = _sub(section, "item", ident=qid, title=one_line(item.id))
-    kind, date = date_answer(item)
-    choices = [f"{qid}_{n}" for n in range(len(item.options))]
-    if item.kind == "choice":
-        qtype, answer_ids = "multiple_choice_question", ",".join(choices)
-    elif kind == "year":
-        qtype, answer_ids = "numerical_question", f"{qid}_number"
-    else:
-        qtype, answer_ids = "short_answer_question", ""
-    forms = text_answers(item) if qtype == "short_answer_question" else []
-    if forms:
-        answer_ids = ",".join(f"{qid}_{n}" for n in range(len(forms)))
+    # how it is asked is the writer's own (``_Question``): what is checked is the XML
+    question = _Question.of(item, qid)
+    qtype, answer_ids, choices, forms, date = (question.qtype, question.answer_ids,
+                                               question.choices, question.forms, question.date)
     _metadata(_sub(item_el, "itemmetadata"), [
         ("question_type", qtype), ("points_possible", "1"), ("original_answer_ids", answer_ids),
         ("assessment_question_identifierref", ident("question_ref", item.id))])

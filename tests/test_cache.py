@@ -15,18 +15,14 @@ from histquiz import cache
 from histquiz.cli import main
 
 
-class Calls:
-    """Counts the real loads, generations and reveal relations behind the cache."""
+class Counts:
+    """Counts the calls of functions, patched where they are looked up: ``targets`` are
+    (name, module, attribute)."""
 
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.counts = {"load": 0, "generate": 0, "reveals": 0}
-        # (``import histquiz.generate.reveal as m`` would find the function histquiz.generate)
-        reveal_module = importlib.import_module("histquiz.generate.reveal")
-        loader_module = importlib.import_module("histquiz.load.loader")
-        generate_module = importlib.import_module("histquiz.generate")
-        for name, module, attr in (("load", loader_module, "load_decks"),
-                                   ("generate", generate_module, "generate"),
-                                   ("reveals", reveal_module, "reveals")):
+    def __init__(self, monkeypatch: pytest.MonkeyPatch,
+                 targets: list[tuple[str, Any, str]]) -> None:
+        self.counts = {name: 0 for name, _, _ in targets}
+        for name, module, attr in targets:
             monkeypatch.setattr(module, attr, self._counting(name, getattr(module, attr)))
 
     def _counting(self, name: str, real: Callable[..., Any]) -> Callable[..., Any]:
@@ -41,6 +37,17 @@ class Calls:
         for name in self.counts:
             self.counts[name] = 0
         return counts
+
+
+class Calls(Counts):
+    """Counts the real loads, generations and reveal relations behind the cache."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        # (``import histquiz.generate.reveal as m`` would find the function histquiz.generate)
+        super().__init__(monkeypatch, [
+            ("load", importlib.import_module("histquiz.load.loader"), "load_decks"),
+            ("generate", importlib.import_module("histquiz.generate"), "generate"),
+            ("reveals", importlib.import_module("histquiz.generate.reveal"), "reveals")])
 
 
 @pytest.fixture
@@ -262,34 +269,18 @@ def test_a_summary_of_the_decks_is_kept_beside_them(store: Path, deck: Path,
     assert calls.take()["load"] == 1  # another deck file, read again
 
 
-class Renders:
+class Renders(Counts):
     """Counts the work behind each format of a build: each classroom format's rendering, the
     Anki notes, the worksheet's choice of questions."""
 
     CLASSROOM = ("moodle", "gift", "kahoot", "qti", "quizlet", "jsonout")
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.counts: dict[str, int] = {}
         targets = [(f"histquiz.export.classroom.{name}", "render") for name in self.CLASSROOM]
         targets += [("histquiz.export.anki.writer", "_notes_in_order"),
                     ("histquiz.export.worksheet.pdf", "pick")]
-        for module_name, attr in targets:
-            module = importlib.import_module(module_name)
-            self.counts[module_name] = 0
-            monkeypatch.setattr(module, attr, self._counting(module_name, getattr(module, attr)))
-
-    def _counting(self, name: str, real: Callable[..., Any]) -> Callable[..., Any]:
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            self.counts[name] += 1
-            return real(*args, **kwargs)
-
-        return wrapper
-
-    def take(self) -> dict[str, int]:
-        counts = dict(self.counts)
-        for name in self.counts:
-            self.counts[name] = 0
-        return counts
+        super().__init__(monkeypatch, [(module, importlib.import_module(module), attr)
+                                       for module, attr in targets])
 
 
 def build_out(out: Path, deck: Path, *extra: str) -> dict[str, bytes]:

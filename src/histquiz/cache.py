@@ -445,15 +445,13 @@ def _items_key(decks_key: str, seed: int, selection: Selection | None, n_options
 def generate(decks: list[Deck], seed: int, selection: Selection | None = None,
              n_options: int = 4) -> list[Item]:
     """``histquiz.generate``, through the cache when ``decks`` came from ``load_decks`` above."""
-    from .generate import generate as generate_uncached
-
-    where = folder()
-    decks_key = next((k for d, k in _LOADED if d is decks), None)
-    if where is None or decks_key is None:
-        return generate_uncached(decks, seed, selection, n_options)
-    stored, key = _stored_items(where, decks_key, lambda: decks, seed, selection, n_options)
+    stored = generated(decks, seed, selection, n_options)
+    if isinstance(stored, list):
+        return stored
     items = list(stored)
-    _GENERATED.append((items, key))
+    key = key_of(stored)
+    if key is not None:
+        adopt(items, key)
     return items
 
 
@@ -461,10 +459,12 @@ def generated(decks: list[Deck], seed: int, selection: Selection | None = None,
               n_options: int = 4) -> Sequence[Item]:
     """``generate``, but read lazily from the cache when it holds the items: only the items
     asked for are read (a build that finds every file of a deck in the cache reads few)."""
+    from .generate import generate as generate_uncached
+
     where = folder()
     decks_key = next((k for d, k in _LOADED if d is decks), None)
     if where is None or decks_key is None:
-        return generate(decks, seed, selection, n_options)
+        return generate_uncached(decks, seed, selection, n_options)
     items, key = _stored_items(where, decks_key, lambda: decks, seed, selection, n_options)
     _GENERATED.append((items, key))
     return items
@@ -513,7 +513,7 @@ def of_decks(paths: Sequence[str | os.PathLike[str]] | None, name: str,
     if where is None or decks_key is None:
         return compute(_load(paths, decks_key))
     key = f"{name} {decks_key}"
-    target = where / f"summary-{hashlib.blake2b(key.encode(), digest_size=20).hexdigest()}.cache"
+    target = _named(where, "summary", key)
     found = _read(target, key)
     if isinstance(found, tuple) and len(found) == 1:
         return cast("T", found[0])
@@ -530,11 +530,11 @@ def reveals(items: Sequence[Item]) -> Reveals:
     from .generate.reveal import reveals as reveals_uncached
 
     where = folder()
-    key = next((k for i, k in _GENERATED if i is items), None)
+    key = key_of(items)
     if where is None or key is None:
         return reveals_uncached(items)
     # a deck's own items (see ``adopt``) have a key of their own beginning with all the items'
-    target = where / f"reveals-{hashlib.blake2b(key.encode(), digest_size=20).hexdigest()}.cache"
+    target = _named(where, "reveals", key)
 
     def make() -> Sequence[frozenset[int]]:
         relation = reveals_uncached(items)
@@ -576,7 +576,7 @@ def rendered(key: str | None, make: Callable[[], T]) -> T:
     where = folder()
     if where is None or key is None:
         return make()
-    target = _rendered_path(where, key)
+    target = _named(where, "rendered", key)
     found = _read(target, key)
     if isinstance(found, tuple) and len(found) == 1:
         with contextlib.suppress(OSError):
@@ -592,11 +592,7 @@ def holds(key: str | None) -> bool:
     """Whether ``rendered`` has a value stored under ``key`` (not yet checked), so that a build
     can tell which formats will be quick."""
     where = folder()
-    return where is not None and key is not None and _rendered_path(where, key).is_file()
-
-
-def _rendered_path(where: Path, key: str) -> Path:
-    return where / f"rendered-{hashlib.blake2b(key.encode(), digest_size=20).hexdigest()}.cache"
+    return where is not None and key is not None and _named(where, "rendered", key).is_file()
 
 
 def recall(kind: str, key: str) -> Any:
@@ -618,4 +614,5 @@ def remember(kind: str, key: str, value: Any) -> None:
 
 
 def _named(where: Path, kind: str, key: str) -> Path:
+    """The entry of ``kind`` for ``key``, named by a digest of the key."""
     return where / f"{kind}-{hashlib.blake2b(key.encode(), digest_size=20).hexdigest()}.cache"

@@ -289,13 +289,11 @@ def write_format(name: str, items: Sequence[Item], ctx: Context,
     check_targets(fmt.paths(target))
     refuse_inputs(fmt.paths(target), ctx.inputs)
     previous = target if target.is_file() else None
-    render = functools.partial(fmt.renderer(), items, replace(ctx, previous=previous))
-    if fmt.timeless and ctx.items_key is not None:
-        from ..cache import rendered as cached
+    from ..cache import rendered as cached
 
-        rendered = cached(kept_key(fmt.name, ctx), render)
-    else:
-        rendered = render()
+    # a timeless format's files are kept whole when the items have a key (see ``kept_key``)
+    rendered = cached(kept_key(name, ctx) if fmt.timeless else None,
+                      functools.partial(fmt.renderer(), items, replace(ctx, previous=previous)))
     paths = fmt.written_paths(target, len(rendered.files))
     files = list(zip(paths, rendered.files, strict=True))
     files += [(target.with_name(f"{target.stem}{ending}"), data) for ending, data in rendered.extra]
@@ -308,17 +306,17 @@ def write_format(name: str, items: Sequence[Item], ctx: Context,
 
 # What the formats that depend on the build time keep in the cache (see ``kept_key``): the
 # notes of an Anki package and their order, the questions a worksheet asks.
-_KEPT = {"anki": "anki notes", "worksheet": "worksheet pick"}
+_PART_KEPT = {"anki": "anki notes", "worksheet": "worksheet pick"}
 
 
 def kept_key(name: str, ctx: Context) -> str | None:
     """The key under which the cache keeps what format ``name`` makes of ``ctx``'s items: the
     whole rendering of a timeless format, else the part of its work that does not depend on
-    the build time (``_KEPT``); None when the items have no key."""
+    the build time (``_PART_KEPT``); None when the items have no key."""
     fmt = get_format(name)
     if fmt.timeless:
         return ctx.cache_key(f"format {name}")
-    return ctx.cache_key(_KEPT[name]) if name in _KEPT else None
+    return ctx.cache_key(_PART_KEPT[name]) if name in _PART_KEPT else None
 
 
 def _remove_stale_parts(fmt: Format, target: Path, written: Sequence[Path]) -> None:

@@ -109,52 +109,29 @@ class Planned:
 
 
 class _Apart:
-    """Picks items for one session: one per fact, and none that gives away another already
-    picked (generate.reveal), in the order offered."""
+    """Picks items for one session by their places in ``items``: one per fact, and none that
+    gives away another already picked (generate.reveal), in the order offered. Only the items
+    looked at are read (a session of five from a big bank read lazily reads a few)."""
 
     def __init__(self, items: Sequence[Item]) -> None:
         from ..cache import reveals  # read from the cache when the items came from it
 
         self.items = items
         self.apart = Apart(reveals(items))
-        self._index: dict[str, int] | None = None  # made when first asked for: it reads all
         self.facts: set[tuple[str, str]] = set()
 
-    def at(self, item: Item) -> int:
-        if self._index is None:
-            self._index = {item.id: n for n, item in enumerate(self.items)}
-        return self._index[item.id]
-
-    def fits(self, item: Item, *, per_fact: bool = True, at: int | None = None) -> bool:
-        if per_fact and (item.deck, item.fact) in self.facts:
-            return False
-        return self.apart.fits(self.at(item) if at is None else at)
-
-    def take(self, item: Item, at: int | None = None) -> None:
-        self.apart.take(self.at(item) if at is None else at)
-        self.facts.add((item.deck, item.fact))
-
-    def pick_at(self, order: Sequence[int], limit: int, *, per_fact: bool = True) -> list[int]:
-        """``pick`` of the items at these places of ``items``: only the items looked at are
-        read (a session of five from a big bank reads a few)."""
+    def pick(self, order: Iterable[int], limit: int, *, per_fact: bool = True) -> list[int]:
         out: list[int] = []
         for n in order:
             if len(out) >= limit:
                 break
             item = self.items[n]
-            if n not in out and self.fits(item, per_fact=per_fact, at=n):
-                self.take(item, at=n)
+            if per_fact and (item.deck, item.fact) in self.facts:
+                continue
+            if self.apart.fits(n):
+                self.apart.take(n)
+                self.facts.add((item.deck, item.fact))
                 out.append(n)
-        return out
-
-    def pick(self, items: Sequence[Item], limit: int, *, per_fact: bool = True) -> list[Item]:
-        out: list[Item] = []
-        for item in items:
-            if len(out) >= limit:
-                break
-            if self.fits(item, per_fact=per_fact):
-                self.take(item)
-                out.append(item)
         return out
 
 
@@ -182,9 +159,9 @@ def plan_learn(items: Sequence[Item], cards: dict[str, CardInfo], now: datetime,
     fresh = [n for n, i in enumerate(ids_of(items)) if i not in cards]
     rng.shuffle(fresh)  # in the order a shuffle of the new items themselves would give
     apart = _Apart(items)
-    reviews = apart.pick_at(due, count)
+    reviews = apart.pick(due, count)
     allowance = max(0, min(count - len(reviews), new_per_day - new_today))
-    new = apart.pick_at(fresh, allowance)
+    new = apart.pick(fresh, allowance)
     return ([Planned(items[n], "review") for n in reviews]
             + [Planned(items[n], "new") for n in new])
 
@@ -195,8 +172,8 @@ def plan_random(items: Sequence[Item], *, count: int, rng: random.Random) -> lis
     order = list(range(len(items)))
     rng.shuffle(order)  # the places, in the order a shuffle of the items themselves would give
     apart = _Apart(items)
-    chosen = apart.pick_at(order, count)
-    chosen += apart.pick_at(order, count - len(chosen), per_fact=False)
+    chosen = apart.pick(order, count)
+    chosen += apart.pick(order, count - len(chosen), per_fact=False)
     taken = set(chosen)
     chosen += [n for n in order if n not in taken][:count - len(chosen)]
     return [Planned(items[n]) for n in chosen]
@@ -207,9 +184,8 @@ def plan_mistakes(items: Sequence[Item], missed: Sequence[str], *, count: int,
     """Up to ``count`` of the ``missed`` items (ids, most recent first) that are still in the
     decks, in random order."""
     by_id = {i.id: i for i in items}
-    found = [by_id[m] for m in missed if m in by_id]
-    apart = _Apart(found)
-    chosen = apart.pick(found, count, per_fact=False)
+    found = [by_id[m] for m in dict.fromkeys(missed) if m in by_id]
+    chosen = [found[n] for n in _Apart(found).pick(range(len(found)), count, per_fact=False)]
     rng.shuffle(chosen)
     return [Planned(i) for i in chosen]
 

@@ -130,9 +130,13 @@ def _note(note_type: NoteType, guid: str, fields: list[str], cards: tuple[int, .
           tags: list[str], deck: str) -> _Note:
     flds = "\x1f".join(fields)
     text = f" {' '.join(tags)} "
-    digest = hashlib.blake2b(f"{note_type.model_id}\x1f{text}\x1f{flds}".encode(),
-                             digest_size=16).digest()
-    return _Note(note_type, guid, flds, fields[0], fields[-1], cards, text, deck, digest)
+    return _Note(note_type, guid, flds, fields[0], fields[-1], cards, text, deck,
+                 _note_digest(note_type.model_id, text, flds))
+
+
+def _note_digest(mid: int, tags: str, flds: str) -> bytes:
+    """What tells a changed note from an unchanged one: its note type, tags and fields."""
+    return hashlib.blake2b(f"{mid}\x1f{tags}\x1f{flds}".encode(), digest_size=16).digest()
 
 
 def one_level(name: str) -> str:
@@ -521,25 +525,6 @@ def _root_description(root: str, decks: Sequence[Deck]) -> str:
             "the cards in place and keeps your reviews.</p>" + (f"<ul>{rows}</ul>" if rows else ""))
 
 
-def _previous_collection(package: bytes | None, folder: Path) -> Path | None:
-    """The collection of an earlier histquiz package, copied into ``folder``; None when there is
-    none or it cannot be read (every note then simply counts as new)."""
-    if package is None:
-        return None
-    db = folder / "previous.anki2"
-    try:
-        with zipfile.ZipFile(io.BytesIO(package)) as zf:
-            db.write_bytes(zf.read("collection.anki2"))
-        conn = sqlite3.connect(db)
-        try:
-            conn.execute("SELECT guid, mid, flds, tags, mod FROM notes LIMIT 1").fetchall()
-        finally:
-            conn.close()
-    except (OSError, KeyError, zipfile.BadZipFile, sqlite3.DatabaseError, RuntimeError):
-        return None
-    return db
-
-
 def _read_previous(path: str | os.PathLike[str] | None) -> bytes | None:
     if path is None:
         return None
@@ -549,35 +534,24 @@ def _read_previous(path: str | os.PathLike[str] | None) -> bytes | None:
         return None
 
 
-def _keep_times(cursor: sqlite3.Cursor, previous: Path, stamp: int) -> list[str]:
-    """Give the notes just written the times they should have beside an earlier build of the
-    package (``previous``, a copy of its collection): an unchanged note (same note type, fields
-    and tags) keeps its earlier time, so that Anki leaves it alone; a changed one gets the build
-    time, and always a time newer than its earlier one, as Anki takes only newer notes; its
-    cards take its time. Done inside SQLite: a big deck's notes never pass through Python.
-    Returns the ids of the earlier build's notes that this one no longer has."""
-    ours = ",".join(str(t.model_id) for t in NOTE_TYPES)
-    cursor.execute("ATTACH DATABASE ? AS previous", (str(previous),))
+def _receipt_of(package: bytes, folder: Path) -> Receipt:
+    """The receipt of an earlier package that the cache kept none of, read from its notes (of
+    histquiz's note types only); empty when it cannot be read, and every note then counts as
+    new."""
+    ours = {t.model_id for t in NOTE_TYPES}
+    db = folder / "previous.anki2"
     try:
-        # the copy is scratch: an index on it makes matching the notes by guid quick
-        cursor.execute("CREATE INDEX IF NOT EXISTS previous.histquiz_guid ON notes (guid)")
-        cursor.execute("CREATE TEMP TABLE kept (id INTEGER PRIMARY KEY, mod INTEGER)")
-        cursor.execute(
-            "INSERT OR REPLACE INTO temp.kept SELECT n.id, CASE WHEN p.mid = n.mid AND p.flds = "
-            "n.flds AND p.tags = n.tags THEN p.mod ELSE max(?, p.mod + 1) END FROM main.notes n "
-            f"JOIN previous.notes p ON p.guid = n.guid WHERE p.mid IN ({ours})", (stamp,))
-        cursor.execute("UPDATE main.notes SET mod = (SELECT mod FROM temp.kept WHERE "
-                       "kept.id = notes.id) WHERE id IN (SELECT id FROM temp.kept)")
-        cursor.execute("UPDATE main.cards SET mod = (SELECT mod FROM temp.kept WHERE "
-                       "kept.id = cards.nid) WHERE nid IN (SELECT id FROM temp.kept)")
-        gone = cursor.execute(
-            f"SELECT flds FROM previous.notes WHERE mid IN ({ours}) AND guid NOT IN "
-            "(SELECT guid FROM main.notes)").fetchall()
-        cursor.execute("DROP TABLE temp.kept")
-    finally:
-        cursor.connection.commit()
-        cursor.execute("DETACH DATABASE previous")
-    return [html.unescape(flds.rsplit("\x1f", 1)[-1]) for (flds,) in gone]
+        with zipfile.ZipFile(io.BytesIO(package)) as zf:
+            db.write_bytes(zf.read("collection.anki2"))
+        conn = sqlite3.connect(db)
+        try:
+            rows = conn.execute("SELECT guid, mid, tags, flds, mod FROM notes").fetchall()
+        finally:
+            conn.close()
+    except (OSError, KeyError, zipfile.BadZipFile, sqlite3.DatabaseError, RuntimeError):
+        return {}
+    return {guid: (_note_digest(mid, tags, flds), int(mod), flds.rsplit("\x1f", 1)[-1])
+            for guid, mid, tags, flds, mod in rows if mid in ours}
 
 
 # What a package holds, note by note, for the next build of it to compare with: guid → (digest
@@ -716,15 +690,14 @@ def package(items: Sequence[Item], ctx: Context) -> tuple[bytes, ApkgStats]:
                                           sharing, functools.partial(_picked, items, in_deck))
         package_decks.append(genanki.Deck(_deck_id(name), name, description=description))
 
-    # The earlier build: its receipt, when the cache kept one for exactly those bytes (the usual
-    # case, and quick: the notes need not be read back), else its collection.
-    earlier_bytes = _read_previous(previous)
-    earlier: Receipt | None = None
-    if earlier_bytes is not None:
-        earlier = recall("receipt", hashlib.blake2b(earlier_bytes).hexdigest())
-    removed: list[str] = []
     with scratch_folder(SCRATCH_PREFIX) as tmp:
-        before = _previous_collection(earlier_bytes if earlier is None else None, Path(tmp))
+        # The earlier build's receipt: the one the cache kept for exactly those bytes (quick:
+        # its notes need not be read back), else read from its notes.
+        earlier: Receipt = {}
+        earlier_bytes = _read_previous(previous)
+        if earlier_bytes is not None:
+            kept = recall("receipt", hashlib.blake2b(earlier_bytes).hexdigest())
+            earlier = kept if isinstance(kept, dict) else _receipt_of(earlier_bytes, Path(tmp))
         db_path = Path(tmp) / "collection.anki2"
         conn = sqlite3.connect(db_path)
         try:
@@ -734,23 +707,12 @@ def package(items: Sequence[Item], ctx: Context) -> tuple[bytes, ApkgStats]:
             cursor.execute("PRAGMA synchronous = OFF")
             genanki.Package(package_decks).write_to_db(cursor, stamp, itertools.count())
             order = [i for name in names for i in by_deck[name]]
-            cards, receipt = _insert_notes(cursor, notes, order, due, stamp, earlier or {})
+            cards, receipt = _insert_notes(cursor, notes, order, due, stamp, earlier)
             conn.commit()
-            if earlier is not None:
-                removed = [html.unescape(last) for guid, (_, _, last) in earlier.items()
-                           if guid not in receipt]
-            elif before is not None:
-                try:
-                    removed = _keep_times(cursor, before, stamp)
-                except sqlite3.DatabaseError:  # an earlier package that only looked like ours
-                    cursor.execute("UPDATE notes SET mod = ?", (stamp,))
-                    cursor.execute("UPDATE cards SET mod = ?", (stamp,))
-                    conn.commit()
-                for guid, mod in cursor.execute("SELECT guid, mod FROM notes"):
-                    digest, _, last = receipt[guid]
-                    receipt[guid] = (digest, mod, last)
         finally:
             conn.close()
+        removed = [html.unescape(last) for guid, (_, _, last) in earlier.items()
+                   if guid not in receipt]
         # The package: the collection, then an empty media map. Light compression halves the
         # file at a fraction of the cost of zlib's default level.
         data = zip_bytes([("collection.anki2", db_path.read_bytes()), ("media", b"{}")],

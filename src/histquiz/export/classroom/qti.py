@@ -31,8 +31,10 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from xml.etree import ElementTree as ET
 
+from ...dates import HistDate
 from ...model import Item
 from ..registry import Context, Rendered
 from ..zipped import zip_bytes
@@ -192,6 +194,30 @@ def _matching(n: int, item: Item) -> list[str]:
     return out
 
 
+@dataclass(frozen=True)
+class _Question:
+    """How a choice or date item is asked in QTI: its Canvas question type, the answers' ids
+    the metadata lists, the choices' ids, the typed forms accepted, the date answered."""
+
+    qtype: str
+    answer_ids: str
+    choices: list[str]
+    forms: list[str]
+    date: HistDate | None
+
+    @classmethod
+    def of(cls, item: Item, qid: str) -> _Question:
+        kind, date = date_answer(item)
+        choices = [f"{qid}_{k}" for k in range(len(item.options))]
+        if item.kind == "choice":
+            return cls("multiple_choice_question", ",".join(choices), choices, [], date)
+        if kind == "year":
+            return cls("numerical_question", f"{qid}_number", choices, [], date)
+        forms = text_answers(item)
+        ids = ",".join(f"{qid}_{k}" for k in range(len(forms)))
+        return cls("short_answer_question", ids, choices, forms, date)
+
+
 def _item(n: int, item: Item, tolerance: int) -> list[str]:
     """An item as the text of its element at depth ``n`` (each line, the first included,
     begins with its line break and indent)."""
@@ -200,17 +226,9 @@ def _item(n: int, item: Item, tolerance: int) -> list[str]:
     if item.kind not in ("choice", "date"):  # the registry keeps order items away
         raise ValueError(f"QTI cannot hold {item.kind} items ({item.id})")
     qid = ident("question", item.id)
-    kind, date = date_answer(item)
-    choices = [f"{qid}_{k}" for k in range(len(item.options))]
-    if item.kind == "choice":
-        qtype, answer_ids = "multiple_choice_question", ",".join(choices)
-    elif kind == "year":
-        qtype, answer_ids = "numerical_question", f"{qid}_number"
-    else:
-        qtype, answer_ids = "short_answer_question", ""
-    forms = text_answers(item) if qtype == "short_answer_question" else []
-    if forms:
-        answer_ids = ",".join(f"{qid}_{k}" for k in range(len(forms)))
+    question = _Question.of(item, qid)
+    qtype, answer_ids, choices, forms, date = (question.qtype, question.answer_ids,
+                                               question.choices, question.forms, question.date)
     out = [f"{_PAD[n]}<item{_attributes(ident=qid, title=one_line(item.id))}>",
            _metadata_text(n + 1, [
                ("question_type", qtype), ("points_possible", "1"),
