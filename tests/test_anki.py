@@ -52,6 +52,7 @@ from histquiz.export.anki.writer import APART, ROOT_DECK, topic_title, write_apk
 from histquiz.export.registry import Context, ExportOptions, get_format, render_format
 from histquiz.load.rules import EVENT_SETS, ITEM_KINDS
 from histquiz.model import sort_key_for_date
+from histquiz.owned import RECORD
 
 GOOD = Path(__file__).parent / "data" / "good"
 T1 = 1_750_000_000  # 15 June 2025
@@ -429,7 +430,7 @@ def test_command_writes_one_file_per_deck_or_one_file(
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(T1))
     assert main(["anki", "--decks", "decks"]) == 0
     out = capsys.readouterr().out
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["decks", "one.apkg", "two.apkg"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [RECORD, "decks", "one.apkg", "two.apkg"]
     assert re.search(r"wrote one\.apkg: \d+ notes, \d+ cards in \d+ decks", out)
     first = (tmp_path / "one.apkg").read_bytes()
     # Both packages hold "Topic 1": Anki keeps the description of the last one imported, so
@@ -570,7 +571,7 @@ def test_a_failed_build_leaves_the_old_file_whole(tmp_path: Path, mini_decks: li
     with pytest.raises(ExportError, match="does not exist"):
         write_apkg(items, tmp_path / "missing" / "x.apkg", anki_ctx(mini_decks, T2))
     assert target.read_bytes() == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["mini.apkg"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [RECORD, "mini.apkg"]
 
 
 def test_the_notes_come_from_the_items_alone(tmp_path: Path, mini_decks: list[Deck]) -> None:

@@ -17,6 +17,7 @@ from xml.etree import ElementTree
 
 import pexpect
 import pytest
+from outputs import outputs_in
 from synth import write_deck
 from test_formats import read_gift, read_xlsx
 
@@ -24,6 +25,7 @@ from histquiz import atomic, generate, load_decks
 from histquiz.cli import main
 from histquiz.export.registry import FORMATS as REGISTRY
 from histquiz.export.registry import Context, render_format
+from histquiz.owned import RECORD
 
 ARTEFACTS = {name: fmt.suffix for name, fmt in REGISTRY.items()}
 
@@ -115,7 +117,7 @@ def test_build_writes_every_artefact_for_every_deck(decks_dir: Path, tmp_path: P
     out = tmp_path / "dist"
     result = run_build("--decks", str(decks_dir), "--out", str(out), "--seed", "5")
     assert result.returncode == 0, result.stderr
-    names = {p.name for p in out.iterdir()}
+    names = {p.name for p in outputs_in(out)}
     parts = kahoot_parts(decks_dir, "synth", 5)
     assert parts == 2, "the synthetic deck has more than 100 Kahoot questions"
     assert names == expected_files("mini") | expected_files("synth", kahoot_parts=parts)
@@ -123,7 +125,7 @@ def test_build_writes_every_artefact_for_every_deck(decks_dir: Path, tmp_path: P
     assert table[0].split()[:3] == ["file", "format", "items"]
     assert table[-1 - table[::-1].index(next(t for t in table if "files in" in t))].startswith(
         f"{len(names)} files in {out}")
-    for path in out.iterdir():
+    for path in outputs_in(out):
         count = check_whole(path)
         assert count > 0
         row = next(line for line in table if line.split()[0] == str(path))
@@ -213,8 +215,8 @@ def test_same_inputs_same_bytes(decks_dir: Path, tmp_path: Path) -> None:
     for out in (first, second):
         result = run_build("--decks", str(decks_dir), "--out", str(out), "--seed", "2", env=env)
         assert result.returncode == 0, result.stderr
-    names = sorted(p.name for p in first.iterdir())
-    assert names == sorted(p.name for p in second.iterdir())
+    names = sorted(p.name for p in outputs_in(first))
+    assert names == sorted(p.name for p in outputs_in(second))
     different = [n for n in names if (first / n).read_bytes() != (second / n).read_bytes()]
     assert not different
 
@@ -224,7 +226,7 @@ def test_formats_option_and_its_errors(decks_dir: Path, tmp_path: Path,
     out = tmp_path / "only"
     assert main(["build", "--decks", str(decks_dir), "--out", str(out),
                  "--formats", "gift,json", "--formats", "quizlet"]) == 0
-    assert {p.name for p in out.iterdir()} == (expected_files("mini", ["gift", "json", "quizlet"])
+    assert {p.name for p in outputs_in(out)} == (expected_files("mini", ["gift", "json", "quizlet"])
                                                | expected_files("synth", ["gift", "json", "quizlet"]))
     with pytest.raises(SystemExit) as info:
         main(["build", "--formats", "gift,pdf"])
@@ -246,7 +248,7 @@ def test_a_write_cut_off_halfway_keeps_the_old_file(decks_dir: Path, tmp_path: P
     out = tmp_path / "dist"
     args = ["build", "--decks", str(decks_dir), "--out", str(out), "--formats", "gift,moodle-xml"]
     assert main([*args, "--seed", "1"]) == 0
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    before = {p.name: p.read_bytes() for p in outputs_in(out)}
 
     def half_then_interrupt(fd: int, data: bytes) -> None:
         os.write(fd, data[: len(data) // 2])
@@ -256,10 +258,10 @@ def test_a_write_cut_off_halfway_keeps_the_old_file(decks_dir: Path, tmp_path: P
     assert main([*args, "--seed", "2"]) == 130
     monkeypatch.undo()
     assert "interrupted" in capsys.readouterr().err
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert {p.name: p.read_bytes() for p in outputs_in(out)} == before
     # and the interrupted build would have changed them: the test can tell
     assert main([*args, "--seed", "2"]) == 0
-    assert {p.name: p.read_bytes() for p in out.iterdir()} != before
+    assert {p.name: p.read_bytes() for p in outputs_in(out)} != before
 
 
 # A build that stops, as if the machine were slow, just before it renames the files of its
@@ -320,15 +322,15 @@ def test_a_killed_build_leaves_only_whole_files(big_deck: Path, tmp_path: Path,
     else:
         assert temporaries, "the killed build was writing: its temporary files are left"
         assert all(".histquiz-" in p.name for p in temporaries)
-    finished = sorted(p for p in out.iterdir() if not p.name.startswith("."))
+    finished = sorted(p for p in outputs_in(out) if not p.name.startswith("."))
     assert finished == sorted(written)
     for path in finished:
         assert check_whole(path) > 0, path
     # the next build removes what a killed one left and completes everything
     again = run_build("--decks", str(big_deck), "--out", str(out))
     assert again.returncode == 0, again.stderr
-    assert not list(out.glob(".*"))
-    assert {p.name for p in out.iterdir()} == expected_files(
+    assert [p.name for p in out.glob(".*")] == [RECORD]  # no temporary file is left
+    assert {p.name for p in outputs_in(out)} == expected_files(
         "big", kahoot_parts=kahoot_parts(big_deck, "big"))
     if temporaries:
         n = len(temporaries)
@@ -385,8 +387,8 @@ def test_build_of_the_built_in_decks(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     expected = set().union(*(expected_files(d.id, kahoot_parts=kahoot_parts(None, d.id))
                              for d in decks))
-    assert {p.name for p in tmp_path.iterdir()} == expected
-    for path in tmp_path.iterdir():
+    assert {p.name for p in outputs_in(tmp_path)} == expected
+    for path in outputs_in(tmp_path):
         assert check_whole(path) > 0, path
     # The table, then at most one line per format and reason for what was left out: no item
     # is named unless --verbose asks.
@@ -414,9 +416,9 @@ def test_a_format_that_fails_does_not_stop_the_others(tmp_path: Path) -> None:
     out = tmp_path / "dist"
     result = run_build("--decks", str(deck), "--out", str(out), "--seed", "1")
     assert result.returncode == 1 and "Traceback" not in result.stderr
-    assert {p.name for p in out.iterdir()} == expected_files("mini") - {
+    assert {p.name for p in outputs_in(out)} == expected_files("mini") - {
         "mini-worksheet.pdf", "mini-worksheet-answers.pdf"}
-    for path in out.iterdir():
+    for path in outputs_in(out):
         assert check_whole(path) > 0
     errors = result.stderr.splitlines()[-2:]
     assert errors[0].startswith(f"histquiz: error: {deck}:") and "worksheet font" in errors[0]
@@ -448,7 +450,7 @@ def test_a_build_shared_out_among_processes_writes_the_same(decks_dir: Path, tmp
         monkeypatch.setattr(build_module, "FORK_FROM", 0)
         out = tmp_path / jobs
         assert main(["build", "--decks", str(decks_dir), "--out", str(out), "--seed", "5"]) == 0
-        outputs[jobs] = ({p.name: p.read_bytes() for p in out.iterdir()}, capsys.readouterr().out)
+        outputs[jobs] = ({p.name: p.read_bytes() for p in outputs_in(out)}, capsys.readouterr().out)
     (alone, alone_report), (shared, shared_report) = outputs["1"], outputs["2"]
     assert sorted(shared) == sorted(alone)
     assert [n for n in alone if alone[n] != shared[n]] == []

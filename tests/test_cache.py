@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from outputs import outputs_in
 from synth import write_deck
 
 from histquiz import cache
@@ -286,7 +287,7 @@ class Renders(Counts):
 def build_out(out: Path, deck: Path, *extra: str) -> dict[str, bytes]:
     """Every file a build of ``deck`` writes into ``out``, by name."""
     assert main(["build", "--decks", str(deck), "--out", str(out), "--seed", "3", *extra]) == 0
-    return {p.name: p.read_bytes() for p in sorted(out.iterdir())}
+    return {p.name: p.read_bytes() for p in sorted(outputs_in(out))}
 
 
 @pytest.fixture

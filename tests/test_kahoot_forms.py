@@ -9,6 +9,7 @@ import dataclasses
 from pathlib import Path
 
 import pytest
+from outputs import outputs_in
 
 from histquiz import Deck, Item, generate, load_decks
 from histquiz.cli import main
@@ -197,7 +198,7 @@ def test_a_rebuild_removes_the_stale_parts_it_made_and_nothing_else(tmp_path: Pa
     def run(count: int) -> set[str]:
         assert main(["export", "--format", "kahoot", "--topic", "defence", "--count", str(count),
                      "--seed", "1", "-o", str(out)]) == 0
-        return {p.name for p in tmp_path.iterdir()}
+        return {p.name for p in outputs_in(tmp_path)}
 
     assert run(150) == {"k-1.xlsx", "k-2.xlsx", "k-9.xlsx"}
     kept_name.write_bytes((tmp_path / "k-2.xlsx").read_bytes())

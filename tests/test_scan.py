@@ -172,6 +172,16 @@ def test_cli_marks_a_folder_and_says_what_it_left_out(classroom, tmp_path: Path,
     rows = list(csv.reader((tmp_path / "out" / "marks.csv").open(encoding="utf-8")))
     assert len(rows) == 3
     assert sorted(p.name.split("-")[1] for p in (tmp_path / "out" / "sheets").glob("*.pdf")) == ["001", "002"]
+    # a second run replaces the files it wrote, but not a file of the user's in their place
+    again = ["mark", str(folder), "--layout", str(layout_path(pdf)), "-o", str(tmp_path / "out")]
+    assert main(again) == 0
+    mine = tmp_path / "out" / "items.csv"
+    mine.unlink()
+    mine.write_bytes(b"my own item analysis\n")
+    capsys.readouterr()
+    assert main(again) == 1
+    assert mine.read_bytes() == b"my own item analysis\n"
+    assert "items.csv: this file was changed since histquiz wrote it" in capsys.readouterr().err
 
 
 def test_mark_without_the_extra_says_what_to_install(monkeypatch: pytest.MonkeyPatch,

@@ -533,14 +533,16 @@ def test_unprintable_character_names_fact_and_character(tmp_path: Path, text: st
     decks = load_decks([path])
     items = [i for i in generate(decks, 1) if i.fact == "sign"]
     target = tmp_path / "out.pdf"
-    target.write_bytes(b"the old worksheet")
+    write_worksheet([i for i in generate(decks, 1) if i.fact == "tour"], target,
+                    WorksheetOptions(answer_key="append"))
+    old = target.read_bytes()
     with pytest.raises(ExportError) as info:
         write_worksheet(items, target, WorksheetOptions())
     message = str(info.value)
     assert char in message and name in message
     assert "fact 'sign'" in message and f"{path}:" in message
     assert "\n" not in message
-    assert target.read_bytes() == b"the old worksheet"
+    assert target.read_bytes() == old
     assert not answers_path(target).exists()
     assert not list(tmp_path.glob("*.part"))
 

@@ -151,6 +151,9 @@ def build(decks: Sequence[Deck], items: Sequence[Item], formats: Sequence[str] |
         for where, fmt, rendered in done[i].left_out:
             report.left_out += report_entries(where, fmt, rendered)
         report.failed += done[i].failed
+    from ..owned import remember
+
+    remember([w.path for w in report.written])  # here, once: not by each process as it writes
     return report
 
 
@@ -185,7 +188,7 @@ def _write_one(deck: Deck, name: str, items_of: dict[str, Sequence[Item]], out: 
     deck_ctx = contexts[deck.id]
     done = _Done(target)
     try:
-        rendered, paths = write_format(name, items_of[deck.id], deck_ctx, target)
+        rendered, paths = write_format(name, items_of[deck.id], deck_ctx, target, record=False)
     except HistquizError as exc:
         done.failed.append(Failed(target, name, str(exc)))
         done.lines.append(f"failed {target}")

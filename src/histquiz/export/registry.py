@@ -206,6 +206,13 @@ class Format:
             return self.part_paths(target, files)
         return self.paths(target)[:files]
 
+    def recogniser(self) -> Callable[[Path], bool] | None:
+        """What tells a file of this format that histquiz wrote from anybody else's (the
+        module's ``made_here``), if the format can tell: see ``owned``."""
+        made_here: Callable[[Path], bool] | None = getattr(
+            importlib.import_module(self.module), "made_here", None)
+        return made_here
+
     def reason_for(self, kind: str) -> str:
         """Why the format leaves out items of a kind it does not hold."""
         return dict(self.reasons).get(kind, f"it cannot hold {kind} items")
@@ -280,14 +287,20 @@ def render_format(name: str, items: Sequence[Item], ctx: Context) -> Rendered:
     return get_format(name).renderer()(items, ctx)
 
 
-def write_format(name: str, items: Sequence[Item], ctx: Context,
-                 target: Path) -> tuple[Rendered, tuple[Path, ...]]:
+def write_format(name: str, items: Sequence[Item], ctx: Context, target: Path,
+                 record: bool = True) -> tuple[Rendered, tuple[Path, ...]]:
     """Render one format and write its files at ``target`` (and its companions), all renamed
-    into place together; returns what was rendered and the paths written."""
+    into place together; returns what was rendered and the paths written. A file in the way
+    that histquiz did not write is left as it is and the format refused (``owned``); the files
+    written are added to their folder's record, unless ``record`` is false (a build records
+    all its files at the end, in one process)."""
     fmt = get_format(name)
     target = Path(target)
     check_targets(fmt.paths(target))
     refuse_inputs(fmt.paths(target), ctx.inputs)
+    from ..owned import refuse_foreign, remember
+
+    refuse_foreign(fmt.paths(target), fmt.recogniser())
     previous = target if target.is_file() else None
     from ..cache import rendered as cached
 
@@ -297,8 +310,11 @@ def write_format(name: str, items: Sequence[Item], ctx: Context,
     paths = fmt.written_paths(target, len(rendered.files))
     files = list(zip(paths, rendered.files, strict=True))
     files += [(target.with_name(f"{target.stem}{ending}"), data) for ending, data in rendered.extra]
+    refuse_foreign([path for path, _ in files], fmt.recogniser())  # numbered parts, extras
     write_files(files)
     written = tuple(path for path, _ in files)
+    if record:
+        remember(written)
     if fmt.per_file is not None:
         _remove_stale_parts(fmt, target, written)
     return rendered, written
@@ -324,8 +340,7 @@ def _remove_stale_parts(fmt: Format, target: Path, written: Sequence[Path]) -> N
     did not replace (the single file when it now writes parts, parts beyond those written, or
     the parts when it now writes one file): a teacher would import a stale part by mistake.
     Only a regular file that the format's module recognises as its own (``made_here``) goes."""
-    made_here: Callable[[Path], bool] | None = getattr(
-        importlib.import_module(fmt.module), "made_here", None)
+    made_here = fmt.recogniser()
     if made_here is None:
         return
     prefix = f"{target.stem}-"

@@ -25,6 +25,7 @@ from reportlab.pdfgen.canvas import Canvas
 from ..atomic import write_files
 from ..export.worksheet.fonts import BOLD, REGULAR, register_fonts
 from ..export.worksheet.layout import Layout
+from ..owned import refuse_foreign, remember
 from .analysis import ItemStats
 from .mark import Marking, Sheet
 from .read import Mark
@@ -247,5 +248,8 @@ def write_report(marking: Marking, stats: Sequence[ItemStats], out: Path,
     boxes = boxes_pdf(marking)
     if boxes is not None:
         files.append((out / "review" / "boxes.pdf", boxes))
+    paths = [path for path, _ in files]
+    refuse_foreign(paths, None)  # the record alone tells this command's files (see owned)
     write_files(files)
-    return [path for path, _ in files]
+    remember(paths)
+    return paths

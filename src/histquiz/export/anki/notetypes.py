@@ -19,6 +19,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# What every histquiz note type's name starts with: a package is known as histquiz's by it.
+NOTE_TYPE_PREFIX = "histquiz · "
+
 
 @dataclass(frozen=True)
 class NoteType:
@@ -171,7 +174,7 @@ _MATCH_BACK = (
 MULTIPLE_CHOICE = NoteType(
     key="choice",
     model_id=1_847_305_221,
-    name="histquiz · Multiple choice",
+    name=NOTE_TYPE_PREFIX + "Multiple choice",
     fields=CHOICE_FIELDS,
     templates=(("Multiple choice", _CHOICE_FRONT, _CHOICE_BACK),),
 )
@@ -179,7 +182,7 @@ MULTIPLE_CHOICE = NoteType(
 DATE_RECALL = NoteType(
     key="date",
     model_id=1_847_305_222,
-    name="histquiz · Date recall",
+    name=NOTE_TYPE_PREFIX + "Date recall",
     fields=DATE_FIELDS,
     templates=(
         ("Date recall", _RECALL_FRONT, _RECALL_BACK),
@@ -190,7 +193,7 @@ DATE_RECALL = NoteType(
 DATE_TYPED = NoteType(
     key="date-typed",
     model_id=1_847_305_223,
-    name="histquiz · Date recall (typed)",
+    name=NOTE_TYPE_PREFIX + "Date recall (typed)",
     fields=DATE_FIELDS,
     templates=(
         ("Date recall (typed)", _TYPED_FRONT, _TYPED_BACK),
@@ -201,7 +204,7 @@ DATE_TYPED = NoteType(
 ORDER = NoteType(
     key="order",
     model_id=1_847_305_224,
-    name="histquiz · Put in order",
+    name=NOTE_TYPE_PREFIX + "Put in order",
     fields=ORDER_FIELDS,
     templates=(("Put in order", _ORDER_FRONT, _ORDER_BACK),),
 )
@@ -209,7 +212,7 @@ ORDER = NoteType(
 MATCH = NoteType(
     key="match",
     model_id=1_847_305_225,
-    name="histquiz · Match",
+    name=NOTE_TYPE_PREFIX + "Match",
     fields=MATCH_FIELDS,
     templates=(("Match", _MATCH_FRONT, _MATCH_BACK),),
 )

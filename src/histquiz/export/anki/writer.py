@@ -74,6 +74,7 @@ from ...atomic import check_targets, scratch_folder, write_file
 from ...errors import ExportError
 from ...load.rules import EVENT_SETS
 from ...model import TOPICS_TAG_PREFIX, Deck, Item, Source, sort_key_for_date
+from ...owned import refuse_foreign, remember
 from ...textnorm import topic_title
 from ..registry import Context, Rendered, kept_key
 from ..zipped import UNIX, zip_bytes
@@ -84,6 +85,7 @@ from .notetypes import (
     DATE_TYPED,
     MATCH,
     MULTIPLE_CHOICE,
+    NOTE_TYPE_PREFIX,
     NOTE_TYPES,
     ORDER,
     NoteType,
@@ -634,8 +636,10 @@ def render(items: Sequence[Item], ctx: Context) -> Rendered:
 def write_apkg(items: Sequence[Item], path: str | os.PathLike[str], ctx: Context) -> ApkgStats:
     """Write ``items`` as an Anki package at ``path`` (atomically); see ``package``."""
     check_targets([Path(path)])
+    refuse_foreign([Path(path)], made_here)
     data, stats = package(items, ctx)
     write_file(path, data)
+    remember([Path(path)])
     return stats
 
 
@@ -722,3 +726,15 @@ def package(items: Sequence[Item], ctx: Context) -> tuple[bytes, ApkgStats]:
     removed.sort()
     deck_notes = tuple((name, len(by_deck[name])) for name in names)
     return data, ApkgStats(len(names), len(notes), cards, deck_notes, tuple(removed))
+
+
+def made_here(path: Path) -> bool:
+    """Is the file at ``path`` an Anki package that histquiz wrote (its note types' names in
+    the collection, as the JSON of Anki's note types spells them, escaped or not)?"""
+    import json
+
+    from ...owned import zip_member_holds
+
+    escaped = json.dumps(NOTE_TYPE_PREFIX)[1:-1].encode("ascii")
+    return zip_member_holds(path, lambda name: name.startswith("collection.anki2"),
+                            escaped, NOTE_TYPE_PREFIX.encode("utf-8"))

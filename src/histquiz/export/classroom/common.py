@@ -37,9 +37,13 @@ def html_text(text: str) -> str:
     return "<br>".join(escaped.splitlines())
 
 
+# Where every category of histquiz's items lies in Moodle's question bank.
+CATEGORY_ROOT = "$course$/histquiz/"
+
+
 def category(item: Item) -> str:
     """The Moodle question-bank category of an item: course level, then deck, then topic."""
-    return f"$course$/histquiz/{item.deck}/{item.topic}"
+    return f"{CATEGORY_ROOT}{item.deck}/{item.topic}"
 
 
 # Moodle's limits: an idnumber of at most 100 characters, a tag of at most 50 (longer ones are

@@ -27,6 +27,7 @@ file, which says so; the build's summary counts those questions once.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 from ...model import Item
 from ..registry import Caveat, Context, ExportOptions, Rendered
@@ -40,6 +41,9 @@ from .common import (
     question_tags,
     text_answers,
 )
+
+# What a GIFT file of histquiz's starts with (see made_here).
+FIRST_LINE = "// histquiz questions in GIFT format; import into Moodle's question bank."
 
 SPECIAL = "~=#{}:"
 UNORDERED = ("options in date or number order, which GIFT cannot keep from being shuffled "
@@ -117,7 +121,7 @@ def _question(item: Item, tolerance: int) -> list[str]:
 def render_gift(items: Sequence[Item], options: ExportOptions | None = None) -> str:
     """The GIFT text of ``items``, grouped into categories by deck and topic."""
     options = options or ExportOptions()
-    blocks = ["// histquiz questions in GIFT format; import into Moodle's question bank."]
+    blocks = [FIRST_LINE]
     for path, group in by_category(items):
         blocks.append(f"$CATEGORY: {path}")
         blocks.extend("\n".join(_question(item, options.tolerance)) for item in group)
@@ -128,3 +132,10 @@ def render(items: Sequence[Item], ctx: Context) -> Rendered:
     caveats = tuple(Caveat(i.id, UNORDERED) for i in items if i.kind == "choice" and i.ordered)
     return Rendered((render_gift(items, ctx.options).encode("utf-8"),), len(items),
                     caveats=caveats)
+
+
+def made_here(path: Path) -> bool:
+    """Is the file at ``path`` a GIFT file that histquiz wrote (its first line)?"""
+    from ...owned import head
+
+    return head(path, len(FIRST_LINE.encode("utf-8"))) == FIRST_LINE.encode("utf-8")

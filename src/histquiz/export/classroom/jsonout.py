@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from pathlib import Path
 
 from ...model import Item
 from ..registry import Context, Rendered
@@ -26,3 +27,12 @@ def render_json(items: Sequence[Item]) -> str:
 
 def render(items: Sequence[Item], ctx: Context) -> Rendered:
     return Rendered((render_json(items).encode("utf-8"),), len(items))
+
+
+def made_here(path: Path) -> bool:
+    """Is the file at ``path`` an items file that histquiz wrote (a list of items, each with
+    the fields histquiz gives them in its order)?"""
+    from ...owned import head
+
+    start = head(path, 4096)
+    return start.startswith(b'[\n{"id": "') and b'", "kind": "' in start and b'"template": ' in start

@@ -225,13 +225,7 @@ def render(items: Sequence[Item], ctx: Context) -> Rendered:
 def made_here(path: Path) -> bool:
     """Is the file at ``path`` a Kahoot sheet that histquiz wrote (its "Made by histquiz" line)?
     Anything unreadable, or not such a sheet, is not."""
-    import zipfile
+    from ...owned import zip_member_holds
 
-    try:
-        with zipfile.ZipFile(path) as package:
-            info = package.getinfo("xl/sharedStrings.xml")
-            if info.file_size > 50_000_000:
-                return False
-            return MADE_BY.encode("utf-8") in package.read(info)
-    except (OSError, KeyError, zipfile.BadZipFile, ValueError, RuntimeError):
-        return False
+    return zip_member_holds(path, lambda name: name == "xl/sharedStrings.xml",
+                            MADE_BY.encode("utf-8"), most=50_000_000)

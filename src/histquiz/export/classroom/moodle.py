@@ -25,12 +25,14 @@ XML, so YAML text is escaped twice: once for HTML, once for XML.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from xml.sax.saxutils import escape
 
 from ...dates import ordinal
 from ...model import Item
 from ..registry import Context, ExportOptions, Rendered
 from .common import (
+    CATEGORY_ROOT,
     by_category,
     clean,
     date_answer,
@@ -184,3 +186,12 @@ def render_moodle_xml(items: Sequence[Item], options: ExportOptions | None = Non
 
 def render(items: Sequence[Item], ctx: Context) -> Rendered:
     return Rendered((render_moodle_xml(items, ctx.options).encode("utf-8"),), len(items))
+
+
+def made_here(path: Path) -> bool:
+    """Is the file at ``path`` a Moodle XML file that histquiz wrote (a quiz whose first
+    category is one of histquiz's)?"""
+    from ...owned import head
+
+    start = head(path, 4096)
+    return start.startswith(b"<?xml") and b"<quiz>" in start and CATEGORY_ROOT.encode() in start

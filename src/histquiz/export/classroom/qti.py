@@ -32,6 +32,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from xml.etree import ElementTree as ET
 
 from ...dates import HistDate
@@ -382,3 +383,10 @@ def render_qti(items: Sequence[Item], ctx: Context) -> bytes:
 
 def render(items: Sequence[Item], ctx: Context) -> Rendered:
     return Rendered((render_qti(items, ctx),), len(items))
+
+
+def made_here(path: Path) -> bool:
+    """Is the file at ``path`` a QTI package that histquiz wrote (its identifiers)?"""
+    from ...owned import zip_member_holds
+
+    return zip_member_holds(path, lambda name: name == "imsmanifest.xml", b'identifier="histquiz_')

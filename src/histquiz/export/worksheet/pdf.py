@@ -42,6 +42,7 @@ from ...atomic import check_targets, write_files
 from ...dates import Precision
 from ...errors import ExportError, UsageError
 from ...model import Item
+from ...owned import refuse_foreign, remember
 from ...seeds import WORKSHEET_PICK, derive
 from ...version import __version__
 from ..registry import Context, Rendered, Skipped, kept_key, single_deck_title
@@ -62,6 +63,7 @@ from .flowables import (
     points_label,
 )
 from .fonts import BOLD, REGULAR, TextChecker, register_fonts, where_of
+from .layout import FORMAT as LAYOUT_FORMAT
 from .layout import Box, Bubble, Copy, Layout, Page, PageCode, Question, VersionLayout
 from .layout import mm as to_mm
 from .layout import sheet_code as make_sheet_code
@@ -776,9 +778,22 @@ def write_worksheet(items: Sequence[Item], path: str | os.PathLike[str],
     all renamed into place together."""
     path = Path(path)
     check_targets([path, answers_path(path), layout_path(path)])
+    refuse_foreign([path, answers_path(path), layout_path(path)], made_here)
     files, layout, result = _render(items, options)
     written = list(zip((path, answers_path(path)), files, strict=False))
     if layout is not None:
         written.append((layout_path(path), layout))
     write_files(written)
+    remember([p for p, _ in written])
     return result
+
+
+def made_here(path: Path) -> bool:
+    """Is the file at ``path`` a worksheet, key or scan layout that histquiz wrote (the PDF's
+    Creator, the layout's format)?"""
+    from ...owned import head
+
+    if path.suffix.lower() == ".json":
+        return f'"format": "{LAYOUT_FORMAT}"'.encode() in head(path, 4096)
+    data = head(path, 300_000_000)
+    return data.startswith(b"%PDF") and b"/Creator (histquiz " in data
