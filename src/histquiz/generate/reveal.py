@@ -26,6 +26,7 @@ proportion to the words shown, not to the square of the number of items.
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -100,12 +101,6 @@ def _number_words(item: Item) -> list[str]:
     if 2 <= n < 2 + len(_SPELLED):  # 'one' and 'first' say nothing: every stem has them
         words += [_SPELLED[n - 2], _ORDINALS[n - 2]]
     return words
-
-
-def shown_text(item: Item) -> str:
-    """What an item shows that can give something away: its question, and its answer (printed
-    in the feedback, on the back of the card, or marked in the key)."""
-    return f"{item.question} \n {item.answer}"
 
 
 @dataclass(frozen=True)
@@ -183,7 +178,8 @@ def _reveals(items: Sequence[Item]) -> Reveals:
     occurrences: list[tuple[int, tuple[str, ...]]] = []
     naming: dict[tuple[str, ...], set[tuple[str, str]]] = {}
     for a, item in enumerate(items):
-        shown = tuple(normalize(shown_text(item)).split())
+        # the question and the answer normalised apart: an answer recurs, and is normalised once
+        shown = (*normalize(item.question).split(), *normalize(item.answer).split())
         own = (item.deck, item.fact)
         for pos, word in enumerate(shown):
             for length in lengths.get(word, ()):
@@ -204,39 +200,34 @@ def _reveals(items: Sequence[Item]) -> Reveals:
             continue
         own = (items[a].deck, items[a].fact)
         found[a].update(b for b, fact in across[words] if fact != own)
-    for a, b in _event_links(items):
-        found[a].add(b)
+    _add_event_links(items, found)
     return Reveals(tuple(items), tuple(frozenset(f) for f in found))
 
 
-def _event_links(items: Sequence[Item]) -> Iterable[tuple[int, int]]:
-    """The pairs (a, b) where a gives b away through the events of "first", "order" and
-    "match" items: such an item gives away the date questions of its events (it shows their
-    dates once marked; a date question, the other way, tells one date of several, which is
-    learning, not the answer); and such an item gives away another whose events are all among
-    its own (it shows their order)."""
+def _add_event_links(items: Sequence[Item], found: list[set[int]]) -> None:
+    """Add to ``found`` the pairs (a, b) where a gives b away through the events of "first",
+    "order" and "match" items: such an item gives away the date questions of its events (it
+    shows their dates once marked; a date question, the other way, tells one date of several,
+    which is learning, not the answer); and such an item gives away another whose events are
+    all among its own (it shows their order). The second is found by looking up each set of
+    two or more of an item's events (at most 26 for five options) among the items' sets."""
     dated: dict[str, list[int]] = {}
-    holding: dict[str, list[int]] = {}
+    by_events: dict[tuple[str, ...], list[int]] = {}
+    sets: list[tuple[int, tuple[str, ...]]] = []
     for i, item in enumerate(items):
         if item.template in DATE_ASKING:
             dated.setdefault(f"{item.deck}/{item.fact}", []).append(i)
         elif item.template in EVENT_SETS:
-            for fact in item.option_facts:
-                holding.setdefault(fact, []).append(i)
-    for a, item in enumerate(items):
-        if item.template not in EVENT_SETS:
-            continue
-        shared: dict[int, int] = {}
-        for fact in item.option_facts:
-            yield from ((a, b) for b in dated.get(fact, ()))
-            for b in holding.get(fact, ()):
-                if b > a:
-                    shared[b] = shared.get(b, 0) + 1
-        for b, count in shared.items():
-            if count == len(items[b].option_facts):
-                yield a, b
-            if count == len(item.option_facts):
-                yield b, a
+            events = tuple(sorted(set(item.option_facts)))
+            sets.append((i, events))
+            by_events.setdefault(events, []).append(i)
+    for a, events in sets:
+        gives = found[a]
+        for fact in events:
+            gives.update(dated.get(fact, ()))
+        for size in range(1, len(events) + 1):
+            for among in itertools.combinations(events, size):
+                gives.update(b for b in by_events.get(among, ()) if b != a)
 
 
 class Apart:
