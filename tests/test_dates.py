@@ -14,6 +14,8 @@ from histquiz.dates import (
     grade_date,
     parse_answer,
     parse_iso,
+    spellings,
+    written_forms,
 )
 
 
@@ -132,3 +134,26 @@ def test_dates_of_mixed_precision_order_by_their_first_day() -> None:
 def test_order_is_the_sort_key(a: HistDate, b: HistDate) -> None:
     assert (a < b) == (a.sort_key() < b.sort_key())
     assert (a <= b) == (a < b or a == b)
+
+
+@st.composite
+def dates(draw: st.DrawFn) -> HistDate:
+    year = draw(st.integers(100, 2999))
+    month = draw(st.none() | st.integers(1, 12))
+    if month is None:
+        return HistDate(year)
+    day = draw(st.none() | st.integers(1, 31))
+    try:
+        return HistDate(year, month, day)
+    except ValueError:  # no such day in that month
+        return HistDate(year, month)
+
+
+@given(st.lists(dates(), min_size=1, max_size=40))
+def test_spellings_are_the_forms_that_read_back(drawn: list[HistDate]) -> None:
+    """Forms are read back once per shape of date (month, day, digits of the year): for any
+    dates in any order, what is kept is exactly what reading each form back would keep."""
+    for date in drawn:
+        forms = written_forms(date)
+        assert spellings(date) == [f for f in forms if parse_answer(f) == date]
+        assert spellings(date)[0] == date.display() and date.iso() in spellings(date)

@@ -416,7 +416,27 @@ def _spellings(date: HistDate) -> tuple[str, ...]:
     ``parse_answer`` as exactly ``date``: the displayed form first, then the ISO form, then
     the rest (``9 Aug. 1971``, ``August 9th, 1971``, ``9th of August 1971``, ``09/08/1971``,
     ``Sept 1971``, ``3.1972`` ...). Slashed and dotted dates are day first, as the reader
-    reads them."""
+    reads them.
+
+    Which of the forms read back depends on their shape alone: the month, the day and how many
+    digits the year has (the reader's patterns count digits; every form names the same date).
+    So each shape is read back once, and a date of a shape already seen keeps the same forms."""
+    forms = written_forms(date)
+    shape = (date.month, date.day, len(str(date.year)), date.year < 0)
+    kept = _READ_BACK.get(shape)
+    if kept is None or len(kept) != len(forms):
+        kept = tuple(parse_answer(form) == date for form in forms)
+        _READ_BACK[shape] = kept
+    return tuple(form for form, ok in zip(forms, kept, strict=True) if ok)
+
+
+# For each shape of date (see ``_spellings``): which of its written forms read back.
+_READ_BACK: dict[tuple[int | None, int | None, int, bool], tuple[bool, ...]] = {}
+
+
+def written_forms(date: HistDate) -> list[str]:
+    """Every form ``_spellings`` considers for ``date``, before reading them back, without
+    repeats: their number and order depend on the month and the day alone."""
     y, m, d = date.year, date.month, date.day
     forms = [date.display(), date.iso()]
     if m is None:
@@ -435,4 +455,4 @@ def _spellings(date: HistDate) -> tuple[str, ...]:
         forms += [f"{y}-{mm}-{dd}" for mm in _numbers(m) for dd in _numbers(d)]
         forms += [f"{dd}{sep}{mm}{sep}{y}" for sep in "/." for dd in _numbers(d)
                   for mm in _numbers(m)]
-    return tuple(form for form in dict.fromkeys(forms) if parse_answer(form) == date)
+    return list(dict.fromkeys(forms))

@@ -4,6 +4,7 @@ typed forms a month or a full date is accepted in."""
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Iterable
@@ -19,20 +20,28 @@ KAHOOT_TIME_LIMITS = (5, 10, 20, 30, 60, 90, 120, 240)
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
+# (Each helper first takes the common case at once: printable text holds none of the
+# characters that XML cannot, nor a tab, nor any character that breaks a line.)
+
+
 def clean(text: str) -> str:
     """Text without characters that no XML or spreadsheet can hold."""
-    if text.isascii() and text.isprintable():  # most text, and none of those characters
+    if text.isprintable():  # most text, and none of those characters
         return text
     return _NOT_XML.sub("", text)
 
 
 def one_line(text: str) -> str:
     """Text on one line: tabs and line breaks become single spaces."""
+    if text.isprintable():
+        return text.strip()
     return " ".join(clean(text).replace("\t", " ").splitlines()).strip()
 
 
 def html_text(text: str) -> str:
     """Plain text as an HTML fragment that shows exactly that text (line breaks kept)."""
+    if text.isprintable():
+        return html.escape(text.strip(), quote=False)
     escaped = html.escape(clean(text).strip(), quote=False)
     return "<br>".join(escaped.splitlines())
 
@@ -58,11 +67,16 @@ def idnumber(item: Item) -> str | None:
     return item.id if len(item.id) <= IDNUMBER_LIMIT else None
 
 
-def question_tags(item: Item) -> list[str]:
+def question_tags(item: Item) -> tuple[str, ...]:
     """The tags a question carries into an LMS: ``topic::…``, ``era::…``, the fact's own tags
     and ``deck::…``, so that a teacher can filter the question bank by any of them."""
-    tags = [*item.tags, f"deck::{item.deck}"]
-    return [t for t in dict.fromkeys(one_line(t) for t in tags) if t and len(t) <= TAG_LIMIT]
+    return _question_tags(item.tags, item.deck)
+
+
+@functools.lru_cache(maxsize=4096)  # a fact's items share their tags, and many facts theirs
+def _question_tags(tags: tuple[str, ...], deck: str) -> tuple[str, ...]:
+    written = (one_line(t) for t in (*tags, f"deck::{deck}"))
+    return tuple(t for t in dict.fromkeys(written) if t and len(t) <= TAG_LIMIT)
 
 
 def by_category(items: Iterable[Item]) -> list[tuple[str, list[Item]]]:

@@ -26,6 +26,7 @@ file, which says so; the build's summary counts those questions once.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -51,12 +52,16 @@ UNORDERED = ("options in date or number order, which GIFT cannot keep from being
 
 
 # each control character and the backslash itself, with a backslash before it: one pass
-_ESCAPES = str.maketrans({ch: "\\" + ch for ch in "\\" + SPECIAL})
+_ESCAPED = "\\" + SPECIAL
+_ESCAPES = str.maketrans({ch: "\\" + ch for ch in _ESCAPED})
 
 
 def escape(text: str) -> str:
     """Escape GIFT's control characters with a backslash (the backslash too)."""
-    return text.translate(_ESCAPES)
+    for ch in _ESCAPED:  # most text has none: looked for first, a character at a time
+        if ch in text:
+            return text.translate(_ESCAPES)
+    return text
 
 
 def html_field(text: str) -> str:
@@ -82,11 +87,17 @@ def comment_tag(kind: str, value: str) -> str:
 def _identity(item: Item) -> str | None:
     """The comment line before a question that gives Moodle (4.1 and later) its idnumber and
     tags; None when there is nothing to give."""
-    bits = [comment_tag("tag", tag) for tag in question_tags(item)]
+    tags = _tag_comments(question_tags(item))
     number = idnumber(item)
-    if number is not None:
-        bits.insert(0, comment_tag("id", number))
+    bits = [comment_tag("id", number)] if number is not None else []
+    if tags:
+        bits.append(tags)
     return "// " + " ".join(bits) if bits else None
+
+
+@functools.lru_cache(maxsize=4096)  # items share their tags
+def _tag_comments(tags: tuple[str, ...]) -> str:
+    return " ".join(comment_tag("tag", tag) for tag in tags)
 
 
 def _question(item: Item, tolerance: int) -> list[str]:

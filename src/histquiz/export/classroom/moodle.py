@@ -24,6 +24,7 @@ XML, so YAML text is escaped twice: once for HTML, once for XML.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -76,12 +77,16 @@ def _header(item: Item, qtype: str, question: str | None = None) -> list[str]:
     number = idnumber(item)
     if number is not None:
         lines.append(f"{_INDENT * 2}<idnumber>{_x(number)}</idnumber>")
-    tags = question_tags(item)
-    if tags:
-        lines.append(f"{_INDENT * 2}<tags>")
-        lines += [f"{_INDENT * 3}<tag><text>{_x(tag)}</text></tag>" for tag in tags]
-        lines.append(f"{_INDENT * 2}</tags>")
+    lines += _tag_lines(question_tags(item))
     return lines
+
+
+@functools.lru_cache(maxsize=4096)  # items share their tags
+def _tag_lines(tags: tuple[str, ...]) -> tuple[str, ...]:
+    if not tags:
+        return ()
+    return (f"{_INDENT * 2}<tags>", *(f"{_INDENT * 3}<tag><text>{_x(tag)}</text></tag>"
+                                       for tag in tags), f"{_INDENT * 2}</tags>")
 
 
 def _answer(fraction: int, text: str, *, html: bool, extra: Sequence[str] = ()) -> list[str]:
