@@ -29,6 +29,7 @@ Identifiers are made from the item and deck ids, so the same items always give t
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -117,6 +118,7 @@ def _attributes(**attrs: str) -> str:
     return "".join(f' {name}="{_attribute(value)}"' for name, value in attrs.items())
 
 
+@functools.lru_cache(maxsize=1 << 16)  # options recur from item to item
 def _material(n: int, text: str) -> str:
     return (f"{_PAD[n]}<material>{_leaf(n + 1, 'mattext', _html(text), _HTML)}"
             f"{_PAD[n]}</material>")
@@ -134,6 +136,13 @@ _HTML = _attributes(texttype="text/html")
 _GO_ON = _attributes(**{"continue": "Yes"})
 _STOP = _attributes(**{"continue": "No"})
 _RESPONSE = _attributes(respident=RESPONSE)
+_SINGLE = _attributes(ident=RESPONSE, rcardinality="Single")
+_DECIMAL = _attributes(fibtype="Decimal")
+_ANSWER = _attributes(ident="answer1")
+_ANSWER_AS_TYPED = _attributes(ident="answer1", rshuffle="No")
+_SET_SCORE = _attributes(action="Set", varname="SCORE")
+_ADD_SCORE = _attributes(action="Add", varname="SCORE")
+_FEEDBACK = _attributes(ident=FEEDBACK)
 
 
 def _processing(n: int) -> str:
@@ -154,7 +163,7 @@ _PROCESSING = {n: _processing(n) for n in range(12)}
 
 
 def _feedback(n: int, item: Item) -> str:
-    return (f"{_PAD[n]}<itemfeedback{_attributes(ident=FEEDBACK)}>{_PAD[n + 1]}<flow_mat>"
+    return (f"{_PAD[n]}<itemfeedback{_FEEDBACK}>{_PAD[n + 1]}<flow_mat>"
             f"{_material(n + 2, feedback_text(item))}{_PAD[n + 1]}</flow_mat>"
             f"{_PAD[n]}</itemfeedback>")
 
@@ -189,7 +198,7 @@ def _matching(n: int, item: Item) -> list[str]:
                    + _leaf(q + 2, "varequal", years[target],
                            _attributes(respident=f"response_{event_id}"))
                    + f"{_PAD[q + 1]}</conditionvar>"
-                   + _leaf(q + 1, "setvar", share, _attributes(action="Add", varname="SCORE"))
+                   + _leaf(q + 1, "setvar", share, _ADD_SCORE)
                    + f"{_PAD[q]}</respcondition>")
     out += [f"{_PAD[n + 1]}</resprocessing>", _feedback(n + 1, item), f"{_PAD[n]}</item>"]
     return out
@@ -237,7 +246,7 @@ def _item(n: int, item: Item, tolerance: int) -> list[str]:
                ("assessment_question_identifierref", ident("question_ref", item.id))]),
            f"{_PAD[n + 1]}<presentation>", _material(n + 2, item.question)]
     p = n + 2
-    single = _attributes(ident=RESPONSE, rcardinality="Single")
+    single = _SINGLE
     if qtype == "multiple_choice_question":
         out.append(f"{_PAD[p]}<response_lid{single}>{_PAD[p + 1]}<render_choice>")
         out += [f"{_PAD[p + 2]}<response_label{_attributes(ident=choice)}>"
@@ -246,12 +255,11 @@ def _item(n: int, item: Item, tolerance: int) -> list[str]:
         out.append(f"{_PAD[p + 1]}</render_choice>{_PAD[p]}</response_lid>")
     else:
         if qtype == "numerical_question":
-            fib = (f"{_PAD[p + 1]}<render_fib{_attributes(fibtype='Decimal')}>"
-                   + _leaf(p + 2, "response_label", None, _attributes(ident="answer1")))
+            fib = f"{_PAD[p + 1]}<render_fib{_DECIMAL}>" + _leaf(p + 2, "response_label", None,
+                                                                   _ANSWER)
         else:
-            fib = (f"{_PAD[p + 1]}<render_fib>"
-                   + _leaf(p + 2, "response_label", None,
-                           _attributes(ident="answer1", rshuffle="No")))
+            fib = f"{_PAD[p + 1]}<render_fib>" + _leaf(p + 2, "response_label", None,
+                                                         _ANSWER_AS_TYPED)
         out.append(f"{_PAD[p]}<response_str{single}>{fib}{_PAD[p + 1]}</render_fib>"
                    f"{_PAD[p]}</response_str>")
     out += [f"{_PAD[n + 1]}</presentation>", _PROCESSING[n + 1]]
@@ -271,7 +279,7 @@ def _item(n: int, item: Item, tolerance: int) -> list[str]:
     else:
         out += [_leaf(c, "varequal", form, _RESPONSE) for form in forms]
     out.append(f"{_PAD[q + 1]}</conditionvar>"
-               + _leaf(q + 1, "setvar", "100", _attributes(action="Set", varname="SCORE"))
+               + _leaf(q + 1, "setvar", "100", _SET_SCORE)
                + f"{_PAD[q]}</respcondition>{_PAD[n + 1]}</resprocessing>")
     out += [_feedback(n + 1, item), f"{_PAD[n]}</item>"]
     return out
