@@ -466,3 +466,30 @@ def test_work_is_shared_evenly() -> None:
     assert sorted(i for g in groups for i in g) == list(range(6))
     assert sorted(sum([5, 1, 3, 3, 2, 2][i] for i in g) for g in groups) == [8, 8]
     assert _share([4, 4], 1) == [[0, 1]] and _share([], 2) == [[]]
+    # tasks that must run together first, beside other work: the rest balance around them
+    groups = _share([5, 1, 3, 3, 2, 2], 2, first=[1, 4], head=4)
+    assert {1, 4} <= set(groups[0]) and sorted(i for g in groups for i in g) == list(range(6))
+    assert sorted(sum([5, 1, 3, 3, 2, 2][i] for i in g) for g in groups) == [6, 10]
+
+
+def test_the_relation_is_made_once_per_deck_in_one_process(decks_dir: Path, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """The formats that read which item gives which away run in the build's own process, so
+    each deck's relation is made there once, and the other process never waits for it."""
+    import histquiz.export.build as build_module
+    from histquiz.generate import reveal
+
+    made = tmp_path / "made.txt"
+    original = reveal._reveals
+
+    def counted(items):  # type: ignore[no-untyped-def]
+        with made.open("a") as log:
+            log.write(f"{os.getpid()} {items[0].deck}\n")
+        return original(items)
+
+    monkeypatch.setattr(reveal, "_reveals", counted)
+    monkeypatch.setattr(build_module, "jobs", lambda: 2)
+    monkeypatch.setattr(build_module, "FORK_FROM", 0)
+    assert main(["build", "--decks", str(decks_dir), "--out", str(tmp_path / "out")]) == 0
+    assert sorted(made.read_text().split("\n")[:-1]) == [f"{os.getpid()} mini",
+                                                          f"{os.getpid()} synth"]

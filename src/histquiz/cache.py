@@ -547,6 +547,13 @@ def reveals(items: Sequence[Item]) -> Reveals:
     return Reveals(items, gives)
 
 
+def holds_reveals(items: Sequence[Item]) -> bool:
+    """Whether ``reveals`` has the relation over ``items`` stored (not yet checked)."""
+    where = folder()
+    key = key_of(items)
+    return where is not None and key is not None and _named(where, "reveals", key).is_file()
+
+
 def key_of(items: Sequence[Item]) -> str | None:
     """The key under which the cache holds exactly ``items`` (a sequence that ``generate`` or
     ``items_for`` above returned), or None."""

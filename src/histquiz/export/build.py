@@ -104,7 +104,7 @@ def build(decks: Sequence[Deck], items: Sequence[Item], formats: Sequence[str] |
         out, [n for deck in decks for n in file_names(deck.id, chosen, len(items_of[deck.id]))])
     report.empty = [d.id for d in decks if not items_of[d.id]]
     plan = [(deck, name) for deck in decks if items_of[deck.id] for name in chosen]
-    from ..cache import adopt, holds, key_of, reveals
+    from ..cache import adopt, holds, holds_reveals, key_of
 
     # Each deck's files are titled by it. What names its items in the cache, when it holds
     # them: the formats whose files depend on them alone, the Anki notes and the relation of
@@ -119,16 +119,19 @@ def build(decks: Sequence[Deck], items: Sequence[Item], formats: Sequence[str] |
         contexts[deck.id] = replace(ctx, options=replace(ctx.options, title=deck.title),
                                     items_key=items_key)
     processes = jobs() if len(items) >= FORK_FROM else 1
-    if processes > 1:
-        # made (or opened) once here, before forking, for the formats that order by it in
-        # either process
-        reveals(items_of[max(decks, key=lambda d: len(items_of[d.id])).id])
     costs = []
     for deck, name in plan:
         kept = holds(kept_key(name, contexts[deck.id]))
         cost = _KEPT_COST.get(name, 1) if kept else _COST.get(name, 10)
         costs.append(cost * len(items_of[deck.id]))
-    groups = _share(costs, processes)
+    # The formats that read the relation of which item gives which away all run in this
+    # process, which makes (or opens) each deck's relation once, when the first of them needs
+    # it: the other process starts on the other formats at once instead of waiting for it.
+    revealing = [i for i, (_, name) in enumerate(plan) if FORMATS[name].reveals]
+    relations = {plan[i][0].id for i in revealing}
+    head = sum(_REVEALS_COST * len(items_of[d]) for d in relations
+               if not holds_reveals(items_of[d]))
+    groups = _share(costs, processes, first=revealing, head=head)
     done: dict[int, _Done] = {}
 
     def write_group(group: list[int]) -> list[tuple[int, _Done]]:
@@ -159,11 +162,13 @@ def build(decks: Sequence[Deck], items: Sequence[Item], formats: Sequence[str] |
 
 # Below this many items a build writes in one process: forking would cost more than it saves.
 FORK_FROM = 5000
-# How long each format takes per item, roughly (in tenths of a microsecond, measured on a
-# 10,000-fact deck), and when the cache keeps its work: to share the work out.
-_COST = {"anki": 18, "qti": 16, "moodle-xml": 12, "gift": 10, "json": 10, "kahoot": 5,
+# How long each format takes per item, relative to one another (in units of about 7 µs,
+# measured on a 10,000-fact deck, two processes at work), and when the cache keeps its work:
+# to share the work out.
+_COST = {"anki": 25, "qti": 19, "json": 14, "moodle-xml": 13, "gift": 10, "kahoot": 7,
          "worksheet": 2, "quizlet": 1}
-_KEPT_COST = {"anki": 10}  # the others' files are only copied, or a worksheet laid out: 1
+_KEPT_COST = {"anki": 14}  # the others' files are only copied, or a worksheet laid out: 1
+_REVEALS_COST = 9  # making the relation of which item gives which away, per item
 
 
 @dataclass
@@ -207,12 +212,16 @@ def _write_one(deck: Deck, name: str, items_of: dict[str, Sequence[Item]], out: 
     return done
 
 
-def _share(costs: Sequence[int], processes: int) -> list[list[int]]:
-    """The tasks (by index) in ``processes`` groups of about equal cost, the costliest placed
-    first, each into the group with least so far; the first group is never empty."""
+def _share(costs: Sequence[int], processes: int, first: Sequence[int] = (),
+           head: int = 0) -> list[list[int]]:
+    """The tasks (by index) in ``processes`` groups of about equal cost: the tasks ``first``
+    in the first group, which has ``head`` to do besides; then the others, the costliest
+    placed first, each into the group with least so far. The first group is never empty."""
     groups: list[list[int]] = [[] for _ in range(max(1, processes))]
     load = [0] * len(groups)
-    for i in sorted(range(len(costs)), key=lambda i: (-costs[i], i)):
+    groups[0] += first
+    load[0] += head + sum(costs[i] for i in first)
+    for i in sorted(set(range(len(costs))) - set(first), key=lambda i: (-costs[i], i)):
         g = min(range(len(groups)), key=lambda g: (load[g], g))
         groups[g].append(i)
         load[g] += costs[i]

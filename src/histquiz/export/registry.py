@@ -162,6 +162,8 @@ class Format:
     items, the decks, the seed and the options alone (not on the build time, nor on the file
     they replace), so they can be kept in the cache. ``limits`` says that its module can tell,
     without writing anything, which items it would leave out (``left_out(items, ctx)``).
+    ``reveals``: it reads the relation of which item gives which away (to order or pick the
+    items, or to write it out).
     ``kinds`` are the item kinds it holds; ``reasons`` say, in its own words, why it leaves out
     each kind it does not, for the build's summary."""
 
@@ -174,6 +176,7 @@ class Format:
     per_file: int | None = None
     timeless: bool = False
     limits: bool = False
+    reveals: bool = False
     kinds: tuple[str, ...] = ("choice", "date")  # the item kinds it can hold
     reasons: tuple[tuple[str, str], ...] = ()  # (kind, why it is left out) for kinds it lacks
 
@@ -243,10 +246,11 @@ def _held(fmt: Format, render: Render, items: Sequence[Item], ctx: Context) -> R
 
 # The formats, in the order a build writes them.
 FORMATS: dict[str, Format] = {f.name: f for f in (
-    Format("anki", ".apkg", "histquiz.export.anki.writer", "anki",
+    Format("anki", ".apkg", "histquiz.export.anki.writer", "anki", reveals=True,
            kinds=("choice", "date", "order", "match")),
     Format("worksheet", "-worksheet.pdf", "histquiz.export.worksheet.pdf", "worksheet",
-           companions=(("-answers", "answer key"),), kinds=("choice", "date", "order", "match")),
+           companions=(("-answers", "answer key"),), reveals=True,
+           kinds=("choice", "date", "order", "match")),
     Format("moodle-xml", "-moodle.xml", "histquiz.export.classroom.moodle", "classroom",
            timeless=True, text=True,
            kinds=ITEM_KINDS),
@@ -265,7 +269,7 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
            timeless=True, text=True,
            reasons=(("order", f"{ORDER}; {QUIZLET}"), ("match", f"{MATCH}; {QUIZLET}"))),
     Format("json", "-items.json", "histquiz.export.classroom.jsonout", "classroom",
-           timeless=True, text=True,
+           timeless=True, text=True, reveals=True,
            kinds=ITEM_KINDS),
 )}
 
