@@ -4,6 +4,7 @@ changes, never a way around a deck error, and harmless when damaged."""
 from __future__ import annotations
 
 import importlib
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -348,10 +349,17 @@ def test_an_option_renders_again(option: list[str], store: Path, deck: Path, tmp
 def test_rendered_files_are_kept_within_their_bytes(store: Path, monkeypatch: pytest.MonkeyPatch
                                                     ) -> None:
     monkeypatch.setitem(cache._KEPT, "rendered", (200, 10_000))
+    # HISTQUIZ_CACHE may name a folder that holds the user's own files: never pruned
+    store.mkdir(parents=True)
+    theirs = [store / "rendered-notes.cache", store / "rendered-0123.cache"]
+    for mine in theirs:
+        mine.write_bytes(b"mine" * 5000)
+        os.utime(mine, (0, 0))  # the oldest of all
     for n in range(12):
         assert cache.rendered(f"key {n}", lambda n=n: bytes([n]) * 1500) == bytes([n]) * 1500
-    kept = list(store.glob("rendered-*.cache"))
+    kept = [p for p in store.glob("rendered-*.cache") if p not in theirs]
     assert 0 < len(kept) < 12 and sum(p.stat().st_size for p in kept) <= 10_000
+    assert all(mine.read_bytes() == b"mine" * 5000 for mine in theirs)
     # the newest are kept; one too big for the cache is made but never stored
     assert cache.holds("key 11") and not cache.holds("key 0")
     assert cache.rendered("big", lambda: b"x" * 6000) == b"x" * 6000

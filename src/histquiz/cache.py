@@ -29,9 +29,11 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import glob
 import hashlib
 import os
 import pickle
+import re
 import time
 from array import array
 from collections.abc import Callable, Iterator, Sequence
@@ -221,10 +223,14 @@ def _store(path: Path, data: bytes) -> None:
 
 def _prune(where: Path, kind: str) -> None:
     """Remove the oldest entries of ``kind`` (by when they were last written or used) beyond
-    the number kept, and, for rendered files, beyond the bytes kept."""
+    the number kept, and, for rendered files, beyond the bytes kept. Only files named as
+    ``_named`` names them are looked at: ``HISTQUIZ_CACHE`` may name a folder that holds
+    other files too."""
     keep, most = _KEPT.get(kind, (_KEEP, None))
+    ours = re.compile(rf"{re.escape(kind)}-[0-9a-f]{{40}}\.cache")
     with contextlib.suppress(OSError):
-        stats = [(p, p.stat()) for p in where.glob(f"{kind}-*.cache")]
+        stats = [(p, p.stat()) for p in where.glob(f"{glob.escape(kind)}-*.cache")
+                 if ours.fullmatch(p.name) and p.is_file() and not p.is_symlink()]
         stats.sort(key=lambda e: e[1].st_mtime_ns, reverse=True)
         total = 0
         for n, (old, st) in enumerate(stats):
