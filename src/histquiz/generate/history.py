@@ -157,19 +157,19 @@ def pick_events(fact: Fact, ctx: Context, count: int,
     year = first_day(fact.date)[0]
     places = _Pools.of(ctx).places
 
-    def ok(chosen: Sequence[Fact], other: Fact) -> bool:
-        placed = [_place(places, c) for c in chosen]
+    def ok(chosen: Sequence[Fact], placed: Sequence[_Placed], other: Fact) -> bool:
         p = _place(places, other)
-        if p.key in (c.key for c in placed):
-            return False
-        if p.series is not None and any(c.series == p.series for c in placed):
-            return False  # the 19th and the 21st summit: the numbers tell the order
-        if p.numbered and any(c.numbered for c in placed):
-            return False  # Resolution 47 came before Resolution 307: numbers run in time
-        if not all(apart(c, p) for c in placed):
-            return False
-        low = min(p.first[0], min(c.first[0] for c in placed))
-        high = max(p.last[0], max(c.last[0] for c in placed))
+        low, high = p.first[0], p.last[0]
+        for c in placed:
+            if c.key == p.key:
+                return False
+            if p.series is not None and c.series == p.series:
+                return False  # the 19th and the 21st summit: the numbers tell the order
+            if p.numbered and c.numbered:
+                return False  # Resolution 47 came before Resolution 307: numbers run in time
+            if not apart(c, p):
+                return False
+            low, high = min(low, c.first[0]), max(high, c.last[0])
         if high - low > SPAN:
             return False
         return fits is None or all(fits(c, other) for c in chosen)
@@ -178,23 +178,27 @@ def pick_events(fact: Fact, ctx: Context, count: int,
     for scope in _scopes(fact):
         years, pool = pools.get((scope, period), ([], []))
         lo, hi = bisect.bisect_left(years, year - SPAN), bisect.bisect_right(years, year + SPAN)
-        chosen = _draw(fact, pool, range(lo, hi), count, ok, ctx)
+        chosen = _draw(fact, pool, range(lo, hi), count, ok, ctx, places)
         if len(chosen) == count:
             return chosen
     return []
 
 
 def _draw(fact: Fact, pool: Sequence[Fact], near: range, count: int,
-          ok: Callable[[Sequence[Fact], Fact], bool], ctx: Context) -> list[Fact]:
+          ok: Callable[[Sequence[Fact], Sequence[_Placed], Fact], bool], ctx: Context,
+          places: dict[int, tuple[Fact, _Placed]]) -> list[Fact]:
     """The fact and up to ``count - 1`` events of ``pool`` at the positions ``near``, drawn at
-    random (Context.sample), each fitting beside those taken before it (``ok``)."""
+    random (Context.sample), each fitting beside those taken before it (``ok``, given them and
+    what ``_place`` worked out for them)."""
     chosen = [fact]
+    placed = [_place(places, fact)]
 
     def reject(j: int) -> bool:
         other = pool[near[j]]
-        if other.id == fact.id or not ok(chosen, other):
+        if other.id == fact.id or not ok(chosen, placed, other):
             return True
         chosen.append(other)  # taken at once: the next must fit beside it too
+        placed.append(_place(places, other))
         return False
 
     ctx.sample(near, count - 1, reject, draws=_TRIES * count, walk=_WALK)
