@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import glob
 import hashlib
 import os
 import pickle
@@ -229,7 +228,7 @@ def _prune(where: Path, kind: str) -> None:
     keep, most = _KEPT.get(kind, (_KEEP, None))
     ours = re.compile(rf"{re.escape(kind)}-[0-9a-f]{{40}}\.cache")
     with contextlib.suppress(OSError):
-        stats = [(p, p.stat()) for p in where.glob(f"{glob.escape(kind)}-*.cache")
+        stats = [(p, p.stat()) for p in where.iterdir()
                  if ours.fullmatch(p.name) and p.is_file() and not p.is_symlink()]
         stats.sort(key=lambda e: e[1].st_mtime_ns, reverse=True)
         total = 0
