@@ -552,13 +552,6 @@ def reveals(items: Sequence[Item]) -> Reveals:
     return Reveals(items, gives)
 
 
-def holds_reveals(items: Sequence[Item]) -> bool:
-    """Whether ``reveals`` has the relation over ``items`` stored (not yet checked)."""
-    where = folder()
-    key = key_of(items)
-    return where is not None and key is not None and _named(where, "reveals", key).is_file()
-
-
 def key_of(items: Sequence[Item]) -> str | None:
     """The key under which the cache holds exactly ``items`` (a sequence that ``generate`` or
     ``items_for`` above returned), or None."""
@@ -600,11 +593,11 @@ def rendered(key: str | None, make: Callable[[], T]) -> T:
     return value
 
 
-def holds(key: str | None) -> bool:
-    """Whether ``rendered`` has a value stored under ``key`` (not yet checked), so that a build
-    can tell which formats will be quick."""
+def holds(key: str | None, kind: str = "rendered") -> bool:
+    """Whether ``rendered`` (or ``reveals``, with ``kind="reveals"`` and the items' key) has a
+    value stored under ``key`` (not yet checked), so that a build can tell what will be quick."""
     where = folder()
-    return where is not None and key is not None and _named(where, "rendered", key).is_file()
+    return where is not None and key is not None and _named(where, kind, key).is_file()
 
 
 def recall(kind: str, key: str) -> Any:

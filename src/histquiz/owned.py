@@ -24,9 +24,10 @@ import contextlib
 import json
 import os
 import stat
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
+from .atomic import write_file, write_files
 from .errors import ExportError
 
 RECORD = ".histquiz-files"
@@ -63,6 +64,18 @@ def refuse_foreign(paths: Iterable[Path], recognise: Recognise | None) -> None:
                           "it, or choose another output name or folder")
 
 
+def write_owned(files: Sequence[tuple[Path, bytes]], recognise: Recognise | None,
+                record: bool = True) -> None:
+    """Write each (path, bytes) as ``atomic.write_files`` does, unless a file histquiz did
+    not write is in the way of one of them (then nothing is written); then add them to their
+    folders' records, unless ``record`` is false."""
+    paths = [Path(path) for path, _ in files]
+    refuse_foreign(paths, recognise)
+    write_files(files)
+    if record:
+        remember(paths)
+
+
 def remember(paths: Iterable[Path]) -> None:
     """Add the files just written at ``paths`` to their folders' records. Best effort: a
     record that cannot be written leaves the outputs as they are (they are then known by
@@ -83,8 +96,6 @@ def remember(paths: Iterable[Path]) -> None:
         entries = ",\n".join(f" {json.dumps(name, ensure_ascii=False)}: {json.dumps(stamp)}"
                               for name, stamp in sorted(known.items()))
         data = f'{{"format": "{_MARK}", "files": {{\n{entries}\n}}}}\n'
-        from .atomic import write_file
-
         with contextlib.suppress(ExportError):
             write_file(folder / RECORD, data.encode("utf-8"))
 

@@ -104,7 +104,7 @@ def build(decks: Sequence[Deck], items: Sequence[Item], formats: Sequence[str] |
         out, [n for deck in decks for n in file_names(deck.id, chosen, len(items_of[deck.id]))])
     report.empty = [d.id for d in decks if not items_of[d.id]]
     plan = [(deck, name) for deck in decks if items_of[deck.id] for name in chosen]
-    from ..cache import adopt, holds, holds_reveals, key_of
+    from ..cache import adopt, holds, key_of
 
     # Each deck's files are titled by it. What names its items in the cache, when it holds
     # them: the formats whose files depend on them alone, the Anki notes and the relation of
@@ -130,7 +130,7 @@ def build(decks: Sequence[Deck], items: Sequence[Item], formats: Sequence[str] |
     revealing = [i for i, (_, name) in enumerate(plan) if FORMATS[name].reveals]
     relations = {plan[i][0].id for i in revealing}
     head = sum(_REVEALS_COST * len(items_of[d]) for d in relations
-               if not holds_reveals(items_of[d]))
+               if not holds(key_of(items_of[d]), "reveals"))
     groups = _share(costs, processes, first=revealing, head=head)
     done: dict[int, _Done] = {}
 

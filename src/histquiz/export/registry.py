@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from ..atomic import check_targets, refuse_inputs, write_files
+from ..atomic import check_targets, refuse_inputs
 from ..errors import UsageError
 from ..load.rules import ITEM_KINDS
 from ..model import Deck, Item
@@ -302,7 +302,7 @@ def write_format(name: str, items: Sequence[Item], ctx: Context, target: Path,
     target = Path(target)
     check_targets(fmt.paths(target))
     refuse_inputs(fmt.paths(target), ctx.inputs)
-    from ..owned import refuse_foreign, remember
+    from ..owned import refuse_foreign, write_owned
 
     refuse_foreign(fmt.paths(target), fmt.recogniser())
     previous = target if target.is_file() else None
@@ -314,11 +314,8 @@ def write_format(name: str, items: Sequence[Item], ctx: Context, target: Path,
     paths = fmt.written_paths(target, len(rendered.files))
     files = list(zip(paths, rendered.files, strict=True))
     files += [(target.with_name(f"{target.stem}{ending}"), data) for ending, data in rendered.extra]
-    refuse_foreign([path for path, _ in files], fmt.recogniser())  # numbered parts, extras
-    write_files(files)
+    write_owned(files, fmt.recogniser(), record)  # checks the numbered parts and extras too
     written = tuple(path for path, _ in files)
-    if record:
-        remember(written)
     if fmt.per_file is not None:
         _remove_stale_parts(fmt, target, written)
     return rendered, written

@@ -22,10 +22,9 @@ from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
-from ..atomic import write_files
 from ..export.worksheet.fonts import BOLD, REGULAR, register_fonts
 from ..export.worksheet.layout import Layout
-from ..owned import refuse_foreign, remember
+from ..owned import write_owned
 from .analysis import ItemStats
 from .mark import Marking, Sheet
 from .read import Mark
@@ -248,8 +247,5 @@ def write_report(marking: Marking, stats: Sequence[ItemStats], out: Path,
     boxes = boxes_pdf(marking)
     if boxes is not None:
         files.append((out / "review" / "boxes.pdf", boxes))
-    paths = [path for path, _ in files]
-    refuse_foreign(paths, None)  # the record alone tells this command's files (see owned)
-    write_files(files)
-    remember(paths)
-    return paths
+    write_owned(files, None)  # the record alone tells this command's files (see owned)
+    return [path for path, _ in files]

@@ -70,11 +70,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ...atomic import check_targets, scratch_folder, write_file
+from ...atomic import check_targets, scratch_folder
 from ...errors import ExportError
 from ...load.rules import EVENT_SETS
 from ...model import TOPICS_TAG_PREFIX, Deck, Item, Source, sort_key_for_date
-from ...owned import refuse_foreign, remember
+from ...owned import write_owned
 from ...textnorm import topic_title
 from ..registry import Context, Rendered, kept_key
 from ..zipped import UNIX, zip_bytes
@@ -657,10 +657,8 @@ def render(items: Sequence[Item], ctx: Context) -> Rendered:
 def write_apkg(items: Sequence[Item], path: str | os.PathLike[str], ctx: Context) -> ApkgStats:
     """Write ``items`` as an Anki package at ``path`` (atomically); see ``package``."""
     check_targets([Path(path)])
-    refuse_foreign([Path(path)], made_here)
     data, stats = package(items, ctx)
-    write_file(path, data)
-    remember([Path(path)])
+    write_owned([(Path(path), data)], made_here)
     return stats
 
 

@@ -118,10 +118,14 @@ def _attributes(**attrs: str) -> str:
     return "".join(f' {name}="{_attribute(value)}"' for name, value in attrs.items())
 
 
-@functools.lru_cache(maxsize=1 << 16)  # options recur from item to item
 def _material(n: int, text: str) -> str:
     return (f"{_PAD[n]}<material>{_leaf(n + 1, 'mattext', _html(text), _HTML)}"
             f"{_PAD[n]}</material>")
+
+
+# An option's material: options recur from item to item (questions and feedback do not, and
+# would only push them out of the cache).
+_option_material = functools.lru_cache(maxsize=1 << 16)(_material)
 
 
 def _metadata_text(n: int, fields: Sequence[tuple[str, str]]) -> str:
@@ -188,7 +192,7 @@ def _matching(n: int, item: Item) -> list[str]:
                       for year_id, year in zip(years, item.targets, strict=True))
     for event_id, event in zip(events, item.options, strict=True):
         out.append(f"{_PAD[p]}<response_lid{_attributes(ident=f'response_{event_id}')}>"
-                   f"{_material(p + 1, event)}{_PAD[p + 1]}<render_choice>{choices}"
+                   f"{_option_material(p + 1, event)}{_PAD[p + 1]}<render_choice>{choices}"
                    f"{_PAD[p + 1]}</render_choice>{_PAD[p]}</response_lid>")
     out += [f"{_PAD[n + 1]}</presentation>", _PROCESSING[n + 1]]
     share = f"{100 / len(events):.2f}"
@@ -246,11 +250,10 @@ def _item(n: int, item: Item, tolerance: int) -> list[str]:
                ("assessment_question_identifierref", ident("question_ref", item.id))]),
            f"{_PAD[n + 1]}<presentation>", _material(n + 2, item.question)]
     p = n + 2
-    single = _SINGLE
     if qtype == "multiple_choice_question":
-        out.append(f"{_PAD[p]}<response_lid{single}>{_PAD[p + 1]}<render_choice>")
+        out.append(f"{_PAD[p]}<response_lid{_SINGLE}>{_PAD[p + 1]}<render_choice>")
         out += [f"{_PAD[p + 2]}<response_label{_attributes(ident=choice)}>"
-                f"{_material(p + 3, option)}{_PAD[p + 2]}</response_label>"
+                f"{_option_material(p + 3, option)}{_PAD[p + 2]}</response_label>"
                 for choice, option in zip(choices, item.options, strict=True)]
         out.append(f"{_PAD[p + 1]}</render_choice>{_PAD[p]}</response_lid>")
     else:
@@ -260,7 +263,7 @@ def _item(n: int, item: Item, tolerance: int) -> list[str]:
         else:
             fib = f"{_PAD[p + 1]}<render_fib>" + _leaf(p + 2, "response_label", None,
                                                          _ANSWER_AS_TYPED)
-        out.append(f"{_PAD[p]}<response_str{single}>{fib}{_PAD[p + 1]}</render_fib>"
+        out.append(f"{_PAD[p]}<response_str{_SINGLE}>{fib}{_PAD[p + 1]}</render_fib>"
                    f"{_PAD[p]}</response_str>")
     out += [f"{_PAD[n + 1]}</presentation>", _PROCESSING[n + 1]]
     # the condition that scores the right answer

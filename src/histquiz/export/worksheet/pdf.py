@@ -38,11 +38,11 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from ...atomic import check_targets, write_files
+from ...atomic import check_targets
 from ...dates import Precision
 from ...errors import ExportError, UsageError
 from ...model import Item
-from ...owned import refuse_foreign, remember
+from ...owned import write_owned
 from ...seeds import WORKSHEET_PICK, derive
 from ...version import __version__
 from ..registry import Context, Rendered, Skipped, kept_key, single_deck_title
@@ -778,13 +778,11 @@ def write_worksheet(items: Sequence[Item], path: str | os.PathLike[str],
     all renamed into place together."""
     path = Path(path)
     check_targets([path, answers_path(path), layout_path(path)])
-    refuse_foreign([path, answers_path(path), layout_path(path)], made_here)
     files, layout, result = _render(items, options)
     written = list(zip((path, answers_path(path)), files, strict=False))
     if layout is not None:
         written.append((layout_path(path), layout))
-    write_files(written)
-    remember([p for p, _ in written])
+    write_owned(written, made_here)
     return result
 
 
