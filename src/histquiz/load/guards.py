@@ -18,6 +18,7 @@ all over one file's records; every problem goes to the report with the line and 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
 from ..dates import MONTHS, DateSpan, HistDate, Precision, When
@@ -32,7 +33,12 @@ NUMBER_LIMIT = 10**12
 
 def check_file(record: FileRecord, report: Report) -> None:
     """Every check of this module over one file's facts and questions."""
-    for fact in record.facts or ():
+    check_facts(record.facts or (), report)
+
+
+def check_facts(facts: Iterable[FactRecord], report: Report) -> None:
+    """Every check of this module over some facts and their questions."""
+    for fact in facts:
         check_when_month(fact, report)
         for question in fact.questions or ():
             check_number_shape(question, report)

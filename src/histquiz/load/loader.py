@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 from ..dates import HistDate
 from ..errors import DeckError
+from ..forked import jobs
 from ..model import (
     NUMERIC_KINDS,
     Deck,
@@ -43,6 +44,7 @@ from .rules import (
     series_problem,
 )
 from .spec import DeckRecord, FactRecord, FileRecord, QuestionRecord, read_document
+from .split import read as split_read
 from .yaml import Map, load_file
 
 
@@ -55,12 +57,20 @@ def load_decks(paths: Sequence[str | os.PathLike[str]] | None = None) -> list[De
         return _load(paths)
 
 
-def _load(paths: Sequence[str | os.PathLike[str]] | None) -> list[Deck]:
+def _load(paths: Sequence[str | os.PathLike[str]] | None, split: bool = True) -> list[Deck]:
     files, problems = find_deck_files(paths)
     report = Report()
     report.problems.extend(problems)
     records: list[FileRecord] = []
+    processes = jobs() if split else 1
+    was_split = False
     for path in files:
+        # a big file is read in parts on several cores, when that is sure to read the same
+        whole = split_read(path, processes)
+        if whole is not None:  # checked in its parts, with no problem found
+            was_split = True
+            records.append(whole)
+            continue
         tree, found = load_file(path)
         report.problems.extend(found)
         if tree is None:
@@ -72,6 +82,8 @@ def _load(paths: Sequence[str | os.PathLike[str]] | None) -> list[Deck]:
             check_file(record, report)
             records.append(record)
     decks = _Linker(report).link(records)
+    if report.problems and was_split:
+        return _load(paths, split=False)  # the messages, as reading each file whole gives them
     if report.problems:
         unique = dict.fromkeys(report.problems)
         raise DeckError([str(p) for p in sorted(unique, key=Problem.sort_key)])

@@ -198,6 +198,20 @@ def read_yaml(path: str, data: bytes) -> tuple[Node | None, list[Problem]]:
     return tree, builder.problems
 
 
+def build(path: str, text: str, budget: int) -> tuple[Node | None, int] | None:
+    """The tree of ``text`` and how many values it holds, or None if it has any problem, an
+    anchor or an alias: for reading a part of a file (split.py), which on any of those is
+    read whole instead, for the messages that the whole gives."""
+    builder = _Builder(path, budget)
+    try:
+        tree = builder.build(text)
+    except (yaml.YAMLError, _Refused):
+        return None
+    if builder.problems or builder.anchors:
+        return None
+    return tree, builder.values
+
+
 def _syntax_problem(path: str, text: str, exc: yaml.MarkedYAMLError) -> Problem:
     """One problem for a YAML syntax error, at the place to fix and saying how."""
     mark = exc.problem_mark or exc.context_mark
@@ -282,6 +296,7 @@ class _Builder:
         self.problems: list[Problem] = []
         self.anchors: dict[str, tuple[Node, int, str | None]] = {}  # node, cost, raw text
         self.open: set[str] = set()  # anchors of values still being read
+        self.values = 0  # the values read, once the document has been
 
     def _origin(self, mark: _Mark) -> Origin:
         return Origin(self.path, mark.line + 1, mark.column + 1)
@@ -374,6 +389,7 @@ class _Builder:
                                                "per file"))
                     continue
                 elif kind is yaml.StreamEndEvent:
+                    self.values = values
                     return root
                 else:
                     continue
