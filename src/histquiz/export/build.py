@@ -165,10 +165,10 @@ FORK_FROM = 5000
 # How long each format takes per item, relative to one another (in units of about 7 µs,
 # measured on a 10,000-fact deck, two processes at work), and when the cache keeps its work:
 # to share the work out.
-_COST = {"anki": 25, "qti": 19, "json": 14, "moodle-xml": 13, "gift": 10, "kahoot": 7,
-         "worksheet": 2, "quizlet": 1}
-_KEPT_COST = {"anki": 14}  # the others' files are only copied, or a worksheet laid out: 1
-_REVEALS_COST = 9  # making the relation of which item gives which away, per item
+_COST = {"anki": 13, "qti": 12, "moodle-xml": 8, "json": 7, "gift": 5, "kahoot": 4,
+         "worksheet": 1, "quizlet": 1}
+_KEPT_COST = {"anki": 7}  # the others' files are only copied, or a worksheet laid out: 1
+_REVEALS_COST = 3  # making the relation of which item gives which away, per item
 
 
 @dataclass
