@@ -109,6 +109,16 @@ def test_every_file_is_flushed_before_its_rename(tmp_path: Path,
     monkeypatch.setattr(atomic.os, "replace", replace)
     write_files([(tmp_path / "a.pdf", b"a"), (tmp_path / "a-answers.pdf", b"b")])
     assert events == ["fsync", "fsync", "rename a.pdf", "rename a-answers.pdf"]
+    # an output written in pieces is flushed too; a cache entry, which its digest checks when
+    # it is read, is renamed into place without waiting for the disk
+    events.clear()
+    write_file(tmp_path / "b.txt", [b"pie", b"", b"ces"])
+    write_file(tmp_path / "c.cache", [b"entry"], durable=False)
+    assert events == ["fsync", "rename b.txt", "rename c.cache"]
+    assert (tmp_path / "b.txt").read_bytes() == b"pieces"
+    assert (tmp_path / "c.cache").read_bytes() == b"entry"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-answers.pdf", "a.pdf", "b.txt",
+                                                         "c.cache"]
 
 
 def test_missing_folder(tmp_path: Path) -> None:

@@ -213,14 +213,16 @@ def make_folder(folder: Path) -> None:
         raise ExportError(f"{folder}: cannot create the folder: {exc.strerror or exc}") from None
 
 
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
+def _write_all(fd: int, data: bytes | Sequence[bytes]) -> None:
+    for chunk in [data] if isinstance(data, bytes) else data:
+        view = memoryview(chunk)
+        while view:
+            view = view[os.write(fd, view):]
 
 
-def _write_temp(target: Path, data: bytes) -> Path:
-    """Write ``data`` to a new temporary file beside ``target``, flushed to disk."""
+def _write_temp(target: Path, data: bytes | Sequence[bytes], durable: bool = True) -> Path:
+    """Write ``data`` (bytes, or pieces of it) to a new temporary file beside ``target``,
+    flushed to disk unless not ``durable``."""
     folder = _folder(target)
     while True:
         tmp = folder / temp_name(target.name)
@@ -235,7 +237,8 @@ def _write_temp(target: Path, data: bytes) -> Path:
         try:
             os.fchmod(fd, _mode_for(target))  # the replaced file's mode, or 0644 whatever the umask
             _write_all(fd, data)
-            os.fsync(fd)
+            if durable:
+                os.fsync(fd)
         finally:
             os.close(fd)
     except BaseException as exc:
@@ -275,6 +278,16 @@ def write_files(files: Sequence[tuple[Path, bytes]]) -> None:
         raise
 
 
-def write_file(target: str | os.PathLike[str], data: bytes) -> None:
-    """Write one file atomically (see ``write_files``)."""
-    write_files([(Path(target), data)])
+def write_file(target: str | os.PathLike[str], data: bytes | Sequence[bytes],
+               durable: bool = True) -> None:
+    """Write one file (bytes, or pieces of it) atomically (see ``write_files``). A file that
+    need not survive a crash (a cache entry, which is checked by its digest when read) is
+    not ``durable``: it is renamed into place without waiting for the disk."""
+    check_targets([Path(target)])
+    tmp = _write_temp(Path(target), data, durable)
+    try:
+        _commit([(tmp, Path(target))])
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise

@@ -203,10 +203,10 @@ def _write(path: Path, key: str, value: Any, most: int | None = None) -> None:
     body = pickle.dumps((key, value), protocol=pickle.HIGHEST_PROTOCOL)
     if most is not None and len(body) > most:
         return
-    _store(path, _MAGIC + hashlib.blake2b(body, digest_size=_DIGEST).digest() + body)
+    _store(path, [_MAGIC, hashlib.blake2b(body, digest_size=_DIGEST).digest(), body])
 
 
-def _store(path: Path, data: bytes) -> None:
+def _store(path: Path, data: bytes | Sequence[bytes]) -> None:
     """Write an entry beside its target and rename it into place, then drop the oldest of its
     kind; a cache that cannot be written is skipped."""
     from . import atomic
@@ -214,7 +214,7 @@ def _store(path: Path, data: bytes) -> None:
 
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        atomic.write_file(path, data)
+        atomic.write_file(path, data, durable=False)  # a torn entry fails its digest
     except (OSError, HistquizError):
         return
     _prune(path.parent, path.name.split("-", 1)[0])
@@ -383,9 +383,8 @@ def _write_records(path: Path, key: str, values: Sequence[Any],
     named = None if names is None else (len(tail), hashlib.blake2b(tail, digest_size=8).digest())
     index = pickle.dumps((key, len(values), offsets.tobytes(), digests, named),
                          protocol=pickle.HIGHEST_PROTOCOL)
-    _store(path, b"".join([_RECORDS_MAGIC, len(index).to_bytes(8, "big"),
-                           hashlib.blake2b(index, digest_size=_DIGEST).digest(), index, *runs,
-                           tail]))
+    _store(path, [_RECORDS_MAGIC, len(index).to_bytes(8, "big"),
+                  hashlib.blake2b(index, digest_size=_DIGEST).digest(), index, *runs, tail])
 
 
 def _open_records(path: Path, key: str, rebuild: Callable[[], Sequence[T]]) -> _Records[T] | None:
