@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import random
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from histquiz import generate, load_decks
-from histquiz.seeds import ITEM, SAMPLE, WORKSHEET_PICK, derive
+from histquiz.seeds import ITEM, SAMPLE, WORKSHEET_PICK, derive, reseed
 
 
 def _draws(r: random.Random) -> list[int]:
@@ -17,6 +20,21 @@ def test_a_stream_depends_on_seed_stage_and_key_only() -> None:
     others = [derive(4, ITEM, "a/b/c"), derive(3, SAMPLE, "a/b/c"), derive(3, ITEM, "a/b/d"),
               derive(3, WORKSHEET_PICK)]
     assert all(_draws(r) != _draws(derive(3, ITEM, "a/b/c")) for r in others)
+
+
+@given(seed=st.integers(0, 2**64), stage=st.sampled_from([ITEM, SAMPLE, WORKSHEET_PICK]),
+       key=st.text(max_size=40), before=st.integers(0, 3))
+def test_a_generator_started_over_is_the_stream_derive_gives(seed: int, stage: str, key: str,
+                                                             before: int) -> None:
+    # what generation does for each item: one generator, started over, whatever it drew before
+    # (a normal deviate waiting from gauss() included)
+    rng = derive(7, SAMPLE, "before")
+    for _ in range(before):
+        rng.gauss(0, 1)
+    reseed(rng, seed, stage, key)
+    fresh = derive(seed, stage, key)
+    assert [rng.gauss(0, 1), *_draws(rng), rng.random()] == [fresh.gauss(0, 1), *_draws(fresh),
+                                                            fresh.random()]
 
 
 def test_stage_and_key_cannot_run_together() -> None:

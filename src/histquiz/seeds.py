@@ -9,6 +9,7 @@ never shift what another stage draws, and the same seed gives the same output in
 
 from __future__ import annotations
 
+import _random
 import hashlib
 import random
 
@@ -23,8 +24,22 @@ QUIZ_RETRY = "quiz-retry"  # the reshuffled options of a retried question, keyed
 
 def derive(seed: int, stage: str, key: str = "") -> random.Random:
     """The random stream of ``stage`` (and ``key`` within it) for the run's ``seed``."""
+    return random.Random(_number(seed, stage, key))
+
+
+def reseed(rng: random.Random, seed: int, stage: str, key: str = "") -> None:
+    """Start ``rng`` over as the stream ``derive(seed, stage, key)`` gives, without making a
+    new generator: what each of a big deck's 80,000 items does (about 5% of generating)."""
+    _seed_state(rng, _number(seed, stage, key))  # what random.Random.seed does for a number,
+    rng.gauss_next = None  # type: ignore[attr-defined]  # without its Python wrapper
+
+
+_seed_state = _random.Random.seed
+
+
+def _number(seed: int, stage: str, key: str) -> int:
     digest = hashlib.blake2b(f"{seed}\x1f{stage}\x1f{key}".encode(), digest_size=16).digest()
-    return random.Random(int.from_bytes(digest, "big"))
+    return int.from_bytes(digest, "big")
 
 
 def draw() -> int:

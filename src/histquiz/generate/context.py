@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from ..dates import years_of
 from ..load.rules import EventIndex, Pool, distractor_pools
 from ..model import Deck
-from ..seeds import ITEM, derive
+from ..seeds import ITEM, derive, reseed
 
 MIN_OPTIONS, MAX_OPTIONS = 3, 5
 
@@ -37,7 +37,7 @@ class Context:
 
     def seed_for(self, key: str) -> None:
         """Give the next item its own random stream, derived from the run's seed and its id."""
-        self.rng = derive(self.seed, ITEM, key)
+        reseed(self.rng, self.seed, ITEM, key)
 
     def deal(self, n: int, allowed: Sequence[int] | None = None) -> int:
         """A position for the key among n options, uniform over the allowed ones."""
