@@ -239,25 +239,3 @@ def test_a_sequence_may_order_days_of_one_month(tmp_path: Path) -> None:
     # the fact dated to the month only never stands beside a day of that month
     assert all("s/m12" not in i.option_facts for i in items)
     assert [i for seed in range(10) for i in generate(deck(""), seed)] == []
-
-
-def test_items_are_made_as_their_dataclass_makes_them(builtin_decks: list[Deck]) -> None:
-    # make_item fills a frozen Item in directly; the items must be exactly what Item(...) makes
-    import dataclasses
-    import pickle
-
-    from histquiz import Item
-    from histquiz.generate.common import make_item
-
-    names = [f.name for f in dataclasses.fields(Item)]
-    items = generate(builtin_decks, 3)
-    for item in items:
-        made = Item(**{name: getattr(item, name) for name in names})
-        assert made == item and hash(made) == hash(item)
-        assert list(vars(item)) == names
-        assert pickle.dumps(item) == pickle.dumps(made)
-    fact = builtin_decks[0].facts[0]
-    with pytest.raises(TypeError, match="optons"):
-        make_item(fact, "choice", "Q?", "A", optons=("A", "B"))
-    with pytest.raises(TypeError, match="origin"):
-        make_item(fact, "choice", "Q?", "A", origin=None)
