@@ -155,8 +155,18 @@ def numeric_distractors(ctx: Context, q: Question, count: int) -> tuple[list[flo
         shown = format_number(v, q.base_kind, q.unit)
         return low <= v <= high and (v > 0 or low <= 0) and normalize(shown) not in correct
 
-    before = [value - k * step for k in range(1, 9) if fine(value - k * step)]
-    after = [value + k * step for k in range(1, 9) if fine(value + k * step)]
+    def side(sign: int) -> list[float]:
+        # the nearest that fit, up to ``count``: no more can be dealt to one side
+        found: list[float] = []
+        for k in range(1, 9):
+            v = value + sign * k * step
+            if fine(v):
+                found.append(v)
+                if len(found) == count:
+                    break
+        return found
+
+    before, after = side(-1), side(1)
     possible = [k for k in range(count + 1) if k <= len(before) and count - k <= len(after)]
     if not possible:
         return [], 0
