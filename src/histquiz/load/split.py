@@ -27,11 +27,13 @@ messages for a file with problems: exactly those that reading it whole gives.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
+from .. import forked
 from ..model import Origin
 from .fields import Cx, Record, Report, rows_of
 from .files import MAX_FILE_BYTES, read_file
@@ -77,8 +79,6 @@ def read(path: str, processes: int) -> FileRecord | None:
     if cut is None:
         return None
     parts, starts, margin_lines = cut
-    from .. import forked
-
     budget = EXPANSION_FACTOR * len(text) + EXPANSION_ALLOWANCE
     results = forked.run(lambda part: _read_part(path, part, budget), parts, processes)
     if any(r is None for r in results):
@@ -169,10 +169,7 @@ def _cut(text: str, processes: int) -> tuple[list[_Part], list[int], list[int]] 
 
 
 def _nearest(offsets: Sequence[int], target: int) -> int:
-    """Of the offsets where facts begin, the index of the one nearest ``target``, as an
-    offset: where to cut."""
-    import bisect
-
+    """Of the offsets where facts begin (ascending), the one nearest ``target``: where to cut."""
     k = bisect.bisect_left(offsets, target)
     if k >= len(offsets):
         return offsets[-1]
