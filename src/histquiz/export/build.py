@@ -104,7 +104,7 @@ def build(decks: Sequence[Deck], items: Sequence[Item], formats: Sequence[str] |
         out, [n for deck in decks for n in file_names(deck.id, chosen, len(items_of[deck.id]))])
     report.empty = [d.id for d in decks if not items_of[d.id]]
     plan = [(deck, name) for deck in decks if items_of[deck.id] for name in chosen]
-    from ..cache import adopt, holds, key_of
+    from ..cache import adopt, folder, holds, key_of
 
     # Each deck's files are titled by it. What names its items in the cache, when it holds
     # them: the formats whose files depend on them alone, the Anki notes and the relation of
@@ -119,10 +119,14 @@ def build(decks: Sequence[Deck], items: Sequence[Item], formats: Sequence[str] |
         contexts[deck.id] = replace(ctx, options=replace(ctx.options, title=deck.title),
                                     items_key=items_key)
     processes = jobs() if len(items) >= FORK_FROM else 1
+    caching = folder() is not None
     costs = []
     for deck, name in plan:
-        kept = holds(kept_key(name, contexts[deck.id]))
-        cost = _KEPT_COST.get(name, 1) if kept else _COST.get(name, 10)
+        keep = kept_key(name, contexts[deck.id])
+        if holds(keep):
+            cost = _KEPT_COST.get(name, 1)
+        else:  # made, and then stored in the cache if it is on
+            cost = _COST.get(name, 10) + (_STORE_COST.get(name, 0) if caching and keep else 0)
         costs.append(cost * len(items_of[deck.id]))
     # The formats that read the relation of which item gives which away all run in this
     # process, which makes (or opens) each deck's relation once, when the first of them needs
@@ -168,6 +172,9 @@ FORK_FROM = 5000
 _COST = {"anki": 13, "qti": 12, "moodle-xml": 8, "json": 7, "gift": 5, "kahoot": 4,
          "worksheet": 1, "quizlet": 1}
 _KEPT_COST = {"anki": 7}  # the others' files are only copied, or a worksheet laid out: 1
+# What storing a format's work in the cache adds, the first time (pickling and writing some
+# 400 MB for that deck): Anki's notes and receipt, the worksheet's pick, the rendered files.
+_STORE_COST = {"anki": 2, "json": 1, "gift": 1, "moodle-xml": 1, "worksheet": 1}
 _REVEALS_COST = 3  # making the relation of which item gives which away, per item
 
 
