@@ -259,17 +259,21 @@ def _commit(temps: Sequence[tuple[Path, Path]]) -> None:
             raise ExportError(_why(exc, target, _folder(target))) from None
 
 
-def write_files(files: Sequence[tuple[Path, bytes]]) -> None:
-    """Write each (target, bytes) beside its target, then rename them all into place.
+def write_files(files: Sequence[tuple[Path, bytes | Sequence[bytes]]],
+                durable: bool = True) -> None:
+    """Write each (target, bytes or pieces of them) beside its target, then rename them all
+    into place.
 
     Nothing is renamed until every temporary file is complete; on any error (or Ctrl-C) the
-    temporary files are removed and the targets keep their old content.
+    temporary files are removed and the targets keep their old content. A file that need not
+    survive a crash (a cache entry, which is checked by its digest when read) is not
+    ``durable``: it is renamed into place without waiting for the disk.
     """
     check_targets(target for target, _ in files)
     temps: list[tuple[Path, Path]] = []
     try:
         for target, data in files:
-            temps.append((_write_temp(Path(target), data), Path(target)))
+            temps.append((_write_temp(Path(target), data, durable), Path(target)))
         _commit(temps)
     except BaseException:
         for tmp, _ in temps:
@@ -280,14 +284,5 @@ def write_files(files: Sequence[tuple[Path, bytes]]) -> None:
 
 def write_file(target: str | os.PathLike[str], data: bytes | Sequence[bytes],
                durable: bool = True) -> None:
-    """Write one file (bytes, or pieces of it) atomically (see ``write_files``). A file that
-    need not survive a crash (a cache entry, which is checked by its digest when read) is
-    not ``durable``: it is renamed into place without waiting for the disk."""
-    check_targets([Path(target)])
-    tmp = _write_temp(Path(target), data, durable)
-    try:
-        _commit([(tmp, Path(target))])
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
+    """Write one file atomically (see ``write_files``)."""
+    write_files([(Path(target), data)], durable)

@@ -30,7 +30,7 @@ from ..model import (
 )
 from ..textnorm import gc_paused
 from .fields import Report, suggest
-from .files import Problem, find_deck_files
+from .files import Problem, find_deck_files, read_file
 from .guards import check_file
 from .rules import (
     MIN_DISTRACTORS,
@@ -45,7 +45,7 @@ from .rules import (
 )
 from .spec import DeckRecord, FactRecord, FileRecord, QuestionRecord, read_document
 from .split import read as split_read
-from .yaml import Map, load_file
+from .yaml import Map, read_yaml
 
 
 def load_decks(paths: Sequence[str | os.PathLike[str]] | None = None) -> list[Deck]:
@@ -65,13 +65,16 @@ def _load(paths: Sequence[str | os.PathLike[str]] | None, split: bool = True) ->
     processes = jobs() if split else 1
     was_split = False
     for path in files:
+        data, found = read_file(path)
         # a big file is read in parts on several cores, when that is sure to read the same
-        whole = split_read(path, processes)
+        whole = None if data is None else split_read(path, data, processes)
         if whole is not None:  # checked in its parts, with no problem found
             was_split = True
             records.append(whole)
             continue
-        tree, found = load_file(path)
+        tree = None
+        if data is not None:
+            tree, found = read_yaml(path, data)
         report.problems.extend(found)
         if tree is None:
             if not found:

@@ -36,7 +36,7 @@ from typing import Any
 from .. import forked
 from ..model import Origin
 from .fields import Cx, Record, Report, rows_of
-from .files import MAX_FILE_BYTES, read_file
+from .files import MAX_FILE_BYTES
 from .guards import check_facts
 from .spec import FactRecord, FileRecord, read_document
 from .yaml import EXPANSION_ALLOWANCE, EXPANSION_FACTOR, MAX_VALUES, Map, Node, Null, Seq, build
@@ -61,20 +61,16 @@ class _Part:
     first: bool
 
 
-def read(path: str, processes: int) -> FileRecord | None:
-    """The file's record read in ``processes`` parts at once, or None to read it whole (a
-    small file, a shape this cannot cut safely, or any problem at all)."""
-    if processes < 2:
-        return None
-    data, problems = read_file(path)
-    if (data is None or problems or not SPLIT_FROM <= len(data) <= MAX_FILE_BYTES
-            or b"\x00" in data):
+def read(path: str, data: bytes, processes: int) -> FileRecord | None:
+    """The record of the file at ``path``, whose bytes are ``data``, read in ``processes``
+    parts at once; or None to read it whole (a small file, a shape this cannot cut safely,
+    or any problem at all)."""
+    if processes < 2 or not SPLIT_FROM <= len(data) <= MAX_FILE_BYTES or b"\x00" in data:
         return None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return None
-    del data
     cut = _cut(text, processes)
     if cut is None:
         return None
