@@ -434,8 +434,8 @@ def _load(paths: Sequence[str | os.PathLike[str]] | None, key: str | None) -> li
 
 def _settle() -> None:
     """Move everything loaded so far out of the collector's sight: the decks live until the
-    process ends, and later collections need not walk them again."""
-    gc.collect(0)
+    process ends, and later collections need not walk them again (``load_decks`` does the same
+    for the decks it reads; this also covers decks read from the cache)."""
     gc.freeze()
 
 

@@ -72,15 +72,21 @@ def format_number(value: float, base_kind: str, unit: str | None = None) -> str:
 
 @contextlib.contextmanager
 def gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while building many small objects that all stay alive.
+    """Pause the cyclic garbage collector while building many small objects that all stay alive,
+    and when the block ends without an error, move them out of its sight for good.
 
     Loading and generating allocate hundreds of thousands of objects and free almost none;
-    the collector would walk them again and again for nothing.
+    the collector would walk them again and again for nothing. Once it runs again, its first
+    pass would walk every one of them too (a third of a second for 10,000 facts' items), so
+    they are frozen instead (``gc.freeze``): they are still freed when no longer used, but a
+    reference cycle among them, or among objects the caller had made before, is never
+    collected. Neither the decks nor the items make cycles.
     """
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
+        gc.freeze()
     finally:
         if was_enabled:
             gc.enable()
