@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -55,24 +56,22 @@ def test_forked_generation_gives_the_same_items(tmp_path: Path, monkeypatch: pyt
     alone = generate(decks, 3)
     monkeypatch.setenv(forked.ENV, "2")
     monkeypatch.setattr(gen_module, "FORK_FROM", 0)
-    real_run = forked.run
+    real_queued = forked.queued
     used: list[int] = []
 
-    def counting(func, tasks, processes=None):  # type: ignore[no-untyped-def]
+    def counting(func, tasks, processes=None, first_here=False):  # type: ignore[no-untyped-def]
         used.append(len(tasks))
-        return real_run(func, tasks, processes)
+        return real_queued(func, tasks, processes, first_here)
 
-    monkeypatch.setattr(forked, "run", counting)
+    monkeypatch.setattr(forked, "queued", counting)
     shared = generate(decks, 3)
-    assert used == [2]
+    assert used == [2 * gen_module.RUNS_PER_PROCESS]
     assert shared == alone
     assert [i.id for i in shared] == [i.id for i in alone]
 
 
 @needs_fork
 def test_an_interrupted_run_leaves_no_child_working(tmp_path: Path) -> None:
-    import time
-
     marker = tmp_path / "child.pid"
 
     def task(n: int) -> int:
@@ -87,5 +86,73 @@ def test_an_interrupted_run_leaves_no_child_working(tmp_path: Path) -> None:
 
     with pytest.raises(KeyboardInterrupt):
         forked.run(task, [0, 1], 2)
+    with pytest.raises(ProcessLookupError):  # killed and reaped, not left running
+        os.kill(int(marker.read_text()), 0)
+
+
+@needs_fork
+def test_queued_results_come_back_in_order_from_every_process() -> None:
+    def task(n: int) -> tuple[int, int]:
+        time.sleep(0.01)  # long enough that every process takes some
+        return n * n, os.getpid()
+
+    results = forked.queued(task, list(range(40)), 3)
+    assert [r for r, _ in results] == [n * n for n in range(40)]
+    assert os.getpid() in {pid for _, pid in results}
+    assert len({pid for _, pid in results}) >= 2
+
+
+@needs_fork
+def test_queued_first_task_runs_here_and_may_not_be_picklable() -> None:
+    results = forked.queued(lambda n: (lambda: n) if n == 0 else os.getpid(), [0, 1, 2, 3], 2,
+                            first_here=True)
+    assert callable(results[0]) and results[0]() == 0
+    assert all(isinstance(r, int) for r in results[1:])  # sent back, or run here
+
+
+@needs_fork
+def test_queued_results_bigger_than_a_pipe_come_back_whole() -> None:
+    results = forked.queued(lambda n: bytes([n]) * (3 << 20), list(range(6)), 2)
+    assert results == [bytes([n]) * (3 << 20) for n in range(6)]
+
+
+@needs_fork
+def test_queued_tasks_a_child_fails_are_run_here() -> None:
+    here = os.getpid()
+
+    def task(n: int) -> tuple[int, int]:
+        if os.getpid() != here and n % 2:
+            raise RuntimeError("fails in a child")  # the child stops; its task is run here
+        if os.getpid() != here and n % 3 == 0:
+            return (n, lambda: n)  # type: ignore[return-value]  # cannot be sent back
+        return n, os.getpid()
+
+    results = forked.queued(task, list(range(30)), 3)
+    assert [r[0] for r in results] == list(range(30))
+    assert all(pid == here for n, pid in results if n % 2 or n % 3 == 0)
+
+
+def test_queued_with_one_process_runs_everything_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(forked.ENV, "1")
+    assert set(forked.queued(lambda _n: os.getpid(), list(range(9)))) == {os.getpid()}
+
+
+@needs_fork
+def test_an_interrupted_queue_leaves_no_child_working(tmp_path: Path) -> None:
+    marker = tmp_path / "child.pid"
+    here = os.getpid()
+
+    def task(n: int) -> int:
+        if os.getpid() == here:  # wait until a child is at work, then fail as Ctrl-C would
+            while not marker.exists():
+                time.sleep(0.01)
+            raise KeyboardInterrupt
+        (tmp_path / f"pid-{n}.tmp").write_text(str(os.getpid()))
+        os.replace(tmp_path / f"pid-{n}.tmp", marker)  # whole when it appears
+        time.sleep(600)  # a long task, ended from outside
+        return n
+
+    with pytest.raises(KeyboardInterrupt):
+        forked.queued(task, [0, 1, 2, 3], 2)
     with pytest.raises(ProcessLookupError):  # killed and reaped, not left running
         os.kill(int(marker.read_text()), 0)

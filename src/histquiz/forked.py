@@ -9,6 +9,10 @@ not safe (macOS, whose system libraries may not survive a fork), or the machine 
 everything runs here. A child that fails for any reason has its task run again here, so a
 fork never changes what the user sees, only how long it takes.
 
+Two ways to share work out: ``run`` gives each process fixed tasks (a few big ones whose
+costs are known), ``queued`` puts many small tasks in one queue that every process takes from,
+so that a process that runs slower (a core busy with something else) simply takes fewer.
+
 ``HISTQUIZ_JOBS`` caps the number of processes (``1`` turns forking off).
 """
 
@@ -18,9 +22,10 @@ import contextlib
 import os
 import pickle
 import signal
+import struct
 import sys
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -68,6 +73,146 @@ def run(func: Callable[[T], R], tasks: Sequence[T], processes: int | None = None
             _stop(children)  # interrupted here (Ctrl-C, an error): no child works on unseen
             raise
     return results
+
+
+# A task's number, as it travels through the queue, and the head of a result sent back: the
+# task's number and the length of its pickled result.
+_TOKEN = struct.Struct("<I")
+_HEAD = struct.Struct("<IQ")
+# The queue is written whole before any process takes from it, so it must fit in a pipe.
+MOST_QUEUED = 4096
+# How much a result pipe asks to hold (Linux), so that a child rarely waits for this process
+# to read what it sent.
+_PIPE_SIZE = 1 << 20
+
+
+def queued(func: Callable[[T], R], tasks: Sequence[T], processes: int | None = None,
+           first_here: bool = False) -> list[R]:
+    """``[func(t) for t in tasks]``, the tasks taken one at a time from one queue by this
+    process and by forked children (at most ``processes`` in all, ``jobs()`` by default);
+    with ``first_here``, the first task is not queued but run by this process (its result
+    need not be one that can be sent back).
+
+    A child sends each result back as soon as it is made; this process reads what has come
+    between its own tasks, so the work of reading results is shared out by the queue too. A
+    task whose result does not come back (a child failed, or was killed) is run here at the
+    end. More than MOST_QUEUED tasks are run as ``run`` runs them."""
+    limit = jobs() if processes is None else max(1, processes) if can_fork() else 1
+    limit = min(limit, len(tasks))
+    if limit < 2 or len(tasks) > MOST_QUEUED:
+        return run(func, tasks, processes)
+    try:
+        queue, queue_end = os.pipe()
+    except OSError:
+        return [func(t) for t in tasks]
+    try:
+        os.write(queue_end, b"".join(_TOKEN.pack(n) for n in range(int(first_here), len(tasks))))
+    finally:
+        os.close(queue_end)
+    results: dict[int, R] = {}
+    children: list[tuple[int, int] | None] = []
+    try:
+        for _ in range(limit - 1):
+            children.append(_spawn_taker(func, tasks, queue))
+        pending = {child[1]: bytearray() for child in children if child is not None}
+        for fd in pending:
+            os.set_blocking(fd, False)
+        if first_here:
+            results[0] = func(tasks[0])
+        while token := _take(queue):
+            n = _TOKEN.unpack(token)[0]
+            results[n] = func(tasks[n])
+            for fd, buffer in pending.items():
+                _receive(fd, buffer, results, wait=False)
+        for n, child in enumerate(children):
+            if child is not None:
+                os.set_blocking(child[1], True)
+                _receive(child[1], pending[child[1]], results, wait=True)
+                os.close(child[1])
+                with contextlib.suppress(ChildProcessError):
+                    os.waitpid(child[0], 0)
+                children[n] = None
+        return [results[n] if n in results else func(task) for n, task in enumerate(tasks)]
+    except BaseException:
+        _stop(children)
+        raise
+    finally:
+        os.close(queue)
+
+
+def _take(queue: int) -> bytes:
+    """The next task's number from the queue, or b"" when it is empty. Every reader asks for
+    one whole token and the queue holds only whole tokens, so no two readers share one."""
+    try:
+        token = os.read(queue, _TOKEN.size)
+    except OSError:
+        return b""
+    return token if len(token) == _TOKEN.size else b""
+
+
+def _spawn_taker(func: Callable[[T], R], tasks: Sequence[T], queue: int) -> tuple[int, int] | None:
+    """A child taking tasks from ``queue`` until it is empty, writing each result to a pipe as
+    a head and the pickled result: (pid, the pipe's end to read), or None."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    try:
+        read_end, write_end = os.pipe()
+    except OSError:
+        return None
+    with contextlib.suppress(AttributeError, OSError):
+        import fcntl
+
+        fcntl.fcntl(write_end, fcntl.F_SETPIPE_SZ, _PIPE_SIZE)
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read_end)
+        os.close(write_end)
+        return None
+    if pid == 0:  # the child: never returns into the caller's code
+        status = 1
+        try:
+            os.close(read_end)
+            with os.fdopen(write_end, "wb") as out:
+                while token := _take(queue):
+                    n = _TOKEN.unpack(token)[0]
+                    data = pickle.dumps(func(tasks[n]), protocol=pickle.HIGHEST_PROTOCOL)
+                    out.write(_HEAD.pack(n, len(data)))
+                    out.write(data)
+                    out.flush()
+            status = 0
+        except BaseException:  # any failure: what was not sent is run again by the parent
+            status = 1
+        finally:
+            os._exit(status)
+    os.close(write_end)
+    return pid, read_end
+
+
+def _receive(fd: int, buffer: bytearray, results: dict[int, Any], wait: bool) -> None:
+    """Read what a child has sent (all it will send, with ``wait``) and add every whole result
+    in ``buffer`` to ``results``; a result that does not unpickle is left to be run again."""
+    while True:
+        try:
+            data = os.read(fd, _PIPE_SIZE)
+        except BlockingIOError:
+            break
+        except OSError:
+            break
+        if not data:
+            break
+        buffer += data
+    start = 0
+    with memoryview(buffer) as view:
+        while len(buffer) - start >= _HEAD.size:
+            n, length = _HEAD.unpack_from(view, start)
+            end = start + _HEAD.size + length
+            if len(buffer) < end:
+                break
+            with contextlib.suppress(Exception):
+                results[n] = pickle.loads(view[start + _HEAD.size:end])
+            start = end
+    del buffer[:start]
 
 
 def _stop(children: Sequence[tuple[int, int] | None]) -> None:

@@ -4,12 +4,12 @@ begins, each run read by the spec at the same time as the others.
 Reading a file is one pass of libyaml and one of the spec over every value, and both run on one
 core. A deck of thousands of facts is, almost all of it, the list under ``facts:``, whose items
 begin on lines of their own (``  - id: ...``) and know nothing of one another. So the text is
-cut at such lines into parts that each hold whole facts, and every part keeps the lines and
+cut at such lines into runs that each hold whole facts, and every part keeps the lines and
 columns it has in the file (the lines of the other parts stand there as empty lines). This
-process reads the first part, with everything outside the list; a forked child reads each of
-the others and sends back its facts' records, their mappings made shallow (where each key and
-value was written, without the values' trees), which is all that the checks after reading
-look at.
+process reads the first part, with everything outside the list; it and forked children take
+the other parts from one queue, and a child sends back its facts' records, their mappings made
+shallow (where each key and value was written, without the values' trees), which is all that
+the checks after reading look at.
 
 This is only a faster way to reach the same records, and it is taken only when nothing can
 make the parts read differently from the whole:
@@ -43,8 +43,9 @@ from .yaml import EXPANSION_ALLOWANCE, EXPANSION_FACTOR, MAX_VALUES, Map, Node, 
 
 # Below this many characters a file is read in one piece: forking would cost more than it saves.
 SPLIT_FROM = 1_000_000
-# The first part's share of the facts, in percent, with two processes (see ``_cut``).
-FIRST_SHARE = 55
+# The facts are cut into this many runs per process, taken from one queue (``forked.queued``):
+# a process on a slower core takes fewer, and none waits long for the last.
+RUNS_PER_PROCESS = 8
 
 _FACTS_KEY = re.compile(r"\nfacts:[ ]*(?:#[^\n]*)?\r?\n")
 _MARGIN = re.compile(r"\n[^ \t\r\n#]")  # a line with something at the left margin
@@ -76,7 +77,8 @@ def read(path: str, data: bytes, processes: int) -> FileRecord | None:
         return None
     parts, starts, margin_lines = cut
     budget = EXPANSION_FACTOR * len(text) + EXPANSION_ALLOWANCE
-    results = forked.run(lambda part: _read_part(path, part, budget), parts, processes)
+    results = forked.queued(lambda part: _read_part(path, part, budget), parts, processes,
+                            first_here=True)
     if any(r is None for r in results):
         return None
     read = [r for r in results if r is not None]
@@ -147,12 +149,10 @@ def _cut(text: str, processes: int) -> tuple[list[_Part], list[int], list[int]] 
         line += text.count("\n", at, offset)
         at = offset
         starts.append(line)
-    # where to cut: at the facts nearest to the shares. The first part's process does not
-    # send its records back but takes in the others', so it gets a bigger share.
-    n = min(processes, len(items))
+    # where to cut: at the facts nearest to runs of equal length
+    n = min(processes * RUNS_PER_PROCESS, len(items))
     size = end - begin
-    first = size * 2 * FIRST_SHARE // (100 * n)
-    targets = [begin + first + (size - first) * (k - 1) // (n - 1) for k in range(1, n)]
+    targets = [begin + size * k // n for k in range(1, n)]
     cuts = sorted({_nearest(items, t) for t in targets} - {items[0]})
     if not cuts:
         return None
