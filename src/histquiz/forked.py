@@ -126,15 +126,20 @@ def queued(func: Callable[[T], R], tasks: Sequence[T], processes: int | None = N
                 _receive(fd, buffer, results, wait=False)
         for n, child in enumerate(children):
             if child is not None:
-                os.set_blocking(child[1], True)
-                _receive(child[1], pending[child[1]], results, wait=True)
-                os.close(child[1])
-                with contextlib.suppress(ChildProcessError):
-                    os.waitpid(child[0], 0)
+                pid, fd = child
+                os.set_blocking(fd, True)
+                _receive(fd, pending[fd], results, wait=True)
                 children[n] = None
+                os.close(fd)
+                with contextlib.suppress(ChildProcessError):
+                    os.waitpid(pid, 0)
         return [results[n] if n in results else func(task) for n, task in enumerate(tasks)]
     except BaseException:
         _stop(children)
+        for child in children:
+            if child is not None:
+                with contextlib.suppress(OSError):
+                    os.close(child[1])
         raise
     finally:
         os.close(queue)
@@ -173,13 +178,22 @@ def _spawn_taker(func: Callable[[T], R], tasks: Sequence[T], queue: int) -> tupl
         status = 1
         try:
             os.close(read_end)
-            with os.fdopen(write_end, "wb") as out:
-                while token := _take(queue):
+            # a thread writes, so that a result bigger than the pipe, or the parent busy with
+            # a task of its own, never keeps this process from its next task
+            import queue as queues
+            import threading
+
+            sending: queues.SimpleQueue[bytes | None] = queues.SimpleQueue()
+            writer = threading.Thread(target=_send, args=(write_end, sending), daemon=True)
+            writer.start()
+            try:
+                while writer.is_alive() and (token := _take(queue)):
                     n = _TOKEN.unpack(token)[0]
                     data = pickle.dumps(func(tasks[n]), protocol=pickle.HIGHEST_PROTOCOL)
-                    out.write(_HEAD.pack(n, len(data)))
-                    out.write(data)
-                    out.flush()
+                    sending.put(_HEAD.pack(n, len(data)) + data)
+            finally:
+                sending.put(None)
+                writer.join()
             status = 0
         except BaseException:  # any failure: what was not sent is run again by the parent
             status = 1
@@ -187,6 +201,15 @@ def _spawn_taker(func: Callable[[T], R], tasks: Sequence[T], queue: int) -> tupl
             os._exit(status)
     os.close(write_end)
     return pid, read_end
+
+
+def _send(fd: int, pieces: Any) -> None:
+    """Write each piece taken from ``pieces`` to ``fd`` until None comes; then close it. (A
+    failure to write ends the writing: what was not sent is run again by the parent.)"""
+    with contextlib.suppress(OSError), os.fdopen(fd, "wb") as out:
+        while (piece := pieces.get()) is not None:
+            out.write(piece)
+            out.flush()
 
 
 def _receive(fd: int, buffer: bytearray, results: dict[int, Any], wait: bool) -> None:

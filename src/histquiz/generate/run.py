@@ -79,9 +79,11 @@ def generate(
 
 # Below this many facts the items are made in one process: forking would cost more than it saves.
 FORK_FROM = 2000
-# Shared among processes, the facts go in this many runs per process, taken from one queue: a
-# process on a slower core takes fewer, and none waits long for the last.
+# Shared among processes, the facts go in runs taken from one queue: at least this many runs per
+# process, so that a process on a slower core takes fewer and none waits long for the last, and
+# at most RUN_FACTS facts in a run, which keeps what a run sends back small.
 RUNS_PER_PROCESS = 16
+RUN_FACTS = 250
 
 
 def _generate(facts: Sequence[Fact], ctx: Context, selection: Selection) -> list[Item]:
@@ -89,7 +91,7 @@ def _generate(facts: Sequence[Fact], ctx: Context, selection: Selection) -> list
 
     processes = forked.jobs() if len(facts) >= FORK_FROM else 1
     n = len(facts)
-    runs = processes * RUNS_PER_PROCESS if processes > 1 else 1
+    runs = max(processes * RUNS_PER_PROCESS, -(-n // RUN_FACTS)) if processes > 1 else 1
     chunks = [facts[n * k // runs: n * (k + 1) // runs] for k in range(runs)]
     made = forked.queued(lambda chunk: _items_of(chunk, ctx, selection), chunks, processes)
     items: list[Item] = []

@@ -4,8 +4,8 @@ begins, each run read by the spec at the same time as the others.
 Reading a file is one pass of libyaml and one of the spec over every value, and both run on one
 core. A deck of thousands of facts is, almost all of it, the list under ``facts:``, whose items
 begin on lines of their own (``  - id: ...``) and know nothing of one another. So the text is
-cut at such lines into runs that each hold whole facts, and every part keeps the lines and
-columns it has in the file (the lines of the other parts stand there as empty lines). This
+cut at such lines into runs that each hold whole facts, and every part is read with the lines
+and columns it has in the file. This
 process reads the first part, with everything outside the list; it and forked children take
 the other parts from one queue, and a child sends back its facts' records, their mappings made
 shallow (where each key and value was written, without the values' trees), which is all that
@@ -55,11 +55,12 @@ _OTHER_BREAKS = ("\x85", "\u2028", "\u2029")  # line breaks to YAML 1.1, not to 
 
 @dataclass(frozen=True)
 class _Part:
-    """One part of the text to read: the text (its lines where they are in the file), and
-    whether it is the first part (the document) or a run of facts."""
+    """One part of the text to read: the text, the file's line it begins on, and whether it
+    is the first part (the document, its lines where they are in the file) or a run of facts."""
 
     text: str
     first: bool
+    line: int = 1
 
 
 def read(path: str, data: bytes, processes: int) -> FileRecord | None:
@@ -158,9 +159,12 @@ def _cut(text: str, processes: int) -> tuple[list[_Part], list[int], list[int]] 
         return None
     bounds = [begin, *cuts, end]
     runs = [(bounds[k], bounds[k + 1]) for k in range(len(bounds) - 1)]
-    later = text.count("\n", cuts[0], end)  # the lines of the other parts' facts
-    parts = [_Part(text[:cuts[0]] + "\n" * later + text[end:], True)]
-    parts += [_Part("\n" * text.count("\n", 0, a) + text[a:b], False) for a, b in runs[1:]]
+    # the first part: up to the first cut, and what follows the facts on its own lines
+    tail = text[end:]
+    later = "\n" * text.count("\n", cuts[0], end) if tail else ""
+    parts = [_Part(text[:cuts[0]] + later + tail, True)]
+    line_of = dict(zip(items, starts, strict=True))
+    parts += [_Part(text[a:b], False, line_of[a]) for a, b in runs[1:]]
     return parts, starts, margin_lines
 
 
@@ -176,7 +180,7 @@ def _nearest(offsets: Sequence[int], target: int) -> int:
 
 def _read_part(path: str, part: _Part, budget: int) -> _Read | None:
     """Read one part; None on any problem."""
-    built = build(path, part.text, budget)
+    built = build(path, part.text, budget, part.line)
     if built is None:
         return None
     tree, values = built

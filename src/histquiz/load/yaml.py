@@ -198,11 +198,12 @@ def read_yaml(path: str, data: bytes) -> tuple[Node | None, list[Problem]]:
     return tree, builder.problems
 
 
-def build(path: str, text: str, budget: int) -> tuple[Node | None, int] | None:
+def build(path: str, text: str, budget: int, first_line: int = 1) -> tuple[Node | None, int] | None:
     """The tree of ``text`` and how many values it holds, or None if it has any problem, an
     anchor or an alias: for reading a part of a file (split.py), which on any of those is
-    read whole instead, for the messages that the whole gives."""
-    builder = _Builder(path, budget)
+    read whole instead, for the messages that the whole gives. ``text`` begins on line
+    ``first_line`` of the file, at the start of the line."""
+    builder = _Builder(path, budget, first_line - 1)
     try:
         tree = builder.build(text)
     except (yaml.YAMLError, _Refused):
@@ -290,16 +291,17 @@ class _Builder:
     so the common cases, a scalar as a key or as a value, are written out in it; the rare ones
     (aliases, merges, repeated keys, problems) are methods."""
 
-    def __init__(self, path: str, budget: int) -> None:
+    def __init__(self, path: str, budget: int, lines_before: int = 0) -> None:
         self.path = path
         self.budget = budget
+        self.lines_before = lines_before  # the file's lines before the text read
         self.problems: list[Problem] = []
         self.anchors: dict[str, tuple[Node, int, str | None]] = {}  # node, cost, raw text
         self.open: set[str] = set()  # anchors of values still being read
         self.values = 0  # the values read, once the document has been
 
     def _origin(self, mark: _Mark) -> Origin:
-        return Origin(self.path, mark.line + 1, mark.column + 1)
+        return Origin(self.path, self.lines_before + mark.line + 1, mark.column + 1)
 
     def _too_many(self, mark: _Mark) -> _Refused:
         return _Refused(Problem(self._origin(mark), f"the file holds more than {MAX_VALUES:,} "
@@ -312,6 +314,7 @@ class _Builder:
 
     def build(self, text: str) -> Node | None:
         path, budget, unsafe = self.path, self.budget, UNSAFE_IN_TEXT.search
+        first = self.lines_before + 1  # a mark's line is counted from 0
         scalar_event, end_events = yaml.ScalarEvent, (yaml.MappingEndEvent, yaml.SequenceEndEvent)
         stack: list[_Frame] = []
         root: Node | None = None
@@ -333,7 +336,7 @@ class _Builder:
                         raise self._too_big(mark) if cost > budget else self._too_many(mark)
                     if unsafe(value) is not None:
                         self._bad_text(value, mark)
-                    line, col = mark.line + 1, mark.column + 1
+                    line, col = mark.line + first, mark.column + 1
                     top = stack[-1] if stack else None
                     if top is not None and top.is_map and top.key is None:  # a key
                         plain = event.implicit[0] and event.tag is None
@@ -370,7 +373,7 @@ class _Builder:
                     anchor = event.anchor
                     if anchor is not None:
                         self.open.add(anchor)
-                    stack.append(_Frame(cls(path, mark.line + 1, mark.column + 1), anchor, cost0))
+                    stack.append(_Frame(cls(path, mark.line + first, mark.column + 1), anchor, cost0))
                     continue
                 elif kind is yaml.AliasEvent:
                     top = stack[-1] if stack else None
@@ -430,7 +433,7 @@ class _Builder:
                                    f"refers to no anchor &{name} before it"))
         node, cost, raw = self.anchors[name]
         if top is not None and top.is_map and top.key is None and raw is not None:
-            top.key = (raw, mark.line + 1, mark.column + 1)
+            top.key = (raw, self.lines_before + mark.line + 1, mark.column + 1)
             return None, cost
         return node, cost
 
