@@ -5,7 +5,8 @@ Run by hand (it takes minutes; only the ratios mean anything on a shared machine
     python bench/bench_perf.py                 # 10k facts; --sizes 10000,100000 for both
     python bench/bench_perf.py --only help,warm
 
-Figures, each the median of --repeat runs of a fresh process:
+Figures, each the median of --repeat runs of a fresh process, a figure's runs and its floor's
+taken in turn:
 
 - help:  `histquiz --help` against `python -c "import yaml"` (goal ≤ 1.5×);
 - warm:  `histquiz items --count 1` on a 10k-fact deck with a warm cache, against the same
@@ -79,6 +80,18 @@ def median(cmd: list[str], env: dict[str, str], repeat: int) -> tuple[float, int
     return statistics.median(t for t, _ in runs), max(m for _, m in runs)
 
 
+def alternated(ours: list[str], ours_env: dict[str, str], floor: list[str],
+               floor_env: dict[str, str], repeat: int) -> tuple[tuple[float, int], tuple[float, int]]:
+    """``median`` of both commands, their runs taken in turn, so that a change in the shared
+    machine's speed during the measurement weighs on both alike."""
+    mine, floors = [], []
+    for _ in range(repeat):
+        floors.append(run(floor, floor_env))
+        mine.append(run(ours, ours_env))
+    return ((statistics.median(t for t, _ in mine), max(m for _, m in mine)),
+            (statistics.median(t for t, _ in floors), max(m for _, m in floors)))
+
+
 def line(name: str, value: float, floor: float, goal: float | None, unit: str = "s") -> None:
     ratio = value / floor
     verdict = "" if goal is None else ("  met" if ratio <= goal else "  NOT met")
@@ -110,15 +123,14 @@ def main() -> None:
             return decks[n]
 
         if "help" in only:
-            floor, _ = median(floor_cmd, env, args.repeat * 3)
-            value, _ = median([PY, "-m", "histquiz", "--help"], env, args.repeat * 3)
+            (value, _), (floor, _) = alternated([PY, "-m", "histquiz", "--help"], env, floor_cmd,
+                                                env, args.repeat * 3)
             line("histquiz --help", value, floor, 1.5)
         if "warm" in only:
             cached = dict(env, HISTQUIZ_CACHE=str(work / "cache"))
             cmd = [PY, "-m", "histquiz", "items", "--count", "1", "--decks", str(deck(10000))]
             first, _ = run(cmd, cached)
-            floor, _ = median(floor_cmd, env, args.repeat * 3)
-            value, peak = median(cmd, cached, args.repeat * 3)
+            (value, _), (floor, _) = alternated(cmd, cached, floor_cmd, env, args.repeat * 3)
             print(f"(the first, cold run of items --count 1 took {first:.2f} s)")
             line("warm items --count 1, 10k facts", value, floor, 3.0)
         if "cold" in only:
@@ -128,8 +140,8 @@ def main() -> None:
                 path = str(deck(n))
                 floor_code = f"import yaml; yaml.load(open({path!r}, 'rb'), Loader=yaml.CSafeLoader)"
                 ours = f"from histquiz import load_decks, generate; generate(load_decks([{path!r}]), 0)"
-                floor, floor_peak = median([PY, "-c", floor_code], env, args.repeat)
-                value, peak = median([PY, "-c", ours], off, args.repeat)
+                (value, peak), (floor, floor_peak) = alternated(
+                    [PY, "-c", ours], off, [PY, "-c", floor_code], env, args.repeat)
                 times[n] = value
                 line(f"cold load+validate+generate, {n} facts", value, floor, 1.5)
                 line(f"  peak memory, {n} facts", peak, floor_peak, 1.2 if n >= 100000 else None,
@@ -140,16 +152,17 @@ def main() -> None:
             pty_env = {k: v for k, v in env.items() if k not in ("COLUMNS", "LINES")}
             pty_env.update(PROMPT_TOOLKIT_NO_CPR="1", TERM="xterm-256color", NO_COLOR="1",
                            HISTQUIZ_CACHE=str(work / "cache"))
-            ours, floors = [], []
+            drawn: list[float] = []
+            floors: list[float] = []
             for n in range(args.repeat * 3):  # alternated, so that load from elsewhere hits both
                 store = work / f"first-{n}.sqlite3"
                 quiz = [PY, "-m", "histquiz", "quiz", "--mode", "practice", "--count", "5",
                         "--db", str(store), "--seed", "1"]
                 if n == 0:
                     first_question(quiz, pty_env)  # fills the cache
-                ours.append(first_question(quiz, pty_env))
+                drawn.append(first_question(quiz, pty_env))
                 floors.append(first_question([PY, "-c", BARE_FIRST], pty_env))
-            line("quiz: first question, built-in decks", statistics.median(ours),
+            line("quiz: first question, built-in decks", statistics.median(drawn),
                  statistics.median(floors), 1.3)
         if "build" in only:
             cmd = [PY, "-m", "histquiz", "build", "--decks", str(deck(10000)), "--seed", "1",
