@@ -87,6 +87,27 @@ def test_second_run_reads_the_cache(store: Path, deck: Path, capsys: pytest.Capt
     assert second == first
 
 
+@pytest.mark.parametrize("cached", [True, False])
+def test_a_sample_of_one_never_makes_the_relation(
+        cached: bool, store: Path, deck: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    if not cached:
+        monkeypatch.setenv(cache.ENV, "off")
+    calls = Calls(monkeypatch)
+    assert main(["items", "--decks", str(deck), "--count", "1"]) == 0
+    assert capsys.readouterr().out.count("  answer: ") == 1
+    assert calls.take() == {"load": 1, "generate": 1, "reveals": 0}
+    if cached:
+        assert not list(store.glob("reveals-*"))
+    # a sample of two asks whether the second gives the first away: now it is made
+    assert main(["items", "--decks", str(deck), "--count", "2"]) == 0
+    assert capsys.readouterr().out.count("  answer: ") == 2
+    assert calls.take() == {"load": 0 if cached else 1, "generate": 0 if cached else 1,
+                            "reveals": 1}
+    if cached:
+        assert list(store.glob("reveals-*"))
+
+
 def test_cached_and_uncached_runs_agree(store: Path, deck: Path, capsys: pytest.CaptureFixture[str],
                                         monkeypatch: pytest.MonkeyPatch) -> None:
     items_out(capsys, deck, "--seed", "4")

@@ -536,7 +536,7 @@ def reveals(items: Sequence[Item]) -> Reveals:
     where = folder()
     key = key_of(items)
     if where is None or key is None:
-        return reveals_uncached(items)
+        return Reveals(items, _Deferred(lambda: reveals_uncached(items).gives, len(items)))
     # a deck's own items (see ``adopt``) have a key of their own beginning with all the items'
     target = _named(where, "reveals", key)
 
@@ -547,8 +547,36 @@ def reveals(items: Sequence[Item]) -> Reveals:
 
     gives: Sequence[frozenset[int]] | None = _open_records(target, f"reveals {key}", make)
     if gives is None or len(gives) != len(items):
-        gives = make()
+        gives = _Deferred(make, len(items))  # made (and stored) when first asked
     return Reveals(items, gives)
+
+
+class _Deferred(Sequence[T], Generic[T]):
+    """A sequence of known length made by ``make`` when one of its values is first asked for:
+    a sample of one item never asks the relation anything, and so never makes it."""
+
+    def __init__(self, make: Callable[[], Sequence[T]], length: int) -> None:
+        self._make: Callable[[], Sequence[T]] | None = make
+        self._made: Sequence[T] = ()
+        self._len = length
+
+    def _values(self) -> Sequence[T]:
+        if self._make is not None:
+            self._made, self._make = self._make(), None
+        return self._made
+
+    def __len__(self) -> int:
+        return self._len
+
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[T]: ...
+    def __getitem__(self, index: int | slice) -> T | Sequence[T]:
+        return self._values()[index]
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(self._values())
 
 
 def key_of(items: Sequence[Item]) -> str | None:
