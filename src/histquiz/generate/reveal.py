@@ -210,7 +210,8 @@ def _add_event_links(items: Sequence[Item], found: list[set[int]]) -> None:
     shows their dates once marked; a date question, the other way, tells one date of several,
     which is learning, not the answer); and such an item gives away another whose events are
     all among its own (it shows their order). The second is found by looking up each set of
-    two or more of an item's events (at most 26 for five options) among the items' sets."""
+    an item's events (at most 31 for five options), of a size that some item's set has, among
+    the items' sets."""
     dated: dict[str, list[int]] = {}
     by_events: dict[tuple[str, ...], list[int]] = {}
     sets: list[tuple[int, tuple[str, ...]]] = []
@@ -221,11 +222,14 @@ def _add_event_links(items: Sequence[Item], found: list[set[int]]) -> None:
             events = tuple(sorted(set(item.option_facts)))
             sets.append((i, events))
             by_events.setdefault(events, []).append(i)
+    sizes = sorted({len(events) for events in by_events})  # only sets of these sizes exist
     for a, events in sets:
         gives = found[a]
         for fact in events:
             gives.update(dated.get(fact, ()))
-        for size in range(1, len(events) + 1):
+        for size in sizes:
+            if size > len(events):
+                break
             for among in itertools.combinations(events, size):
                 gives.update(b for b in by_events.get(among, ()) if b != a)
 
