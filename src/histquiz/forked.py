@@ -158,49 +158,26 @@ def _take(queue: int) -> bytes:
 def _spawn_taker(func: Callable[[T], R], tasks: Sequence[T], queue: int) -> tuple[int, int] | None:
     """A child taking tasks from ``queue`` until it is empty, writing each result to a pipe as
     a head and the pickled result: (pid, the pipe's end to read), or None."""
-    sys.stdout.flush()
-    sys.stderr.flush()
-    try:
-        read_end, write_end = os.pipe()
-    except OSError:
-        return None
-    with contextlib.suppress(AttributeError, OSError):
-        import fcntl
 
-        fcntl.fcntl(write_end, fcntl.F_SETPIPE_SZ, _PIPE_SIZE)
-    try:
-        pid = os.fork()
-    except OSError:
-        os.close(read_end)
-        os.close(write_end)
-        return None
-    if pid == 0:  # the child: never returns into the caller's code
-        status = 1
+    def work(write_end: int) -> None:
+        # a thread writes, so that a result bigger than the pipe, or the parent busy with a
+        # task of its own, never keeps this process from its next task
+        import queue as queues
+        import threading
+
+        sending: queues.SimpleQueue[bytes | None] = queues.SimpleQueue()
+        writer = threading.Thread(target=_send, args=(write_end, sending), daemon=True)
+        writer.start()
         try:
-            os.close(read_end)
-            # a thread writes, so that a result bigger than the pipe, or the parent busy with
-            # a task of its own, never keeps this process from its next task
-            import queue as queues
-            import threading
-
-            sending: queues.SimpleQueue[bytes | None] = queues.SimpleQueue()
-            writer = threading.Thread(target=_send, args=(write_end, sending), daemon=True)
-            writer.start()
-            try:
-                while writer.is_alive() and (token := _take(queue)):
-                    n = _TOKEN.unpack(token)[0]
-                    data = pickle.dumps(func(tasks[n]), protocol=pickle.HIGHEST_PROTOCOL)
-                    sending.put(_HEAD.pack(n, len(data)) + data)
-            finally:
-                sending.put(None)
-                writer.join()
-            status = 0
-        except BaseException:  # any failure: what was not sent is run again by the parent
-            status = 1
+            while writer.is_alive() and (token := _take(queue)):
+                n = _TOKEN.unpack(token)[0]
+                data = pickle.dumps(func(tasks[n]), protocol=pickle.HIGHEST_PROTOCOL)
+                sending.put(_HEAD.pack(n, len(data)) + data)
         finally:
-            os._exit(status)
-    os.close(write_end)
-    return pid, read_end
+            sending.put(None)
+            writer.join()
+
+    return _fork(work, _PIPE_SIZE)
 
 
 def _send(fd: int, pieces: Any) -> None:
@@ -253,12 +230,30 @@ def _stop(children: Sequence[tuple[int, int] | None]) -> None:
 def _spawn(func: Callable[[T], R], task: T) -> tuple[int, int] | None:
     """A child computing ``func(task)`` and writing its pickled result to a pipe: (pid, the
     pipe's end to read), or None if no child could be made."""
+
+    def work(write_end: int) -> None:
+        data = pickle.dumps(func(task), protocol=pickle.HIGHEST_PROTOCOL)
+        with os.fdopen(write_end, "wb") as out:
+            out.write(data)
+
+    return _fork(work)
+
+
+def _fork(work: Callable[[int], None], pipe_size: int = 0) -> tuple[int, int] | None:
+    """A child running ``work`` on the writing end of a new pipe (asked to hold ``pipe_size``
+    bytes, where the system allows) and then exiting, with status 1 on any failure: (pid, the
+    pipe's end to read), or None if no child could be made."""
     sys.stdout.flush()
     sys.stderr.flush()
     try:
         read_end, write_end = os.pipe()
     except OSError:
         return None
+    if pipe_size:
+        with contextlib.suppress(AttributeError, OSError):
+            import fcntl
+
+            fcntl.fcntl(write_end, fcntl.F_SETPIPE_SZ, pipe_size)
     try:
         pid = os.fork()
     except OSError:
@@ -269,11 +264,9 @@ def _spawn(func: Callable[[T], R], task: T) -> tuple[int, int] | None:
         status = 1
         try:
             os.close(read_end)
-            data = pickle.dumps(func(task), protocol=pickle.HIGHEST_PROTOCOL)
-            with os.fdopen(write_end, "wb") as out:
-                out.write(data)
+            work(write_end)
             status = 0
-        except BaseException:  # any failure: the parent runs the task again
+        except BaseException:  # any failure: the parent runs again what it did not receive
             status = 1
         finally:
             os._exit(status)
