@@ -158,13 +158,14 @@ def _take(queue: int) -> bytes:
 def _spawn_taker(func: Callable[[T], R], tasks: Sequence[T], queue: int) -> tuple[int, int] | None:
     """A child taking tasks from ``queue`` until it is empty, writing each result to a pipe as
     a head and the pickled result: (pid, the pipe's end to read), or None."""
+    # imported here, before the fork: a child must not import (another thread of this process
+    # may hold the import lock as it forks)
+    import queue as queues
+    import threading
 
     def work(write_end: int) -> None:
         # a thread writes, so that a result bigger than the pipe, or the parent busy with a
         # task of its own, never keeps this process from its next task
-        import queue as queues
-        import threading
-
         sending: queues.SimpleQueue[bytes | None] = queues.SimpleQueue()
         writer = threading.Thread(target=_send, args=(write_end, sending), daemon=True)
         writer.start()
