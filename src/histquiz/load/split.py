@@ -5,11 +5,10 @@ Reading a file is one pass of libyaml and one of the spec over every value, and 
 core. A deck of thousands of facts is, almost all of it, the list under ``facts:``, whose items
 begin on lines of their own (``  - id: ...``) and know nothing of one another. So the text is
 cut at such lines into runs that each hold whole facts, and every part is read with the lines
-and columns it has in the file. This
-process reads the first part, with everything outside the list; it and forked children take
-the other parts from one queue, and a child sends back its facts' records, their mappings made
-shallow (where each key and value was written, without the values' trees), which is all that
-the checks after reading look at.
+and columns it has in the file. This process reads the first part, with everything outside the
+list; it and forked children take the other parts from one queue, and a child sends back its
+facts' records, their mappings made shallow (where each key and value was written, without the
+values' trees), which is all that the checks after reading look at.
 
 This is only a faster way to reach the same records, and it is taken only when nothing can
 make the parts read differently from the whole:
