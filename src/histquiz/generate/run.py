@@ -36,7 +36,9 @@ TEMPLATES: dict[str, Template] = {
 assert tuple(TEMPLATES) == TEMPLATE_ORDER
 
 
-def _unknown(what: str, wanted: Iterable[str], known: Iterable[str]) -> None:
+def _unknown(what: str, wanted: Sequence[str], known: Iterable[str]) -> None:
+    if not wanted:
+        return  # nothing asked for: ``known`` (every fact's tags, say) is never gathered
     known = sorted(set(known))
     for name in wanted:
         if name not in known:
