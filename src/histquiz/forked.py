@@ -53,10 +53,16 @@ def jobs() -> int:
     return max(1, cores)
 
 
+def _limit(processes: int | None) -> int:
+    """How many processes a run may use: ``processes``, or ``jobs()`` when None; 1 where
+    forking is not available or not safe."""
+    return jobs() if processes is None else max(1, processes) if can_fork() else 1
+
+
 def run(func: Callable[[T], R], tasks: Sequence[T], processes: int | None = None) -> list[R]:
     """``[func(t) for t in tasks]``, the first task here and each other in a forked child
     while this process works (at most ``processes`` at once, ``jobs()`` by default)."""
-    limit = jobs() if processes is None else max(1, processes) if can_fork() else 1
+    limit = _limit(processes)
     if limit < 2 or len(tasks) < 2:
         return [func(t) for t in tasks]
     results: list[R] = []
@@ -97,8 +103,7 @@ def queued(func: Callable[[T], R], tasks: Sequence[T], processes: int | None = N
     between its own tasks, so the work of reading results is shared out by the queue too. A
     task whose result does not come back (a child failed, or was killed) is run here at the
     end. More than MOST_QUEUED tasks are run as ``run`` runs them."""
-    limit = jobs() if processes is None else max(1, processes) if can_fork() else 1
-    limit = min(limit, len(tasks))
+    limit = min(_limit(processes), len(tasks))
     if limit < 2 or len(tasks) > MOST_QUEUED:
         return run(func, tasks, processes)
     try:

@@ -133,22 +133,12 @@ def _cut(text: str, processes: int) -> tuple[list[_Part], list[int], list[int]] 
            for line in text[begin:items[0]].splitlines()):
         return None
     # the lines at the margin: each must be a key of the document
-    margin_lines: list[int] = []
-    line, at = 1, 0
     first_line = [0] if text[:1] not in ("", " ", "\t", "\r", "\n", "#") else []
-    for offset in first_line + [m.start() + 1 for m in _MARGIN.finditer(text)]:
-        line += text.count("\n", at, offset)
-        at = offset
-        if not _KEY_AT_MARGIN.match(text, offset):
-            return None
-        margin_lines.append(line)
-    # where each fact begins (1-based lines)
-    starts: list[int] = []
-    line, at = 1, 0
-    for offset in items:
-        line += text.count("\n", at, offset)
-        at = offset
-        starts.append(line)
+    at_margin = first_line + [m.start() + 1 for m in _MARGIN.finditer(text)]
+    if not all(_KEY_AT_MARGIN.match(text, offset) for offset in at_margin):
+        return None
+    margin_lines = _lines_at(text, at_margin)
+    starts = _lines_at(text, items)  # where each fact begins
     # where to cut: at the facts nearest to runs of equal length
     n = min(processes * RUNS_PER_PROCESS, len(items))
     size = end - begin
@@ -165,6 +155,17 @@ def _cut(text: str, processes: int) -> tuple[list[_Part], list[int], list[int]] 
     line_of = dict(zip(items, starts, strict=True))
     parts += [_Part(text[a:b], False, line_of[a]) for a, b in runs[1:]]
     return parts, starts, margin_lines
+
+
+def _lines_at(text: str, offsets: Sequence[int]) -> list[int]:
+    """The (1-based) line of each offset in ``text``, the offsets ascending."""
+    lines: list[int] = []
+    line, at = 1, 0
+    for offset in offsets:
+        line += text.count("\n", at, offset)
+        at = offset
+        lines.append(line)
+    return lines
 
 
 def _nearest(offsets: Sequence[int], target: int) -> int:

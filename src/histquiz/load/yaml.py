@@ -433,7 +433,8 @@ class _Builder:
                                    f"refers to no anchor &{name} before it"))
         node, cost, raw = self.anchors[name]
         if top is not None and top.is_map and top.key is None and raw is not None:
-            top.key = (raw, self.lines_before + mark.line + 1, mark.column + 1)
+            where = self._origin(mark)
+            top.key = (raw, where.line, where.col)
             return None, cost
         return node, cost
 
