@@ -140,3 +140,22 @@ def test_normalize_folds_exactly_case_accents_punctuation_and_spacing(text: str)
     expected = " ".join(re.sub(r"[^\w\s%#+]", " ", text_.casefold()).split())
     assert normalize(text) == expected
     assert normalize("Хрущёв, São Tomé!") == "хрущев sao tome"
+
+
+def test_the_fast_search_for_unsafe_characters_finds_what_the_full_one_does() -> None:
+    # find_unsafe searches text with nothing beyond the first plane without the 32
+    # noncharacters beyond it. Every code point of the first plane, and those around each
+    # plane's start with a sample of the rest, each after plain text and after a character
+    # from beyond, gives the same first match as the full expressions.
+    from histquiz.textnorm import UNSAFE, UNSAFE_IN_TEXT, find_unsafe
+
+    far = "\U0001f600"  # an emoji: the text then holds a character beyond the first plane
+    beyond = {c for plane in range(0x10000, 0x110000, 0x10000)
+              for c in range(plane - 2, plane + 2)} | {0x10FFFE, 0x10FFFF} | set(
+        range(0x10000, 0x110000, 251))
+    for code in [*range(0x10000), *sorted(beyond)]:
+        ch = chr(code)
+        for text in (f"ab{ch}", f"{far}{ch}"):
+            for line_breaks, full in ((False, UNSAFE), (True, UNSAFE_IN_TEXT)):
+                found, expected = find_unsafe(text, line_breaks), full.search(text)
+                assert (found and found.span()) == (expected and expected.span()), hex(code)

@@ -20,7 +20,7 @@ import unicodedata
 from collections.abc import Sequence
 from typing import TextIO
 
-from .textnorm import UNSAFE
+from .textnorm import UNSAFE, find_unsafe
 
 FANCY = {"check": "✓", "cross": "✗", "block": "█", "shade": "░", "dot": "·", "dash": "–"}
 PLAIN = {"check": "+", "cross": "x", "block": "#", "shade": ".", "dot": "-", "dash": "-"}
@@ -42,7 +42,7 @@ def safe(text: str) -> str:
     """``text`` as one line a terminal shows as it is: every character it would act on (see
     ``textnorm.UNSAFE``), a line break included, is written as a visible escape such as
     ``\\x1b`` or ``\\n``."""
-    if UNSAFE.search(text) is None:
+    if find_unsafe(text) is None:
         return text
     return UNSAFE.sub(lambda m: _escape(m.group()), text)
 

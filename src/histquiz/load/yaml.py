@@ -28,7 +28,7 @@ from typing import Any, Protocol
 import yaml
 
 from ..model import Origin
-from ..textnorm import UNSAFE_IN_TEXT, describe_char
+from ..textnorm import UNSAFE_IN_TEXT, describe_char, find_unsafe
 from .files import MAX_FILE_BYTES, Problem, read_file
 
 MAX_DEPTH = 100
@@ -313,7 +313,7 @@ class _Builder:
                                 "bomb?); write the values out"))
 
     def build(self, text: str) -> Node | None:
-        path, budget, unsafe = self.path, self.budget, UNSAFE_IN_TEXT.search
+        path, budget = self.path, self.budget
         first = self.lines_before + 1  # a mark's line is counted from 0
         scalar_event, end_events = yaml.ScalarEvent, (yaml.MappingEndEvent, yaml.SequenceEndEvent)
         stack: list[_Frame] = []
@@ -334,7 +334,7 @@ class _Builder:
                     values += 1
                     if cost > budget or values > MAX_VALUES:
                         raise self._too_big(mark) if cost > budget else self._too_many(mark)
-                    if unsafe(value) is not None:
+                    if find_unsafe(value, line_breaks=True) is not None:
                         self._bad_text(value, mark)
                     line, col = mark.line + first, mark.column + 1
                     top = stack[-1] if stack else None
@@ -411,7 +411,7 @@ class _Builder:
             loader.dispose()
 
     def _bad_text(self, text: str, mark: _Mark) -> None:
-        found = UNSAFE_IN_TEXT.search(text)
+        found = find_unsafe(text, line_breaks=True)
         assert found is not None
         ch = found.group()
         more = len(UNSAFE_IN_TEXT.findall(text)) - 1
