@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from invariants import check_items, with_every_template
 from synth import write_deck
 
-from histquiz import Deck, Selection, UsageError, generate, load_decks
+from histquiz import Deck, Item, Selection, UsageError, generate, load_decks
 from histquiz.generate import TEMPLATES
 from histquiz.load.rules import MIN_FALSE
 
@@ -239,3 +239,26 @@ def test_a_sequence_may_order_days_of_one_month(tmp_path: Path) -> None:
     # the fact dated to the month only never stands beside a day of that month
     assert all("s/m12" not in i.option_facts for i in items)
     assert [i for seed in range(10) for i in generate(deck(""), seed)] == []
+
+
+def test_make_item_makes_what_the_dataclass_makes(builtin_decks: list[Deck]) -> None:
+    # make_item fills an item's fields without Item's __init__: each item must equal the one
+    # __init__ makes of the same values, and keep the small table of fields that items share
+    import dataclasses
+    import sys
+
+    from histquiz.generate.common import make_item
+
+    items = generate(builtin_decks, seed=3)
+    assert {i.template for i in items} >= {"choice", "first", "order", "match", "date-recall"}
+    for item in items:
+        values = {f.name: getattr(item, f.name) for f in dataclasses.fields(Item)}
+        again = Item(**values)
+        assert item == again and hash(item) == hash(again)
+        assert list(vars(item)) == list(values)
+        assert sys.getsizeof(vars(item)) == sys.getsizeof(vars(again))
+    fact = builtin_decks[0].facts[0]
+    with pytest.raises(TypeError):
+        make_item(fact, "choice", "Q?", "A", date=None)  # a field taken from the fact
+    with pytest.raises(TypeError):
+        make_item(fact, "choice", "Q?", "A", optoins=("A", "B"))
