@@ -51,16 +51,16 @@ UNORDERED = ("options in date or number order, which GIFT cannot keep from being
              "(Moodle XML can)")
 
 
-# each control character and the backslash itself, with a backslash before it: one pass
-_ESCAPED = "\\" + SPECIAL
-_ESCAPES = str.maketrans({ch: "\\" + ch for ch in _ESCAPED})
-
-
 def escape(text: str) -> str:
     """Escape GIFT's control characters with a backslash (the backslash too)."""
-    for ch in _ESCAPED:  # most text has none: looked for first, a character at a time
+    # The backslash first, so that those put in before the others are not doubled; one
+    # str.replace per character found, which is several times as fast as str.translate on
+    # HTML text, where "#" of "&#x27;" is common.
+    if "\\" in text:
+        text = text.replace("\\", "\\\\")
+    for ch in SPECIAL:
         if ch in text:
-            return text.translate(_ESCAPES)
+            text = text.replace(ch, "\\" + ch)
     return text
 
 
