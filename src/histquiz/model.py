@@ -92,6 +92,14 @@ class Source:
 
     def citation(self) -> str:
         """One line a reader can find the source by: who, title, date, where."""
+        # every item of every fact citing the source asks for it, in every format: made once
+        made: str | None = self.__dict__.get("_citation")
+        if made is None:
+            made = self._cite()
+            object.__setattr__(self, "_citation", made)
+        return made
+
+    def _cite(self) -> str:
         who = ", ".join(x for x in (self.author, self.publisher) if x)
         parts = [who, f"“{self.title}”", self.date.display()]
         if self.locator:
