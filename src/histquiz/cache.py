@@ -36,6 +36,7 @@ import re
 import time
 from array import array
 from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Generic, TypeVar, cast, overload
 
@@ -540,12 +541,12 @@ def reveals(items: Sequence[Item]) -> Reveals:
     # a deck's own items (see ``adopt``) have a key of their own beginning with all the items'
     target = _named(where, "reveals", key)
 
-    def make() -> Sequence[frozenset[int]]:
+    def make() -> Sequence[AbstractSet[int]]:
         relation = reveals_uncached(items)
         _write_records(target, f"reveals {key}", relation.gives)
         return relation.gives
 
-    gives: Sequence[frozenset[int]] | None = _open_records(target, f"reveals {key}", make)
+    gives: Sequence[AbstractSet[int]] | None = _open_records(target, f"reveals {key}", make)
     if gives is None or len(gives) != len(items):
         gives = _Deferred(make, len(items))  # made (and stored) when first asked
     return Reveals(items, gives)

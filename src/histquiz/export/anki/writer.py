@@ -66,6 +66,7 @@ import sqlite3
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -453,8 +454,8 @@ def _keep_apart(items: Sequence[Item], due: list[int], by_deck: dict[str, list[i
         by_deck[name] = placed
 
 
-def _spaced(order: Sequence[int], given_by: Callable[[int], frozenset[int]],
-            gives: Callable[[int], frozenset[int]]) -> list[int]:
+def _spaced(order: Sequence[int], given_by: Callable[[int], AbstractSet[int]],
+            gives: Callable[[int], AbstractSet[int]]) -> list[int]:
     """The cards of ``order``, each waiting, in order, for the first place where none of the
     last APART placed gives it away; those still waiting at the end go where they can (see
     _insert_apart)."""
@@ -465,7 +466,7 @@ def _spaced(order: Sequence[int], given_by: Callable[[int], frozenset[int]],
         still: list[int] = []
         for j in waiting:
             near = given_by(j)
-            if near and near.intersection(placed[-APART:]):
+            if near and not near.isdisjoint(placed[-APART:]):
                 still.append(j)
             else:
                 placed.append(j)
@@ -475,8 +476,8 @@ def _spaced(order: Sequence[int], given_by: Callable[[int], frozenset[int]],
     return placed
 
 
-def _insert_apart(placed: list[int], item: int, given_by: frozenset[int], gives: frozenset[int],
-                  wanted: int) -> None:
+def _insert_apart(placed: list[int], item: int, given_by: AbstractSet[int],
+                  gives: AbstractSet[int], wanted: int) -> None:
     """Insert ``item`` into ``placed`` at the place nearest ``wanted`` that is APART after each
     card that gives it away and APART before each card it gives away (inserting only moves
     later cards one further on); where there is none, at the place with the most room."""
