@@ -167,9 +167,9 @@ def build(decks: Sequence[Deck], items: Sequence[Item], formats: Sequence[str] |
 # Below this many items a build writes in one process: forking would cost more than it saves.
 FORK_FROM = 5000
 # How long each format takes per item, relative to one another (in units of about 7 µs,
-# measured on a 10,000-fact deck, two processes at work), and when the cache keeps its work:
-# to share the work out.
-_COST = {"anki": 13, "qti": 12, "moodle-xml": 8, "json": 7, "gift": 5, "kahoot": 4,
+# measured on a 10,000-fact deck in one process), and when the cache keeps its work: to share
+# the work out.
+_COST = {"anki": 10, "qti": 11, "moodle-xml": 6, "json": 5, "gift": 3, "kahoot": 3,
          "worksheet": 1, "quizlet": 1}
 _KEPT_COST = {"anki": 7}  # the others' files are only copied, or a worksheet laid out: 1
 # What storing a format's work in the cache adds, the first time (pickling and writing some
