@@ -76,7 +76,11 @@ def run(cmd: list[str], env: dict[str, str]) -> tuple[float, int]:
 
 
 def median(cmd: list[str], env: dict[str, str], repeat: int) -> tuple[float, int]:
-    runs = [run(cmd, env) for _ in range(repeat)]
+    return _summary([run(cmd, env) for _ in range(repeat)])
+
+
+def _summary(runs: list[tuple[float, int]]) -> tuple[float, int]:
+    """The median time of ``runs`` and the highest peak memory."""
     return statistics.median(t for t, _ in runs), max(m for _, m in runs)
 
 
@@ -88,8 +92,7 @@ def alternated(ours: list[str], ours_env: dict[str, str], floor: list[str],
     for _ in range(repeat):
         floors.append(run(floor, floor_env))
         mine.append(run(ours, ours_env))
-    return ((statistics.median(t for t, _ in mine), max(m for _, m in mine)),
-            (statistics.median(t for t, _ in floors), max(m for _, m in floors)))
+    return _summary(mine), _summary(floors)
 
 
 def line(name: str, value: float, floor: float, goal: float | None, unit: str = "s") -> None:

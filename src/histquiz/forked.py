@@ -201,9 +201,7 @@ def _receive(fd: int, buffer: bytearray, results: dict[int, Any], wait: bool) ->
     while True:
         try:
             data = os.read(fd, _PIPE_SIZE)
-        except BlockingIOError:
-            break
-        except OSError:
+        except OSError:  # nothing more for now (BlockingIOError), or the pipe failed
             break
         if not data:
             break
