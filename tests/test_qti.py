@@ -250,3 +250,23 @@ def test_items_written_one_by_one_give_the_bytes_of_the_whole_tree(tmp_path: Pat
     for item in items:
         reference._item(section, item, 2)
     assert qti.assessment_xml("a", "T & <t>", items, 2) == qti._xml(root)
+
+
+def test_a_package_written_in_pieces_is_the_package_of_the_joined_bytes(
+        qti_items: list[Item]) -> None:
+    """The assessment goes into the zip piece by piece, never joined: the archive is byte for
+    byte the one its joined bytes give, at each compression level, and reads back as them."""
+    from histquiz.export.classroom.qti import assessment_pieces
+    from histquiz.export.zipped import zip_bytes
+
+    pieces = assessment_pieces("a", "T", qti_items, 1)
+    assert len(pieces) > 2
+    joined = b"".join(pieces)
+    for level in (None, 1, 9):
+        whole = zip_bytes([("m.xml", b"<m/>"), ("a/a.xml", joined)], timestamp=1_700_000_000,
+                          level=level)
+        assert zip_bytes([("m.xml", [b"<m/>"]), ("a/a.xml", pieces)], timestamp=1_700_000_000,
+                         level=level) == whole
+        with zipfile.ZipFile(io.BytesIO(whole)) as archive:
+            assert archive.read("a/a.xml") == joined
+    assert zip_bytes([("e", [])]) == zip_bytes([("e", b"")])

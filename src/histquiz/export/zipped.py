@@ -7,9 +7,10 @@ with fixed values and in a fixed order, the same contents always give the same b
 from __future__ import annotations
 
 import io
+import sys
 import time
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 ZIP_EPOCH = 315532800  # 1980-01-01, the earliest time a zip entry can hold
 UNIX, MSDOS = 3, 0  # values of an entry's "made by" system
@@ -21,10 +22,12 @@ def zip_time(timestamp: int) -> tuple[int, int, int, int, int, int]:
     return (y, mo, d, h, mi, s)
 
 
-def zip_bytes(entries: Iterable[tuple[str, bytes]], *, timestamp: int = ZIP_EPOCH,
-              system: int = MSDOS, level: int | None = None) -> bytes:
+def zip_bytes(entries: Iterable[tuple[str, bytes | Sequence[bytes]]], *,
+              timestamp: int = ZIP_EPOCH, system: int = MSDOS, level: int | None = None) -> bytes:
     """A zip archive of ``entries`` (name, data) in the given order, each deflated (at zlib
-    ``level``, the default when None), dated ``timestamp``, with mode 0644."""
+    ``level``, the default when None), dated ``timestamp``, with mode 0644. An entry's data
+    may come in pieces, deflated one after the other: the entry is as if they were joined
+    (a big entry is then never held whole)."""
     when = zip_time(timestamp)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
@@ -33,5 +36,16 @@ def zip_bytes(entries: Iterable[tuple[str, bytes]], *, timestamp: int = ZIP_EPOC
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = system
             info.external_attr = 0o644 << 16
-            archive.writestr(info, data, compresslevel=level)
+            if isinstance(data, bytes):
+                archive.writestr(info, data, compresslevel=level)
+                continue
+            # as ``writestr`` does: the size first (which decides on ZIP64), and the level
+            info.file_size = sum(len(piece) for piece in data)
+            if sys.version_info >= (3, 13):
+                info.compress_level = level
+            else:  # the attribute that ``writestr`` sets before 3.13
+                info._compresslevel = level  # type: ignore[attr-defined]
+            with archive.open(info, "w") as entry:
+                for piece in data:
+                    entry.write(piece)
     return buffer.getvalue()

@@ -166,32 +166,22 @@ def _processing(n: int) -> str:
 _PROCESSING = {n: _processing(n) for n in range(12)}
 
 
-def _feedback(n: int, item: Item) -> str:
-    return (f"{_PAD[n]}<itemfeedback{_FEEDBACK}>{_PAD[n + 1]}<flow_mat>"
-            f"{_material(n + 2, feedback_text(item))}{_PAD[n + 1]}</flow_mat>"
-            f"{_PAD[n]}</itemfeedback>")
-
-
 def _matching(n: int, item: Item) -> list[str]:
     """A match item at depth ``n`` as Canvas's ``matching_question``: each event a response
     offering every year, each right pair adding an equal share of 100 (so a partly right
     answer scores partly), and the general feedback."""
+    frame = _frame(n)
     qid = ident("question", item.id)
     events = [f"{qid}_{k}" for k in range(len(item.options))]
     years = [str(k) for k in range(1, len(item.targets) + 1)]
-    out = [f"{_PAD[n]}<item{_attributes(ident=qid, title=one_line(item.id))}>",
-           _metadata_text(n + 1, [
-               ("question_type", "matching_question"), ("points_possible", "1"),
-               ("original_answer_ids", ",".join(events)),
-               ("assessment_question_identifierref", ident("question_ref", item.id))]),
-           f"{_PAD[n + 1]}<presentation>", _material(n + 2, item.question)]
+    out = [_opening(frame, item, qid, "matching_question", ",".join(events))]
     p = n + 2
-    choices = "".join(f"{_PAD[p + 2]}<response_label{_attributes(ident=year_id)}>"
+    choices = "".join(f'{_PAD[p + 2]}<response_label ident="{year_id}">'
                       f"{_PAD[p + 3]}<material>{_leaf(p + 4, 'mattext', one_line(year))}"
                       f"{_PAD[p + 3]}</material>{_PAD[p + 2]}</response_label>"
                       for year_id, year in zip(years, item.targets, strict=True))
     for event_id, event in zip(events, item.options, strict=True):
-        out.append(f"{_PAD[p]}<response_lid{_attributes(ident=f'response_{event_id}')}>"
+        out.append(f'{_PAD[p]}<response_lid ident="response_{event_id}">'
                    f"{_option_material(p + 1, event)}{_PAD[p + 1]}<render_choice>{choices}"
                    f"{_PAD[p + 1]}</render_choice>{_PAD[p]}</response_lid>")
     out += [f"{_PAD[n + 1]}</presentation>", _PROCESSING[n + 1]]
@@ -199,12 +189,10 @@ def _matching(n: int, item: Item) -> list[str]:
     q = n + 2
     for event_id, target in zip(events, item.key, strict=True):
         out.append(f"{_PAD[q]}<respcondition{_GO_ON}>{_PAD[q + 1]}<conditionvar>"
-                   + _leaf(q + 2, "varequal", years[target],
-                           _attributes(respident=f"response_{event_id}"))
-                   + f"{_PAD[q + 1]}</conditionvar>"
-                   + _leaf(q + 1, "setvar", share, _ADD_SCORE)
-                   + f"{_PAD[q]}</respcondition>")
-    out += [f"{_PAD[n + 1]}</resprocessing>", _feedback(n + 1, item), f"{_PAD[n]}</item>"]
+                   f'{_PAD[q + 2]}<varequal respident="response_{event_id}">{years[target]}'
+                   f"</varequal>{_PAD[q + 1]}</conditionvar>"
+                   f"{_PAD[q + 1]}<setvar{_ADD_SCORE}>{share}</setvar>{_PAD[q]}</respcondition>")
+    out.append(_ending(frame.ending, item))
     return out
 
 
@@ -232,6 +220,70 @@ class _Question:
         return cls("short_answer_question", ids, choices, forms, date)
 
 
+# Where a value goes in the templates below: each is the text around an item's values,
+# written once per depth by the same helpers (the values then go in with ``%``).
+_VALUE = "%s"
+
+
+@dataclass(frozen=True)
+class _Frame:
+    """The text of an item at one depth around its values (each ``%s`` a value, put in with
+    ``%``):
+
+    - ``opening``: up to the question; its ident, title, question type, answer ids, question
+      ref and question (as ``mattext``'s escaped text);
+    - ``response``: a choice item's response, up to its options;
+    - ``scoring``: a choice item's options' end, the processing and the right answer's
+      condition, up to the choice that scores;
+    - ``closing``: the end of the scoring condition, then ``ending``;
+    - ``ending``: the end of the processing, the general feedback (its escaped text) and the
+      end of the item."""
+
+    opening: str
+    response: str
+    scoring: str
+    closing: str
+    ending: str
+
+
+@functools.cache
+def _frame(n: int) -> _Frame:
+    """The frame of an item at depth ``n``, written by the same helpers as the rest."""
+    p = q = n + 2
+    opening = (f"{_PAD[n]}<item{_attributes(ident=_VALUE, title=_VALUE)}>"
+               + _metadata_text(n + 1, [
+                   ("question_type", _VALUE), ("points_possible", "1"),
+                   ("original_answer_ids", _VALUE),
+                   ("assessment_question_identifierref", _VALUE)])
+               + f"{_PAD[n + 1]}<presentation>{_PAD[p]}<material>"
+               + f"{_PAD[p + 1]}<mattext{_HTML}>{_VALUE}</mattext>{_PAD[p]}</material>")
+    response = f"{_PAD[p]}<response_lid{_SINGLE}>{_PAD[p + 1]}<render_choice>"
+    scoring = (f"{_PAD[p + 1]}</render_choice>{_PAD[p]}</response_lid>"
+               f"{_PAD[n + 1]}</presentation>{_PROCESSING[n + 1]}"
+               f"{_PAD[q]}<respcondition{_STOP}>{_PAD[q + 1]}<conditionvar>"
+               f"{_PAD[q + 2]}<varequal{_RESPONSE}>{_VALUE}</varequal>")
+    ending = (f"{_PAD[n + 1]}</resprocessing>"
+              f"{_PAD[n + 1]}<itemfeedback{_FEEDBACK}>{_PAD[n + 2]}<flow_mat>"
+              f"{_PAD[n + 3]}<material>{_PAD[n + 4]}<mattext{_HTML}>{_VALUE}</mattext>"
+              f"{_PAD[n + 3]}</material>{_PAD[n + 2]}</flow_mat>{_PAD[n + 1]}</itemfeedback>"
+              f"{_PAD[n]}</item>")
+    closing = (f"{_PAD[q + 1]}</conditionvar>" + _leaf(q + 1, "setvar", "100", _SET_SCORE)
+               + f"{_PAD[q]}</respcondition>" + ending)
+    frame = _Frame(opening, response, scoring, closing, ending)
+    for template in (opening, response, scoring, closing, ending):
+        assert template.count("%") == template.count(_VALUE), "a % in a template's own text"
+    return frame
+
+
+def _opening(frame: _Frame, item: Item, qid: str, qtype: str, answer_ids: str) -> str:
+    return frame.opening % (qid, _attribute(one_line(item.id)), qtype, answer_ids,
+                            ident("question_ref", item.id), _text(clean(_html(item.question))))
+
+
+def _ending(template: str, item: Item) -> str:
+    return template % _text(clean(_html(feedback_text(item))))
+
+
 def _item(n: int, item: Item, tolerance: int) -> list[str]:
     """An item as the text of its element at depth ``n`` (each line, the first included,
     begins with its line break and indent)."""
@@ -239,23 +291,20 @@ def _item(n: int, item: Item, tolerance: int) -> list[str]:
         return _matching(n, item)
     if item.kind not in ("choice", "date"):  # the registry keeps order items away
         raise ValueError(f"QTI cannot hold {item.kind} items ({item.id})")
+    frame = _frame(n)
     qid = ident("question", item.id)
     question = _Question.of(item, qid)
     qtype, answer_ids, choices, forms, date = (question.qtype, question.answer_ids,
                                                question.choices, question.forms, question.date)
-    out = [f"{_PAD[n]}<item{_attributes(ident=qid, title=one_line(item.id))}>",
-           _metadata_text(n + 1, [
-               ("question_type", qtype), ("points_possible", "1"),
-               ("original_answer_ids", answer_ids),
-               ("assessment_question_identifierref", ident("question_ref", item.id))]),
-           f"{_PAD[n + 1]}<presentation>", _material(n + 2, item.question)]
+    out = [_opening(frame, item, qid, qtype, answer_ids)]
     p = n + 2
     if qtype == "multiple_choice_question":
-        out.append(f"{_PAD[p]}<response_lid{_SINGLE}>{_PAD[p + 1]}<render_choice>")
-        out += [f"{_PAD[p + 2]}<response_label{_attributes(ident=choice)}>"
+        assert item.answer_index is not None
+        out.append(frame.response)
+        out += [f"{_PAD[p + 2]}<response_label ident=\"{choice}\">"
                 f"{_option_material(p + 3, option)}{_PAD[p + 2]}</response_label>"
                 for choice, option in zip(choices, item.options, strict=True)]
-        out.append(f"{_PAD[p + 1]}</render_choice>{_PAD[p]}</response_lid>")
+        out.append(frame.scoring % choices[item.answer_index])
     else:
         if qtype == "numerical_question":
             fib = f"{_PAD[p + 1]}<render_fib{_DECIMAL}>" + _leaf(p + 2, "response_label", None,
@@ -265,26 +314,20 @@ def _item(n: int, item: Item, tolerance: int) -> list[str]:
                                                          _ANSWER_AS_TYPED)
         out.append(f"{_PAD[p]}<response_str{_SINGLE}>{fib}{_PAD[p + 1]}</render_fib>"
                    f"{_PAD[p]}</response_str>")
-    out += [f"{_PAD[n + 1]}</presentation>", _PROCESSING[n + 1]]
-    # the condition that scores the right answer
-    q = n + 2
-    out.append(f"{_PAD[q]}<respcondition{_STOP}>{_PAD[q + 1]}<conditionvar>")
-    c = q + 2
-    if qtype == "multiple_choice_question":
-        assert item.answer_index is not None
-        out.append(_leaf(c, "varequal", choices[item.answer_index], _RESPONSE))
-    elif qtype == "numerical_question" and date is not None:
-        out.append(f"{_PAD[c]}<or>" + _leaf(c + 1, "varequal", f"{date.year}", _RESPONSE)
-                   + f"{_PAD[c + 1]}<and>"
-                   + _leaf(c + 2, "vargte", f"{date.year - tolerance}", _RESPONSE)
-                   + _leaf(c + 2, "varlte", f"{date.year + tolerance}", _RESPONSE)
-                   + f"{_PAD[c + 1]}</and>{_PAD[c]}</or>")
-    else:
-        out += [_leaf(c, "varequal", form, _RESPONSE) for form in forms]
-    out.append(f"{_PAD[q + 1]}</conditionvar>"
-               + _leaf(q + 1, "setvar", "100", _SET_SCORE)
-               + f"{_PAD[q]}</respcondition>{_PAD[n + 1]}</resprocessing>")
-    out += [_feedback(n + 1, item), f"{_PAD[n]}</item>"]
+        out += [f"{_PAD[n + 1]}</presentation>", _PROCESSING[n + 1]]
+        # the condition that scores the right answer
+        q = n + 2
+        out.append(f"{_PAD[q]}<respcondition{_STOP}>{_PAD[q + 1]}<conditionvar>")
+        c = q + 2
+        if qtype == "numerical_question" and date is not None:
+            out.append(f"{_PAD[c]}<or>" + _leaf(c + 1, "varequal", f"{date.year}", _RESPONSE)
+                       + f"{_PAD[c + 1]}<and>"
+                       + _leaf(c + 2, "vargte", f"{date.year - tolerance}", _RESPONSE)
+                       + _leaf(c + 2, "varlte", f"{date.year + tolerance}", _RESPONSE)
+                       + f"{_PAD[c + 1]}</and>{_PAD[c]}</or>")
+        else:
+            out += [_leaf(c, "varequal", form, _RESPONSE) for form in forms]
+    out.append(_ending(frame.closing, item))
     return out
 
 
@@ -302,30 +345,37 @@ _PLACE = "histquiz-items-go-here"
 
 
 def assessment_xml(assessment_id: str, title: str, items: Sequence[Item], tolerance: int) -> bytes:
-    """One deck's questions as a QTI 1.2 assessment. Each item is written out as text on its
-    own (``_item``), then set into the document where a placeholder stands: a big deck's
-    tree is never built (the bytes are those of indenting and writing the whole tree)."""
+    """One deck's questions as a QTI 1.2 assessment (``assessment_pieces``, joined)."""
+    return b"".join(assessment_pieces(assessment_id, title, items, tolerance))
+
+
+def assessment_pieces(assessment_id: str, title: str, items: Sequence[Item],
+                      tolerance: int) -> list[bytes]:
+    """One deck's questions as a QTI 1.2 assessment, in encoded pieces that make the document
+    once joined. Each item is written out as text on its own (``_item``), then set into the
+    document where a placeholder stands: a big deck's tree is never built (the bytes are those
+    of indenting and writing the whole tree)."""
     root = ET.Element("questestinterop", {
         "xmlns": QTI_NS, "xmlns:xsi": XSI_NS, "xsi:schemaLocation": f"{QTI_NS} {QTI_XSD}"})
     assessment = _sub(root, "assessment", ident=assessment_id, title=one_line(title))
     _metadata(assessment, [("cc_maxattempts", "1")])
     section = _sub(assessment, "section", ident="root_section")
     if not items:
-        return _xml(root)
+        return [_xml(root)]
     ET.SubElement(section, _PLACE)
     ET.indent(root, space="  ")
     skeleton = ET.tostring(root, encoding="unicode")
     between = "\n" + "  " * _ITEM_LEVEL
     before, after = skeleton.split(f"<{_PLACE} />", 1)
-    # the document as encoded pieces, one per item, joined once: a big deck's XML is hundreds
-    # of megabytes, and each copy of it as text would cost as much again
+    # the document as encoded pieces, one per item, never joined by the package: a big deck's
+    # XML is hundreds of megabytes, and each copy of it would cost as much again
     chunks = [('<?xml version="1.0" encoding="UTF-8"?>\n' + before).encode("utf-8")]
     for n, item in enumerate(items):
         text = "".join(_item(_ITEM_LEVEL, item, tolerance))
         # every item's text begins with the line break before it; the first's is the skeleton's
         chunks.append((text if n else text[len(between):]).encode("utf-8"))
     chunks.append((after + "\n").encode("utf-8"))
-    return b"".join(chunks)
+    return chunks
 
 
 def assessment_meta(assessment_id: str, title: str, description: str, points: int) -> bytes:
@@ -374,7 +424,7 @@ def render_qti(items: Sequence[Item], ctx: Context) -> bytes:
         by_deck.setdefault(item.deck, []).append(item)
     decks = {d.id: d for d in ctx.decks}
     one = len(by_deck) == 1
-    entries: list[tuple[str, bytes]] = []
+    entries: list[tuple[str, bytes | list[bytes]]] = []
     ids = []
     for deck_id, deck_items in by_deck.items():
         deck = decks.get(deck_id)
@@ -386,7 +436,8 @@ def render_qti(items: Sequence[Item], ctx: Context) -> bytes:
         entries.append((f"{assessment_id}/assessment_meta.xml",
                         assessment_meta(assessment_id, title, description, len(deck_items))))
         entries.append((f"{assessment_id}/{assessment_id}.xml",
-                        assessment_xml(assessment_id, title, deck_items, ctx.options.tolerance)))
+                        assessment_pieces(assessment_id, title, deck_items,
+                                          ctx.options.tolerance)))
     package_title = ctx.options.title or "histquiz"
     head = ("imsmanifest.xml", manifest(ident("manifest", ",".join(by_deck)), package_title, ids))
     # Light compression: a big deck's assessment is hundreds of megabytes of repetitive XML,
