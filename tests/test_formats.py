@@ -363,6 +363,24 @@ def test_any_question_text_survives_gift_and_moodle(mini_items: list[Item], ques
     assert moodle["question"] == question.strip()
 
 
+@settings(max_examples=300)
+@given(st.text(alphabet=st.one_of(st.sampled_from("&<>\"'\t\n\r\x00\x0b\x85\u2028 ab"),
+                                  st.characters(blacklist_categories=("Cs",))), max_size=40))
+def test_the_escapers_each_format_shares_mean_what_they_say(text: str) -> None:
+    """HTML, then XML: the quick paths of ``html_text`` and ``html_in_xml`` give what escaping
+    step by step gives (``html.escape`` without quotes, line breaks as ``<br>``; ``&``, ``<``
+    and ``>`` for XML, without the characters XML cannot hold), whatever the text."""
+    import html
+
+    from histquiz.export.classroom.common import clean, html_in_xml, html_text, xml_text
+
+    as_html = "<br>".join(html.escape(clean(text).strip(), quote=False).splitlines())
+    assert html_text(text) == as_html
+    as_xml = clean(as_html).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    assert xml_text(as_html) == as_xml
+    assert html_in_xml(text) == as_xml
+
+
 # --- Kahoot ---------------------------------------------------------------------------------
 
 

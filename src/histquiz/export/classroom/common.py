@@ -38,12 +38,43 @@ def one_line(text: str) -> str:
     return " ".join(clean(text).replace("\t", " ").splitlines()).strip()
 
 
+# What HTML and XML character data escape (``html.escape`` without quotes, ElementTree).
+_MARKUP = re.compile("[&<>]")
+
+
+def _escape_markup(text: str) -> str:
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    return text
+
+
 def html_text(text: str) -> str:
     """Plain text as an HTML fragment that shows exactly that text (line breaks kept)."""
     if text.isprintable():
-        return html.escape(text.strip(), quote=False)
+        text = text.strip()
+        return text if _MARKUP.search(text) is None else _escape_markup(text)
     escaped = html.escape(clean(text).strip(), quote=False)
     return "<br>".join(escaped.splitlines())
+
+
+def xml_text(text: str) -> str:
+    """Text as XML character data: without the characters XML cannot hold, ``&``, ``<`` and
+    ``>`` escaped."""
+    return _escape_markup(clean(text))
+
+
+def html_in_xml(text: str) -> str:
+    """``xml_text(html_text(text))``: plain text as an HTML fragment, as XML character data
+    (escaped twice), at once where there is nothing to escape."""
+    if text.isprintable():
+        text = text.strip()
+        if _MARKUP.search(text) is None:
+            return text
+    return xml_text(html_text(text))
 
 
 # Where every category of histquiz's items lies in Moodle's question bank.

@@ -78,6 +78,10 @@ def html_field(text: str) -> str:
     return escape(fragment)
 
 
+# An option's field: options recur from item to item.
+_option_field = functools.lru_cache(maxsize=1 << 16)(html_field)
+
+
 def comment_tag(kind: str, value: str) -> str:
     """``[id:…]`` or ``[tag:…]`` as Moodle's GIFT importer reads it from a comment (``]``
     inside written ``\\]``)."""
@@ -107,10 +111,10 @@ def _question(item: Item, tolerance: int) -> list[str]:
     if item.kind == "choice":
         for index, option in enumerate(item.options):
             mark = "=" if index == item.answer_index else "~"
-            lines.append(f"\t{mark}{html_field(option)}")
+            lines.append(f"\t{mark}{_option_field(option)}")
     elif item.kind == "match":
         for event, target in zip(item.options, item.key, strict=True):
-            lines.append(f"\t={html_field(event)} -> {escape(one_line(item.targets[target]))}")
+            lines.append(f"\t={_option_field(event)} -> {escape(one_line(item.targets[target]))}")
     elif item.kind != "date":  # the registry keeps order items away (GIFT has no ordering)
         raise ValueError(f"GIFT cannot hold {item.kind} items ({item.id})")
     else:

@@ -27,7 +27,6 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 from ...dates import ordinal
 from ...model import Item
@@ -35,13 +34,13 @@ from ..registry import Context, ExportOptions, Rendered
 from .common import (
     CATEGORY_ROOT,
     by_category,
-    clean,
     date_answer,
     feedback_text,
-    html_text,
+    html_in_xml,
     idnumber,
     question_tags,
     text_answers,
+    xml_text,
 )
 
 _INDENT = "  "
@@ -50,14 +49,12 @@ ORDERING_GRADING = "RELATIVE_ALL_PREVIOUS_AND_NEXT"
 PLACES_HINT = "Give each event its place in time: 1st is the earliest."
 
 
-def _x(text: str) -> str:
-    """XML character data."""
-    return escape(clean(text))
+_x = xml_text  # XML character data
 
 
 def _html_field(tag: str, text: str, depth: int) -> list[str]:
     pad = _INDENT * depth
-    return [f'{pad}<{tag} format="html">', f"{pad}{_INDENT}<text>{_x(html_text(text))}</text>",
+    return [f'{pad}<{tag} format="html">', f"{pad}{_INDENT}<text>{html_in_xml(text)}</text>",
             f"{pad}</{tag}>"]
 
 
@@ -66,14 +63,23 @@ def _shortanswer_text(text: str) -> str:
     return text.replace("*", "\\*")
 
 
+# Where a value goes in the header's text (written once, by the same helpers, then filled in
+# with ``%``): the question type, the name, the question and the general feedback.
+_VALUE = "%s"
+_HEADER = "\n".join([
+    f'{_INDENT}<question type="{_VALUE}">', f"{_INDENT * 2}<name>",
+    f"{_INDENT * 3}<text>{_VALUE}</text>", f"{_INDENT * 2}</name>",
+    *_html_field("questiontext", _VALUE, 2), *_html_field("generalfeedback", _VALUE, 2),
+    f"{_INDENT * 2}<defaultgrade>1</defaultgrade>", f"{_INDENT * 2}<penalty>0.3333333</penalty>",
+    f"{_INDENT * 2}<hidden>0</hidden>"])
+assert _HEADER.count("%") == _HEADER.count(_VALUE) == 4
+
+
 def _header(item: Item, qtype: str, question: str | None = None) -> list[str]:
-    lines = [f'{_INDENT}<question type="{qtype}">',
-             f"{_INDENT * 2}<name>", f"{_INDENT * 3}<text>{_x(item.id)}</text>", f"{_INDENT * 2}</name>"]
-    lines += _html_field("questiontext", item.question if question is None else question, 2)
-    lines += _html_field("generalfeedback", feedback_text(item), 2)
-    lines += [f"{_INDENT * 2}<defaultgrade>1</defaultgrade>",
-              f"{_INDENT * 2}<penalty>0.3333333</penalty>",
-              f"{_INDENT * 2}<hidden>0</hidden>"]
+    """The question's opening, as lines (a line may hold several, joined by line breaks)."""
+    lines = [_HEADER % (qtype, _x(item.id),
+                        html_in_xml(item.question if question is None else question),
+                        html_in_xml(feedback_text(item)))]
     number = idnumber(item)
     if number is not None:
         lines.append(f"{_INDENT * 2}<idnumber>{_x(number)}</idnumber>")
@@ -92,21 +98,29 @@ def _tag_lines(tags: tuple[str, ...]) -> tuple[str, ...]:
 def _answer(fraction: int, text: str, *, html: bool, extra: Sequence[str] = ()) -> list[str]:
     pad = _INDENT * 2
     fmt = ' format="html"' if html else ""
-    body = _x(html_text(text)) if html else _x(text)
+    body = html_in_xml(text) if html else _x(text)
     lines = [f'{pad}<answer fraction="{fraction}"{fmt}>', f"{pad}{_INDENT}<text>{body}</text>"]
     lines += [f"{pad}{_INDENT}{line}" for line in extra]
     lines.append(f"{pad}</answer>")
     return lines
 
 
+# An option as an answer, at each fraction: options recur from item to item.
+@functools.lru_cache(maxsize=1 << 16)
+def _option(fraction: int, option: str) -> str:
+    return "\n".join(_answer(fraction, option, html=True))
+
+
+_CHOICE_SETTINGS = {shuffle: "\n".join([
+    f"{_INDENT * 2}<single>true</single>", f"{_INDENT * 2}<shuffleanswers>{shuffle}</shuffleanswers>",
+    f"{_INDENT * 2}<answernumbering>abc</answernumbering>"]) for shuffle in ("false", "true")}
+
+
 def _multichoice(item: Item) -> list[str]:
     lines = _header(item, "multichoice")
-    shuffle = "false" if item.ordered else "true"
-    lines += [f"{_INDENT * 2}<single>true</single>",
-              f"{_INDENT * 2}<shuffleanswers>{shuffle}</shuffleanswers>",
-              f"{_INDENT * 2}<answernumbering>abc</answernumbering>"]
-    for index, option in enumerate(item.options):
-        lines += _answer(100 if index == item.answer_index else 0, option, html=True)
+    lines.append(_CHOICE_SETTINGS["false" if item.ordered else "true"])
+    lines += [_option(100 if index == item.answer_index else 0, option)
+              for index, option in enumerate(item.options)]
     lines.append(f"{_INDENT}</question>")
     return lines
 
@@ -119,8 +133,10 @@ def _typed(item: Item, tolerance: int) -> list[str]:
     else:
         lines = _header(item, "shortanswer")
         lines.append(f"{_INDENT * 2}<usecase>0</usecase>")
-        for form in text_answers(item):
-            lines += _answer(100, _shortanswer_text(form), html=False)
+        # each as ``_answer(100, form, html=False)`` writes it (a date's many spellings)
+        pad = _INDENT * 2
+        lines += [f'{pad}<answer fraction="100">\n{pad}{_INDENT}<text>{_x(_shortanswer_text(form))}'
+                  f"</text>\n{pad}</answer>" for form in text_answers(item)]
     lines.append(f"{_INDENT}</question>")
     return lines
 
@@ -148,7 +164,7 @@ def _matching(item: Item, pairs: Sequence[tuple[str, str]], question: str | None
     lines = _header(item, "matching", question)
     lines.append(f"{pad}<shuffleanswers>true</shuffleanswers>")
     for stem, answer in pairs:
-        lines += [f'{pad}<subquestion format="html">', f"{pad}{_INDENT}<text>{_x(html_text(stem))}</text>",
+        lines += [f'{pad}<subquestion format="html">', f"{pad}{_INDENT}<text>{html_in_xml(stem)}</text>",
                   f"{pad}{_INDENT}<answer>", f"{pad}{_INDENT * 2}<text>{_x(answer)}</text>",
                   f"{pad}{_INDENT}</answer>", f"{pad}</subquestion>"]
     lines.append(f"{_INDENT}</question>")

@@ -40,7 +40,15 @@ from ...dates import HistDate
 from ...model import Item
 from ..registry import Context, Rendered
 from ..zipped import zip_bytes
-from .common import clean, date_answer, feedback_text, html_text, one_line, text_answers
+from .common import (
+    clean,
+    date_answer,
+    feedback_text,
+    html_in_xml,
+    html_text,
+    one_line,
+    text_answers,
+)
 
 QTI_NS = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
 QTI_XSD = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2p1.xsd"
@@ -275,13 +283,21 @@ def _frame(n: int) -> _Frame:
     return frame
 
 
+# ``_html(text)`` as ``mattext`` holds it (escaped once more, for XML), in pieces: escaping
+# changes each character on its own, so the paragraph's tags can be escaped once for all.
+_PARAGRAPH = (_text("<p>"), _text("</p>"))
+
+
 def _opening(frame: _Frame, item: Item, qid: str, qtype: str, answer_ids: str) -> str:
+    start, end = _PARAGRAPH
     return frame.opening % (qid, _attribute(one_line(item.id)), qtype, answer_ids,
-                            ident("question_ref", item.id), _text(clean(_html(item.question))))
+                            ident("question_ref", item.id),
+                            f"{start}{html_in_xml(item.question)}{end}")
 
 
 def _ending(template: str, item: Item) -> str:
-    return template % _text(clean(_html(feedback_text(item))))
+    start, end = _PARAGRAPH
+    return template % f"{start}{html_in_xml(feedback_text(item))}{end}"
 
 
 def _item(n: int, item: Item, tolerance: int) -> list[str]:
