@@ -8,12 +8,13 @@ so the same cells always make the same bytes.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import quoteattr
 
 from ..zipped import zip_bytes
-from .common import clean
+from .common import xml_text
 
 Value = str | int | None
 
@@ -31,6 +32,7 @@ class Cell(NamedTuple):
     style: int = PLAIN
 
 
+@functools.lru_cache(maxsize=1024)  # a sheet's few columns, in every row
 def column_letter(index: int) -> str:
     """0 → A, 25 → Z, 26 → AA."""
     letters = ""
@@ -41,6 +43,7 @@ def column_letter(index: int) -> str:
     return letters
 
 
+@functools.cache  # the same in every workbook
 def _content_types() -> str:
     kinds = {
         "/xl/workbook.xml": "sheet.main+xml",
@@ -57,6 +60,7 @@ def _content_types() -> str:
             f"{overrides}</Types>")
 
 
+@functools.cache  # the same in every workbook
 def _root_rels() -> str:
     return (f'{_DECL}<Relationships xmlns="{PKG_REL_NS}">'
             f'<Relationship Id="rId1" Type="{REL_NS}/officeDocument" Target="xl/workbook.xml"/>'
@@ -69,6 +73,7 @@ def _workbook(sheet_name: str) -> str:
             "</workbook>")
 
 
+@functools.cache  # the same in every workbook
 def _workbook_rels() -> str:
     parts = [("rId1", "worksheet", "worksheets/sheet1.xml"), ("rId2", "styles", "styles.xml"),
              ("rId3", "sharedStrings", "sharedStrings.xml")]
@@ -77,6 +82,7 @@ def _workbook_rels() -> str:
     return f'{_DECL}<Relationships xmlns="{PKG_REL_NS}">{rels}</Relationships>'
 
 
+@functools.cache  # the same in every workbook
 def _styles() -> str:
     fonts = ('<fonts count="3"><font><sz val="11"/><name val="Calibri"/></font>'
              '<font><b/><sz val="11"/><name val="Calibri"/></font>'
@@ -100,7 +106,7 @@ def _styles() -> str:
 
 
 def _text(value: str) -> str:
-    return f'<t xml:space="preserve">{escape(clean(value))}</t>'
+    return f'<t xml:space="preserve">{xml_text(value)}</t>'
 
 
 def build_xlsx(
