@@ -169,13 +169,13 @@ FORK_FROM = 5000
 # How long each format takes per item, relative to one another (in units of about 7 µs,
 # measured on a 10,000-fact deck in one process), and when the cache keeps its work: to share
 # the work out.
-_COST = {"anki": 10, "qti": 11, "moodle-xml": 6, "json": 5, "gift": 3, "kahoot": 3,
+_COST = {"anki": 12, "qti": 9, "moodle-xml": 6, "json": 6, "gift": 4, "kahoot": 4,
          "worksheet": 1, "quizlet": 1}
 _KEPT_COST = {"anki": 7}  # the others' files are only copied, or a worksheet laid out: 1
 # What storing a format's work in the cache adds, the first time (pickling and writing some
 # 400 MB for that deck): Anki's notes and receipt, the worksheet's pick, the rendered files.
 _STORE_COST = {"anki": 2, "json": 1, "gift": 1, "moodle-xml": 1, "worksheet": 1}
-_REVEALS_COST = 3  # making the relation of which item gives which away, per item
+_REVEALS_COST = 4  # making the relation of which item gives which away, per item
 
 
 @dataclass
