@@ -908,6 +908,23 @@ def test_broken_history_items_are_refused(tmp_path: Path, mini_decks: list[Deck]
     assert list(tmp_path.iterdir()) == []
 
 
+def test_base91_writes_each_digit() -> None:
+    """Two digits at a time, as one at a time would write them: the numbers around every
+    power of 91 that a GUID's 64 bits reach, and 0."""
+    from histquiz.export.anki.writer import _BASE91, base91
+
+    def one_by_one(number: int) -> str:
+        out = ""
+        while number:
+            number, rest = divmod(number, 91)
+            out = _BASE91[rest] + out
+        return out
+
+    numbers = {0, 2**64 - 1} | {91**k + d for k in range(11) for d in (-1, 0, 1)}
+    for number in sorted(n for n in numbers if 0 <= n < 2**64):
+        assert base91(number) == one_by_one(number), number
+
+
 @given(st.text(min_size=1, max_size=120))
 def test_note_guids_are_genanki_s(item_id: str) -> None:
     """Every GUID histquiz ever wrote came from genanki's guid_for; the one worked out here must

@@ -137,7 +137,15 @@ class Reveals:
         return cached
 
     def ids_given_by(self, i: int) -> list[str]:
-        return sorted(self.items[b].id for b in self.gives[i])
+        """The ids of the items that item ``i`` gives away, in order."""
+        gives = self.gives[i]
+        if not gives:
+            return []
+        ids: list[str] | None = self.__dict__.get("_ids_cache")
+        if ids is None:
+            ids = [item.id for item in self.items]
+            object.__setattr__(self, "_ids_cache", ids)
+        return sorted([ids[b] for b in gives])
 
 
 # The last relation made, and the items it was made over: a build asks it of the same items

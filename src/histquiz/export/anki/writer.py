@@ -188,19 +188,27 @@ def note_guid(note_type: NoteType, item_id: str) -> str:
     """The note's GUID: what genanki's ``guid_for("histquiz", key, item_id)`` gives (so every
     GUID ever written stays the same; a test compares the two), worked out here without its
     per-byte loops: the first 8 bytes of the SHA-256 of the values joined by ``__``, as a
-    number written in Anki's 91 characters, most significant first."""
+    number written in Anki's 91 characters, most significant first (two at a time)."""
     digest = hashlib.sha256(f"histquiz__{note_type.key}__{item_id}".encode()).digest()
-    number = int.from_bytes(digest[:8], "big")
+    return base91(int.from_bytes(digest[:8], "big"))
+
+
+def base91(number: int) -> str:
+    """A number written in Anki's 91 characters, most significant first ("" for 0)."""
     out = []
-    while number:
-        number, rest = divmod(number, 91)
-        out.append(_BASE91[rest])
+    while number >= _BASE91_PAIRS:
+        number, rest = divmod(number, _BASE91_PAIRS)
+        out.append(_PAIRS[rest])
+    if number:  # one or two digits left, without leading zeros
+        out.append(_PAIRS[number] if number >= len(_BASE91) else _BASE91[number])
     return "".join(reversed(out))
 
 
-# The characters of Anki's GUIDs, by value.
+# The characters of Anki's GUIDs, by value, and every pair of them (the value of two digits).
 _BASE91 = ("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
            "!#$%&()*+,-./:;<=>?@[]^_`{|}~")
+_BASE91_PAIRS = len(_BASE91) ** 2
+_PAIRS = tuple(high + low for high in _BASE91 for low in _BASE91)
 
 
 def note_tags(item: Item) -> list[str]:
