@@ -38,11 +38,13 @@ def one_line(text: str) -> str:
     return " ".join(clean(text).replace("\t", " ").splitlines()).strip()
 
 
-# What HTML and XML character data escape (``html.escape`` without quotes, ElementTree).
+# What HTML and XML character data escape.
 _MARKUP = re.compile("[&<>]")
 
 
-def _escape_markup(text: str) -> str:
+def escape_markup(text: str) -> str:
+    """``&``, ``<`` and ``>`` escaped, as HTML (``html.escape`` without quotes) and XML
+    character data (ElementTree) escape them."""
     if "&" in text:
         text = text.replace("&", "&amp;")
     if "<" in text:
@@ -56,7 +58,7 @@ def html_text(text: str) -> str:
     """Plain text as an HTML fragment that shows exactly that text (line breaks kept)."""
     if text.isprintable():
         text = text.strip()
-        return text if _MARKUP.search(text) is None else _escape_markup(text)
+        return text if _MARKUP.search(text) is None else escape_markup(text)
     escaped = html.escape(clean(text).strip(), quote=False)
     return "<br>".join(escaped.splitlines())
 
@@ -64,7 +66,7 @@ def html_text(text: str) -> str:
 def xml_text(text: str) -> str:
     """Text as XML character data: without the characters XML cannot hold, ``&``, ``<`` and
     ``>`` escaped."""
-    return _escape_markup(clean(text))
+    return escape_markup(clean(text))
 
 
 def html_in_xml(text: str) -> str:

@@ -43,6 +43,7 @@ from ..zipped import zip_bytes
 from .common import (
     clean,
     date_answer,
+    escape_markup,
     feedback_text,
     html_in_xml,
     html_text,
@@ -64,7 +65,8 @@ FEEDBACK = "general_fb"
 
 
 def ident(kind: str, key: str) -> str:
-    """A stable identifier: the kind of thing and a hash of what it is (an item or deck id)."""
+    """A stable identifier: the kind of thing and a hash of what it is (an item or deck id).
+    Letters, digits and underscores only: written into the XML as they are."""
     return f"histquiz_{kind}_{hashlib.sha256(key.encode('utf-8')).hexdigest()[:32]}"
 
 
@@ -88,15 +90,7 @@ def _metadata(parent: ET.Element, fields: Sequence[tuple[str, str]]) -> None:
         _sub(field, "fieldentry", entry)
 
 
-def _text(text: str) -> str:
-    """Character data escaped as ElementTree escapes it."""
-    if "&" in text:
-        text = text.replace("&", "&amp;")
-    if "<" in text:
-        text = text.replace("<", "&lt;")
-    if ">" in text:
-        text = text.replace(">", "&gt;")
-    return text
+_text = escape_markup  # character data escaped as ElementTree escapes it
 
 
 def _attribute(value: str) -> str:
