@@ -540,6 +540,25 @@ def test_quizlet_lines_are_term_tab_definition(all_items: list[Item]) -> None:
     assert any(NASTY.split(" ]]>")[0] in term for term, _ in cards)
 
 
+def test_json_lines_are_what_the_encoder_writes(all_items: list[Item]) -> None:
+    """The file is written in pieces (each source once): each line is still exactly the text
+    json's encoder gives the whole object, fields in order, for items citing no source, one
+    or several (awkward text included)."""
+    from histquiz.generate.reveal import reveals
+
+    items = [*all_items, dataclasses.replace(all_items[0], sources=()),
+             dataclasses.replace(all_items[1], sources=all_items[1].sources * 2)]
+    assert {len(i.sources) for i in items} >= {0, 1, 2}
+    relation = reveals(items)
+    lines = render_json(items).split("\n")
+    assert lines[0] == "[" and lines[-2:] == ["]", ""]
+    for n, (line, item) in enumerate(zip(lines[1:-2], items, strict=True)):
+        whole = {**item.to_json(), "reveals": relation.ids_given_by(n)}
+        assert list(whole)[:4] == ["id", "kind", "template", "question"]
+        expected = json.dumps(whole, ensure_ascii=False)
+        assert line.removesuffix(",") == expected and line.endswith(",") == (n < len(items) - 1)
+
+
 def test_json_is_every_item(all_items: list[Item]) -> None:
     """Each object holds the item's own values, checked against the Item, not against
     ``to_json``, the function that writes them."""

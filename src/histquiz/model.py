@@ -257,6 +257,13 @@ class Item:
         return tuple(self.key[i] for i in rows)
 
     def to_json(self) -> dict[str, object]:
+        """The item as JSON: its fields, then its sources, then where it comes from."""
+        before, after = self.json_parts()
+        return {**before, "sources": [source_json(s) for s in self.sources], **after}
+
+    def json_parts(self) -> tuple[dict[str, object], dict[str, object]]:
+        """``to_json`` without the sources, in the two parts that come before and after them
+        (a writer may write each source once, however many items cite it)."""
         data: dict[str, object] = {
             "id": self.id,
             "kind": self.kind,
@@ -290,15 +297,21 @@ class Item:
         data["explanation"] = self.explanation
         if self.note:
             data["note"] = self.note
-        data["sources"] = [dict(_source_json(s)) for s in self.sources]
-        data["deck"] = self.deck
-        data["fact"] = self.fact
-        data["topic"] = self.topic
-        data["tags"] = list(self.tags)
-        data["date"] = self.date.iso() if self.date is not None else None
-        data["date_display"] = self.date_display
-        data["statement"] = self.statement
-        return data
+        rest: dict[str, object] = {
+            "deck": self.deck,
+            "fact": self.fact,
+            "topic": self.topic,
+            "tags": list(self.tags),
+            "date": self.date.iso() if self.date is not None else None,
+            "date_display": self.date_display,
+            "statement": self.statement,
+        }
+        return data, rest
+
+
+def source_json(s: Source) -> dict[str, str | None]:
+    """A source as JSON, as an item gives it."""
+    return dict(_source_json(s))
 
 
 @functools.lru_cache(maxsize=4096)
