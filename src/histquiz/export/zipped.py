@@ -36,16 +36,14 @@ def zip_bytes(entries: Iterable[tuple[str, bytes | Sequence[bytes]]], *,
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = system
             info.external_attr = 0o644 << 16
-            if isinstance(data, bytes):
-                archive.writestr(info, data, compresslevel=level)
-                continue
+            pieces = [data] if isinstance(data, bytes) else data
             # as ``writestr`` does: the size first (which decides on ZIP64), and the level
-            info.file_size = sum(len(piece) for piece in data)
+            info.file_size = sum(len(piece) for piece in pieces)
             if sys.version_info >= (3, 13):
                 info.compress_level = level
             else:  # the attribute that ``writestr`` sets before 3.13
                 info._compresslevel = level  # type: ignore[attr-defined]
             with archive.open(info, "w") as entry:
-                for piece in data:
+                for piece in pieces:
                     entry.write(piece)
     return buffer.getvalue()

@@ -49,9 +49,6 @@ ORDERING_GRADING = "RELATIVE_ALL_PREVIOUS_AND_NEXT"
 PLACES_HINT = "Give each event its place in time: 1st is the earliest."
 
 
-_x = xml_text  # XML character data
-
-
 def _html_field(tag: str, text: str, depth: int) -> list[str]:
     pad = _INDENT * depth
     return [f'{pad}<{tag} format="html">', f"{pad}{_INDENT}<text>{html_in_xml(text)}</text>",
@@ -77,12 +74,12 @@ assert _HEADER.count("%") == _HEADER.count(_VALUE) == 4
 
 def _header(item: Item, qtype: str, question: str | None = None) -> list[str]:
     """The question's opening, as lines (a line may hold several, joined by line breaks)."""
-    lines = [_HEADER % (qtype, _x(item.id),
+    lines = [_HEADER % (qtype, xml_text(item.id),
                         html_in_xml(item.question if question is None else question),
                         html_in_xml(feedback_text(item)))]
     number = idnumber(item)
     if number is not None:
-        lines.append(f"{_INDENT * 2}<idnumber>{_x(number)}</idnumber>")
+        lines.append(f"{_INDENT * 2}<idnumber>{xml_text(number)}</idnumber>")
     lines += _tag_lines(question_tags(item))
     return lines
 
@@ -91,24 +88,24 @@ def _header(item: Item, qtype: str, question: str | None = None) -> list[str]:
 def _tag_lines(tags: tuple[str, ...]) -> tuple[str, ...]:
     if not tags:
         return ()
-    return (f"{_INDENT * 2}<tags>", *(f"{_INDENT * 3}<tag><text>{_x(tag)}</text></tag>"
+    return (f"{_INDENT * 2}<tags>", *(f"{_INDENT * 3}<tag><text>{xml_text(tag)}</text></tag>"
                                        for tag in tags), f"{_INDENT * 2}</tags>")
 
 
-def _answer(fraction: int, text: str, *, html: bool, extra: Sequence[str] = ()) -> list[str]:
+def _answer(fraction: int, text: str, *, html: bool, extra: Sequence[str] = ()) -> str:
+    """An answer's lines, joined (``extra`` lines go inside it, after its text)."""
     pad = _INDENT * 2
     fmt = ' format="html"' if html else ""
-    body = html_in_xml(text) if html else _x(text)
-    lines = [f'{pad}<answer fraction="{fraction}"{fmt}>', f"{pad}{_INDENT}<text>{body}</text>"]
-    lines += [f"{pad}{_INDENT}{line}" for line in extra]
-    lines.append(f"{pad}</answer>")
-    return lines
+    body = html_in_xml(text) if html else xml_text(text)
+    inside = "".join(f"\n{pad}{_INDENT}{line}" for line in extra)
+    return (f'{pad}<answer fraction="{fraction}"{fmt}>\n{pad}{_INDENT}<text>{body}</text>'
+            f"{inside}\n{pad}</answer>")
 
 
 # An option as an answer, at each fraction: options recur from item to item.
 @functools.lru_cache(maxsize=1 << 16)
 def _option(fraction: int, option: str) -> str:
-    return "\n".join(_answer(fraction, option, html=True))
+    return _answer(fraction, option, html=True)
 
 
 _CHOICE_SETTINGS = {shuffle: "\n".join([
@@ -129,14 +126,12 @@ def _typed(item: Item, tolerance: int) -> list[str]:
     kind, date = date_answer(item)
     if kind == "year" and date is not None:
         lines = _header(item, "numerical")
-        lines += _answer(100, str(date.year), html=False, extra=[f"<tolerance>{tolerance}</tolerance>"])
+        lines.append(_answer(100, str(date.year), html=False,
+                             extra=[f"<tolerance>{tolerance}</tolerance>"]))
     else:
         lines = _header(item, "shortanswer")
         lines.append(f"{_INDENT * 2}<usecase>0</usecase>")
-        # each as ``_answer(100, form, html=False)`` writes it (a date's many spellings)
-        pad = _INDENT * 2
-        lines += [f'{pad}<answer fraction="100">\n{pad}{_INDENT}<text>{_x(_shortanswer_text(form))}'
-                  f"</text>\n{pad}</answer>" for form in text_answers(item)]
+        lines += [_answer(100, _shortanswer_text(form), html=False) for form in text_answers(item)]
     lines.append(f"{_INDENT}</question>")
     return lines
 
@@ -152,7 +147,7 @@ def _ordering(item: Item) -> list[str]:
               f"{pad}<shownumcorrect>1</shownumcorrect>"]
     # The plugin takes the answers' order as the right order (its own files number them 1, 2, …).
     for place, index in enumerate(item.key, start=1):
-        lines += _answer(place, item.options[index], html=True)
+        lines.append(_answer(place, item.options[index], html=True))
     lines.append(f"{_INDENT}</question>")
     return lines
 
@@ -165,7 +160,7 @@ def _matching(item: Item, pairs: Sequence[tuple[str, str]], question: str | None
     lines.append(f"{pad}<shuffleanswers>true</shuffleanswers>")
     for stem, answer in pairs:
         lines += [f'{pad}<subquestion format="html">', f"{pad}{_INDENT}<text>{html_in_xml(stem)}</text>",
-                  f"{pad}{_INDENT}<answer>", f"{pad}{_INDENT * 2}<text>{_x(answer)}</text>",
+                  f"{pad}{_INDENT}<answer>", f"{pad}{_INDENT * 2}<text>{xml_text(answer)}</text>",
                   f"{pad}{_INDENT}</answer>", f"{pad}</subquestion>"]
     lines.append(f"{_INDENT}</question>")
     return lines
@@ -197,7 +192,7 @@ def render_moodle_xml(items: Sequence[Item], options: ExportOptions | None = Non
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', "<quiz>"]
     for path, group in by_category(items):
         lines += [f'{_INDENT}<question type="category">', f"{_INDENT * 2}<category>",
-                  f"{_INDENT * 3}<text>{_x(path)}</text>", f"{_INDENT * 2}</category>",
+                  f"{_INDENT * 3}<text>{xml_text(path)}</text>", f"{_INDENT * 2}</category>",
                   f"{_INDENT}</question>"]
         for item in group:
             lines += _question(item, options)

@@ -49,6 +49,7 @@ from .common import (
     html_text,
     one_line,
     text_answers,
+    xml_text,
 )
 
 QTI_NS = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
@@ -90,12 +91,9 @@ def _metadata(parent: ET.Element, fields: Sequence[tuple[str, str]]) -> None:
         _sub(field, "fieldentry", entry)
 
 
-_text = escape_markup  # character data escaped as ElementTree escapes it
-
-
 def _attribute(value: str) -> str:
     """An attribute's value escaped as ElementTree escapes it."""
-    value = _text(value)
+    value = escape_markup(value)
     for raw, escaped in (('"', "&quot;"), ("\r", "&#13;"), ("\n", "&#10;"), ("\t", "&#09;")):
         if raw in value:
             value = value.replace(raw, escaped)
@@ -110,7 +108,7 @@ _PAD = tuple("\n" + "  " * n for n in range(24))
 def _leaf(n: int, tag: str, text: str | None = None, attrs: str = "") -> str:
     """An element without children at depth ``n``: its text (cleaned and escaped), or none;
     ``attrs`` already written out (``_attributes``)."""
-    body = _text(clean(text)) if text else ""
+    body = xml_text(text) if text else ""
     if body:
         return f"{_PAD[n]}<{tag}{attrs}>{body}</{tag}>"
     return f"{_PAD[n]}<{tag}{attrs} />"
@@ -277,21 +275,24 @@ def _frame(n: int) -> _Frame:
     return frame
 
 
-# ``_html(text)`` as ``mattext`` holds it (escaped once more, for XML), in pieces: escaping
-# changes each character on its own, so the paragraph's tags can be escaped once for all.
-_PARAGRAPH = (_text("<p>"), _text("</p>"))
+# ``_html``'s paragraph tags as ``mattext`` holds them: escaping changes each character on its
+# own, so they are escaped once for all, around the escaped text.
+_PARAGRAPH = (escape_markup("<p>"), escape_markup("</p>"))
+
+
+def _mattext(text: str) -> str:
+    """``xml_text(_html(text))``: deck text as the character data of a ``mattext``."""
+    start, end = _PARAGRAPH
+    return f"{start}{html_in_xml(text)}{end}"
 
 
 def _opening(frame: _Frame, item: Item, qid: str, qtype: str, answer_ids: str) -> str:
-    start, end = _PARAGRAPH
     return frame.opening % (qid, _attribute(one_line(item.id)), qtype, answer_ids,
-                            ident("question_ref", item.id),
-                            f"{start}{html_in_xml(item.question)}{end}")
+                            ident("question_ref", item.id), _mattext(item.question))
 
 
 def _ending(template: str, item: Item) -> str:
-    start, end = _PARAGRAPH
-    return template % f"{start}{html_in_xml(feedback_text(item))}{end}"
+    return template % _mattext(feedback_text(item))
 
 
 def _item(n: int, item: Item, tolerance: int) -> list[str]:
