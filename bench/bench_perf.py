@@ -19,13 +19,17 @@ taken in turn:
          quiz uses (questionary, fsrs, sqlite3) and draws one question (goal ≤ 1.3×);
 - build: `histquiz build` of a 10k-fact deck, seconds and peak memory (goal ≤ 10 s): with the
          cache off, into an empty cache, then again on the unchanged deck (which finds the
-         classroom files, the Anki notes and the worksheet's questions in the cache).
+         classroom files, the Anki notes and the worksheet's questions in the cache). Each run
+         is taken in turn with the cold figure's floor, libyaml reading the same deck: the goal
+         was set as 10 s when that floor took 1.8 s, on a shared machine where only ratios
+         count, so it is also shown as a ratio, ≤ 10 / 1.8 = 5.6× the floor.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -39,6 +43,8 @@ sys.path.insert(0, str(HERE.parent / "tests"))
 from synth import write_deck  # noqa: E402
 
 PY = sys.executable
+# The build's goal of 10 s was set when libyaml's CSafeLoader read the 10k-fact deck in 1.8 s.
+BUILD_GOAL = round(10 / 1.8, 1)
 
 QUESTION_DRAWN = b"then Enter"  # the key line, drawn last on a question screen
 BARE_FIRST = """
@@ -172,12 +178,18 @@ def main() -> None:
                    "--out", str(work / "dist")]
             off = dict(env, HISTQUIZ_CACHE="off")
             kept = dict(env, HISTQUIZ_CACHE=str(work / "build-cache"))
-            for name, runs, where in (("cache off", 1, off), ("first, empty cache", 1, kept),
+            floor_yaml = [PY, "-c", f"import yaml; yaml.load(open({str(deck(10000))!r}, 'rb'), "
+                                    "Loader=yaml.CSafeLoader)"]
+            for name, runs, where in (("cache off", args.repeat, off),
+                                      ("first, empty cache", 1, kept),
                                       ("again, unchanged deck", args.repeat, kept)):
-                value, peak = median(cmd, where, runs)
+                if name == "first, empty cache":
+                    shutil.rmtree(work / "build-cache", ignore_errors=True)
+                (value, peak), (floor, _) = alternated(cmd, where, floor_yaml, env, runs)
                 label = f"histquiz build, 10k facts, {name}"
                 print(f"{label:<44} {value:9.3f} s, peak {peak} MiB "
                       f"(goal ≤ 10 s){'  met' if value <= 10 else '  NOT met'}")
+                line("  against libyaml reading the deck", value, floor, BUILD_GOAL)
 
 
 if __name__ == "__main__":
