@@ -406,6 +406,32 @@ def test_build_of_the_built_in_decks(tmp_path: Path) -> None:
     assert [line for line in result.stderr.splitlines() if not line.startswith("wrote ")] == []
 
 
+def test_verbose_lists_each_item_the_summary_counts(decks_dir: Path, tmp_path: Path) -> None:
+    """--verbose names every item left out or kept with a caveat, one line each, and the lines
+    add up to the summary's counts, format by format and reason by reason."""
+    result = run_build("--decks", str(decks_dir), "--out", str(tmp_path / "dist"), "--verbose")
+    assert result.returncode == 0, result.stderr
+    counted: dict[tuple[str, str], int] = {}
+    for line in [*result.stdout.splitlines(), *result.stderr.splitlines()]:
+        found = re.fullmatch(r"(?:histquiz: warning: )?([\w-]+): (\d+) items? "
+                             r"(left out by design|kept, but|left out): (.+)", line)
+        if found:
+            _fmt, count, how, reason = found.groups()
+            key = ("kept, but" if how == "kept, but" else "left out", reason)
+            counted[key] = counted.get(key, 0) + int(count)
+    assert counted, result.stdout
+    listed: dict[tuple[str, str], int] = {}
+    ids = {item.id for item in generate(load_decks([decks_dir]), 0)}
+    for line in result.stdout.splitlines():
+        found = re.fullmatch(r"  (.+?): (\S+): (left out|kept, but): (.+)", line)
+        if found:
+            where, item_id, how, rest = found.groups()
+            assert Path(where).parent == tmp_path / "dist" and item_id in ids, line
+            reason = next(r for h, r in counted if h == how and rest.startswith(r))
+            listed[(how, reason)] = listed.get((how, reason), 0) + 1
+    assert listed == counted
+
+
 def test_a_format_that_fails_does_not_stop_the_others(tmp_path: Path) -> None:
     """A character the worksheet font lacks used to stop the build after the .apkg, without
     the Moodle, GIFT, Kahoot, Quizlet and JSON files, none of which need the font."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
 import os
 import time
@@ -39,6 +40,27 @@ def test_a_failing_child_has_its_task_run_here() -> None:
         return n + 1
 
     assert forked.run(only_here, [1, 2, 3], 2) == [2, 3, 4]
+
+
+@needs_fork
+@pytest.mark.parametrize("enabled", [True, False])
+def test_collecting_a_result_leaves_the_collector_as_it_was(enabled: bool) -> None:
+    """The collector is paused while a child's result is read back, and only meanwhile; and
+    a big result made of many objects comes back whole."""
+    was = gc.isenabled()
+    try:
+        if enabled:
+            gc.enable()
+        else:
+            gc.disable()
+        made = forked.run(lambda n: [(str(i), n) for i in range(20000 * n)], [1, 2], 2)
+        assert gc.isenabled() is enabled
+    finally:
+        if was:
+            gc.enable()
+        else:
+            gc.disable()
+    assert made == [[(str(i), 1) for i in range(20000)], [(str(i), 2) for i in range(40000)]]
 
 
 def test_histquiz_jobs_one_runs_everything_here(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -19,6 +19,7 @@ so that a process that runs slower (a core busy with something else) simply take
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import pickle
 import signal
@@ -294,7 +295,19 @@ def _collect(child: tuple[int, int] | None) -> tuple[R] | None:
         status = 1
     if status != 0 or not data:
         return None
+    return _loaded(data)
+
+
+def _loaded(data: bytes) -> tuple[Any] | None:
+    """A child's pickled result, in a 1-tuple, or None if it is damaged. (The collector is
+    paused meanwhile: a result can be tens of thousands of objects that all stay alive, and
+    each pass it made on the way would walk everything this process holds.)"""
+    was_enabled = gc.isenabled()
+    gc.disable()
     try:
         return (pickle.loads(data),)
     except Exception:  # a damaged result is computed again here
         return None
+    finally:
+        if was_enabled:
+            gc.enable()

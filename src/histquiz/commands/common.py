@@ -155,7 +155,7 @@ def print_left_out(report: LeftOutReport, verbose: bool) -> None:
     if verbose:
         for line in report.listing:
             say(f"  {line}")
-    elif report.listing:
+    elif report.entries:
         say("  (--verbose lists each item and why)")
 
 

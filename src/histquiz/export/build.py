@@ -20,6 +20,7 @@ from ..atomic import make_folder, remove_stale_temporaries
 from ..errors import HistquizError, UsageError
 from ..forked import jobs, run
 from ..model import Deck, Item
+from ..textnorm import gc_paused
 from ..textui import plural, size, table
 from .registry import (
     FORMATS,
@@ -153,11 +154,12 @@ def build(decks: Sequence[Deck], items: Sequence[Item], formats: Sequence[str] |
     finally:
         if progress is not None:
             progress.close()
-    for i in range(len(plan)):  # reported in the plan's order, wherever each was written
-        report.written += done[i].files
-        for where, fmt, rendered in done[i].left_out:
-            report.left_out += report_entries(where, fmt, rendered)
-        report.failed += done[i].failed
+    with gc_paused():  # a big deck's entries are tens of thousands of objects, all kept
+        for i in range(len(plan)):  # reported in the plan's order, wherever each was written
+            report.written += done[i].files
+            for where, fmt, rendered in done[i].left_out:
+                report.left_out += report_entries(where, fmt, rendered)
+            report.failed += done[i].failed
     from ..owned import remember
 
     remember([w.path for w in report.written])  # here, once: not by each process as it writes

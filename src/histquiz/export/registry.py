@@ -403,12 +403,26 @@ def report_entries(where: str, fmt: str, rendered: Rendered) -> list[LeftOut]:
 class LeftOutReport:
     """The report of items left out: ``summary``, one line per format and reason with its
     count, for everyone; ``warnings``, the same for items that did not fit a format's limits
-    (the author can fix those), for standard error; ``listing``, every item with its reason
-    and particulars, for a file or ``--verbose``."""
+    (the author can fix those), for standard error; ``entries``, what it counts, and from them
+    ``listing``, every item with its reason and particulars, for ``--verbose``."""
 
     summary: list[str]
     warnings: list[str]
-    listing: list[str]
+    entries: Sequence[LeftOut]
+
+    @property
+    def listing(self) -> list[str]:
+        """A line per entry, made when asked (a big deck's build leaves out tens of thousands
+        of items, and only ``--verbose`` lists them)."""
+        return [_listed(entry) for entry in self.entries]
+
+
+def _listed(entry: LeftOut) -> str:
+    skip = entry.skipped
+    if isinstance(skip, Caveat):
+        return f"{entry.where}: {skip.item_id}: kept, but {skip.reason}"
+    particulars = f" ({skip.detail})" if skip.detail else ""
+    return f"{entry.where}: {skip.item_id}: left out: {skip.reason}{particulars}"
 
 
 def left_out_report(entries: Sequence[LeftOut]) -> LeftOutReport:
@@ -416,25 +430,21 @@ def left_out_report(entries: Sequence[LeftOut]) -> LeftOutReport:
     designed: dict[tuple[str, str], int] = {}
     caveats: dict[tuple[str, str], int] = {}
     misfits: dict[tuple[str, str], int] = {}
-    listing: list[str] = []
     for entry in entries:
         skip = entry.skipped
         key = (entry.fmt, skip.reason)
         if isinstance(skip, Caveat):
             caveats[key] = caveats.get(key, 0) + 1
-            listing.append(f"{entry.where}: {skip.item_id}: kept, but {skip.reason}")
             continue
         counts = designed if skip.by_design else misfits
         counts[key] = counts.get(key, 0) + 1
-        particulars = f" ({skip.detail})" if skip.detail else ""
-        listing.append(f"{entry.where}: {skip.item_id}: left out: {skip.reason}{particulars}")
     summary = [f"{fmt}: {_items(count)} left out by design: {reason}"
                for (fmt, reason), count in designed.items()]
     summary += [f"{fmt}: {_items(count)} kept, but {reason}"
                 for (fmt, reason), count in caveats.items()]
     warnings = [f"histquiz: warning: {fmt}: {_items(count)} left out: {reason}"
                 for (fmt, reason), count in misfits.items()]
-    return LeftOutReport(summary, warnings, listing)
+    return LeftOutReport(summary, warnings, entries)
 
 
 def _items(count: int) -> str:
