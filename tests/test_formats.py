@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import functools
 import io
 import json
 import os
@@ -379,6 +380,37 @@ def test_the_escapers_each_format_shares_mean_what_they_say(text: str) -> None:
     as_xml = clean(as_html).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     assert xml_text(as_html) == as_xml
     assert html_in_xml(text) == as_xml
+
+
+_FEEDBACK_TEXT = st.text(alphabet=st.one_of(
+    st.sampled_from("&<>[%\"'\t\n\r\x00\x01\x0b\x85\u2028\xa0 ab#:{}~=\\"),
+    st.characters(blacklist_categories=("Cs",))), max_size=30)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_feedback_escaped_in_two_parts_is_the_feedback_escaped_whole(data: st.DataObject) -> None:
+    """Moodle XML, QTI and GIFT escape the part of the feedback that a fact's items share once
+    for them all: joined to the item's own key lines, it is exactly the whole feedback escaped
+    at once, whatever the explanation, note, options and their notes hold."""
+    from histquiz.export.classroom.common import escaped_feedback, feedback_text, html_in_xml
+    from histquiz.export.classroom.gift import _html_escaped, html_field
+
+    item = data.draw(st.sampled_from(_one_item_per_template()))
+    n = len(item.options)
+    item = dataclasses.replace(
+        item, explanation=data.draw(_FEEDBACK_TEXT), note=data.draw(st.none() | _FEEDBACK_TEXT),
+        options=tuple(data.draw(st.lists(_FEEDBACK_TEXT, min_size=n, max_size=n))),
+        notes=tuple(data.draw(st.lists(_FEEDBACK_TEXT, min_size=len(item.notes),
+                                       max_size=len(item.notes)))))
+    whole = feedback_text(item)
+    assert escaped_feedback(item, html_in_xml, "&lt;br&gt;") == html_in_xml(whole)
+    assert escaped_feedback(item, html_field, "<br>", _html_escaped) == html_field(whole)
+
+
+@functools.cache
+def _one_item_per_template() -> list[Item]:
+    return list({item.template: item for item in generate(load_decks(), 0)}.values())
 
 
 # --- Kahoot ---------------------------------------------------------------------------------

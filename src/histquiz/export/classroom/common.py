@@ -7,10 +7,10 @@ from __future__ import annotations
 import functools
 import html
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from ...dates import HistDate, Precision, ordinal, spellings
-from ...model import Item
+from ...model import Item, Source
 
 KAHOOT_TIME_LIMITS = (5, 10, 20, 30, 60, 90, 120, 240)
 
@@ -144,12 +144,45 @@ def key_lines(item: Item) -> list[str]:
 def feedback_text(item: Item) -> str:
     """The general feedback shown after answering: what the right answer is where the format's
     own marking does not show it all (``key_lines``), then the explanation, note and sources."""
-    parts = ["\n".join(key_lines(item)), item.explanation.strip()]
-    if item.note:
-        parts.append(f"Note: {item.note.strip()}")
-    if item.sources:
-        parts.append("Sources: " + "; ".join(s.citation() for s in item.sources))
+    own, shared = _feedback_parts(item)
+    return f"{own}\n{shared}" if own and shared else own or shared
+
+
+def _feedback_parts(item: Item) -> tuple[str, str]:
+    """``feedback_text`` in two: the item's own key lines, and what every item of its fact
+    shows (made once for them all)."""
+    return "\n".join(key_lines(item)), _shared_feedback(item.explanation, item.note, item.sources)
+
+
+@functools.lru_cache(maxsize=4096)
+def _shared_feedback(explanation: str, note: str | None, sources: tuple[Source, ...]) -> str:
+    parts = [explanation.strip()]
+    if note:
+        parts.append(f"Note: {note.strip()}")
+    if sources:
+        parts.append("Sources: " + "; ".join(s.citation() for s in sources))
     return "\n".join(p for p in parts if p)
+
+
+def escaped_feedback(item: Item, escape: Callable[[str], str], line_break: str,
+                     escape_rest: Callable[[str], str] | None = None) -> str:
+    """``escape(feedback_text(item))``, for an ``escape`` that makes each line break of the
+    text ``line_break`` and strips the text's ends, and treats the rest of the text line by
+    line (as ``html_text`` does, and what is made of it): the part that the items of a fact
+    share is escaped once for them all, by ``escape_rest`` where it differs from ``escape``
+    on what does not begin a text (GIFT's escape of a leading ``[``)."""
+    own, shared = _feedback_parts(item)
+    rest = _escaped(escape_rest or escape, shared)
+    if not own:
+        return rest
+    if not shared or own[-1].isspace():  # a key line ending in a blank (an empty note)
+        return escape(feedback_text(item))
+    return f"{escape(own)}{line_break}{rest}"
+
+
+@functools.lru_cache(maxsize=8192)
+def _escaped(escape: Callable[[str], str], text: str) -> str:
+    return escape(text)
 
 
 def typed_forms(date: HistDate) -> list[str]:

@@ -35,7 +35,7 @@ from ..registry import Caveat, Context, ExportOptions, Rendered
 from .common import (
     by_category,
     date_answer,
-    feedback_text,
+    escaped_feedback,
     html_text,
     idnumber,
     one_line,
@@ -62,6 +62,11 @@ def escape(text: str) -> str:
         if ch in text:
             text = text.replace(ch, "\\" + ch)
     return text
+
+
+def _html_escaped(text: str) -> str:
+    """``html_field`` for text that does not begin a field."""
+    return escape(html_text(text).replace("\n", " "))
 
 
 def html_field(text: str) -> str:
@@ -126,9 +131,9 @@ def _question(item: Item, tolerance: int) -> list[str]:
             # '*' is a wildcard in them unless written '\*'.
             for form in text_answers(item):
                 lines.append(f"\t={escape(form.replace('*', chr(92) + '*'))}")
-    feedback = feedback_text(item)
+    feedback = escaped_feedback(item, html_field, "<br>", _html_escaped)
     if feedback:
-        lines.append(f"\t####{html_field(feedback)}")
+        lines.append(f"\t####{feedback}")
     lines.append("}")
     return lines
 

@@ -44,7 +44,7 @@ from .common import (
     clean,
     date_answer,
     escape_markup,
-    feedback_text,
+    escaped_feedback,
     html_in_xml,
     html_text,
     one_line,
@@ -292,7 +292,11 @@ def _opening(frame: _Frame, item: Item, qid: str, qtype: str, answer_ids: str) -
 
 
 def _ending(template: str, item: Item) -> str:
-    return template % _mattext(feedback_text(item))
+    start, end = _PARAGRAPH
+    return template % f"{start}{escaped_feedback(item, html_in_xml, _BR)}{end}"
+
+
+_BR = html_in_xml("a\nb")[1:-1]  # a line break of HTML text, in XML
 
 
 def _item(n: int, item: Item, tolerance: int) -> list[str]:
