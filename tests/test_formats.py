@@ -408,6 +408,21 @@ def test_feedback_escaped_in_two_parts_is_the_feedback_escaped_whole(data: st.Da
     assert escaped_feedback(item, html_field, "<br>", _html_escaped) == html_field(whole)
 
 
+@pytest.mark.parametrize("explanation", ["[html] x", "%50% y", " [a", "a\nb", ""])
+@pytest.mark.parametrize("note", [None, "[n]", "%5%"])
+def test_feedback_that_begins_with_what_gift_escapes_at_the_start(explanation: str,
+                                                                  note: str | None) -> None:
+    """GIFT escapes a leading ``[`` or ``%`` of a field; the shared part of the feedback begins
+    the field when the item has no key lines of its own, and not when it has."""
+    from histquiz.export.classroom.common import escaped_feedback, feedback_text
+    from histquiz.export.classroom.gift import _html_escaped, html_field
+
+    for item in _one_item_per_template():
+        item = dataclasses.replace(item, explanation=explanation, note=note)
+        expected = html_field(feedback_text(item))
+        assert escaped_feedback(item, html_field, "<br>", _html_escaped) == expected, item.id
+
+
 @functools.cache
 def _one_item_per_template() -> list[Item]:
     return list({item.template: item for item in generate(load_decks(), 0)}.values())

@@ -172,12 +172,11 @@ def escaped_feedback(item: Item, escape: Callable[[str], str], line_break: str,
     share is escaped once for them all, by ``escape_rest`` where it differs from ``escape``
     on what does not begin a text (GIFT's escape of a leading ``[``)."""
     own, shared = _feedback_parts(item)
-    rest = _escaped(escape_rest or escape, shared)
-    if not own:
-        return rest
+    if not own:  # the shared part is the whole text
+        return _escaped(escape, shared)
     if not shared or own[-1].isspace():  # a key line ending in a blank (an empty note)
         return escape(feedback_text(item))
-    return f"{escape(own)}{line_break}{rest}"
+    return f"{escape(own)}{line_break}{_escaped(escape_rest or escape, shared)}"
 
 
 @functools.lru_cache(maxsize=8192)
