@@ -399,7 +399,8 @@ def test_feedback_escaped_in_two_parts_is_the_feedback_escaped_whole(data: st.Da
     item = data.draw(st.sampled_from(_one_item_per_template()))
     n = len(item.options)
     item = dataclasses.replace(
-        item, explanation=data.draw(_FEEDBACK_TEXT), note=data.draw(st.none() | _FEEDBACK_TEXT),
+        item, explanation=data.draw(_FEEDBACK_TEXT | _FEEDBACK_TEXT.map(lambda t: f"[{t}")),
+        note=data.draw(st.none() | _FEEDBACK_TEXT),
         options=tuple(data.draw(st.lists(_FEEDBACK_TEXT, min_size=n, max_size=n))),
         notes=tuple(data.draw(st.lists(_FEEDBACK_TEXT, min_size=len(item.notes),
                                        max_size=len(item.notes)))))
