@@ -69,6 +69,10 @@ def xml_text(text: str) -> str:
     return escape_markup(clean(text))
 
 
+# ``html_text``'s line break, as XML character data.
+BREAK_IN_XML = escape_markup("<br>")
+
+
 def html_in_xml(text: str) -> str:
     """``xml_text(html_text(text))``: plain text as an HTML fragment, as XML character data
     (escaped twice), at once where there is nothing to escape."""
@@ -174,7 +178,9 @@ def escaped_feedback(item: Item, escape: Callable[[str], str], line_break: str,
     own, shared = _feedback_parts(item)
     if not own:  # the shared part is the whole text
         return _escaped(escape, shared)
-    if not shared or own[-1].isspace():  # a key line ending in a blank (an empty note)
+    # Apart, each part's ends are stripped: only where they meet without a blank (an empty
+    # note, say, or an explanation that cleaning leaves blank) is that the same as joined.
+    if not (_ends(own)[1] and _ends(shared)[0]):
         return escape(feedback_text(item))
     return f"{escape(own)}{line_break}{_escaped(escape_rest or escape, shared)}"
 
@@ -182,6 +188,13 @@ def escaped_feedback(item: Item, escape: Callable[[str], str], line_break: str,
 @functools.lru_cache(maxsize=8192)
 def _escaped(escape: Callable[[str], str], text: str) -> str:
     return escape(text)
+
+
+@functools.lru_cache(maxsize=8192)
+def _ends(text: str) -> tuple[bool, bool]:
+    """Does ``text``, cleaned, begin and end with something other than a blank?"""
+    cleaned = clean(text)
+    return cleaned[:1].strip() != "", cleaned[-1:].strip() != ""
 
 
 def typed_forms(date: HistDate) -> list[str]:

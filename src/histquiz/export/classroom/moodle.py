@@ -32,6 +32,7 @@ from ...dates import ordinal
 from ...model import Item
 from ..registry import Context, ExportOptions, Rendered
 from .common import (
+    BREAK_IN_XML,
     CATEGORY_ROOT,
     by_category,
     date_answer,
@@ -70,14 +71,13 @@ _HEADER = "\n".join([
     f"{_INDENT * 2}<defaultgrade>1</defaultgrade>", f"{_INDENT * 2}<penalty>0.3333333</penalty>",
     f"{_INDENT * 2}<hidden>0</hidden>"])
 assert _HEADER.count("%") == _HEADER.count(_VALUE) == 4
-_BR = html_in_xml("a\nb")[1:-1]  # a line break of HTML text, in XML
 
 
 def _header(item: Item, qtype: str, question: str | None = None) -> list[str]:
     """The question's opening, as lines (a line may hold several, joined by line breaks)."""
     lines = [_HEADER % (qtype, xml_text(item.id),
                         html_in_xml(item.question if question is None else question),
-                        escaped_feedback(item, html_in_xml, _BR))]
+                        escaped_feedback(item, html_in_xml, BREAK_IN_XML))]
     number = idnumber(item)
     if number is not None:
         lines.append(f"{_INDENT * 2}<idnumber>{xml_text(number)}</idnumber>")

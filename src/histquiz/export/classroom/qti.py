@@ -41,6 +41,7 @@ from ...model import Item
 from ..registry import Context, Rendered
 from ..zipped import zip_bytes
 from .common import (
+    BREAK_IN_XML,
     clean,
     date_answer,
     escape_markup,
@@ -293,10 +294,7 @@ def _opening(frame: _Frame, item: Item, qid: str, qtype: str, answer_ids: str) -
 
 def _ending(template: str, item: Item) -> str:
     start, end = _PARAGRAPH
-    return template % f"{start}{escaped_feedback(item, html_in_xml, _BR)}{end}"
-
-
-_BR = html_in_xml("a\nb")[1:-1]  # a line break of HTML text, in XML
+    return template % f"{start}{escaped_feedback(item, html_in_xml, BREAK_IN_XML)}{end}"
 
 
 def _item(n: int, item: Item, tolerance: int) -> list[str]:
