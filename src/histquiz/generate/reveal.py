@@ -26,6 +26,7 @@ proportion to the words shown, not to the square of the number of items.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import random
 from collections.abc import Iterable, Iterator, Sequence
@@ -125,27 +126,22 @@ class Reveals:
         """The items that give item ``i`` away."""
         return self._given_by[i]
 
-    @property
+    @functools.cached_property  # (kept in the instance's __dict__, which frozen allows)
     def _given_by(self) -> list[set[int]]:
-        cached: list[set[int]] | None = self.__dict__.get("_given_by_cache")
-        if cached is None:
-            cached = [set() for _ in self.items]
-            for a, targets in enumerate(self.gives):
-                for b in targets:
-                    cached[b].add(a)
-            object.__setattr__(self, "_given_by_cache", cached)
-        return cached
+        found: list[set[int]] = [set() for _ in self.items]
+        for a, targets in enumerate(self.gives):
+            for b in targets:
+                found[b].add(a)
+        return found
+
+    @functools.cached_property
+    def _ids(self) -> list[str]:
+        return [item.id for item in self.items]
 
     def ids_given_by(self, i: int) -> list[str]:
         """The ids of the items that item ``i`` gives away, in order."""
         gives = self.gives[i]
-        if not gives:
-            return []
-        ids: list[str] | None = self.__dict__.get("_ids_cache")
-        if ids is None:
-            ids = [item.id for item in self.items]
-            object.__setattr__(self, "_ids_cache", ids)
-        return sorted([ids[b] for b in gives])
+        return sorted([self._ids[b] for b in gives]) if gives else []
 
 
 # The last relation made, and the items it was made over: a build asks it of the same items

@@ -75,12 +75,12 @@ def html_field(text: str) -> str:
     A leading ``[`` would be read as a format name like ``[html]`` and a leading ``%`` as an
     answer weight like ``%50%``; as HTML character references they show the same.
     """
-    fragment = html_text(text).replace("\n", " ")
-    if fragment.startswith("["):
-        fragment = "&#91;" + fragment[1:]
-    elif fragment.startswith("%"):
-        fragment = "&#37;" + fragment[1:]
-    return escape(fragment)
+    field = _html_escaped(text)
+    lead = _LEADING.get(field[:1])  # neither character is one that ``escape`` changes
+    return field if lead is None else lead + field[1:]
+
+
+_LEADING = {"[": escape("&#91;"), "%": escape("&#37;")}
 
 
 # An option's field: options recur from item to item.

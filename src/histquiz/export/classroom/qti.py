@@ -283,8 +283,13 @@ _PARAGRAPH = (escape_markup("<p>"), escape_markup("</p>"))
 
 def _mattext(text: str) -> str:
     """``xml_text(_html(text))``: deck text as the character data of a ``mattext``."""
+    return _paragraph(html_in_xml(text))
+
+
+def _paragraph(escaped: str) -> str:
+    """Text already escaped for a ``mattext``, in ``_html``'s paragraph."""
     start, end = _PARAGRAPH
-    return f"{start}{html_in_xml(text)}{end}"
+    return f"{start}{escaped}{end}"
 
 
 def _opening(frame: _Frame, item: Item, qid: str, qtype: str, answer_ids: str) -> str:
@@ -293,8 +298,7 @@ def _opening(frame: _Frame, item: Item, qid: str, qtype: str, answer_ids: str) -
 
 
 def _ending(template: str, item: Item) -> str:
-    start, end = _PARAGRAPH
-    return template % f"{start}{escaped_feedback(item, html_in_xml, BREAK_IN_XML)}{end}"
+    return template % _paragraph(escaped_feedback(item, html_in_xml, BREAK_IN_XML))
 
 
 def _item(n: int, item: Item, tolerance: int) -> list[str]:
